@@ -1,0 +1,36 @@
+// Subcommand registration for the mp4kit CLI. Each subcommand lives in its own file
+// (probe_cmd.cpp, decode_cmd.cpp, ...) and adds itself to the CLI11 app; main.cpp only
+// dispatches. Exit codes are documented in README.md ("Exit codes").
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "mp4/result.h"
+
+namespace mp4kit::cli {
+
+/// Exit codes (sysexits.h values), shared by every subcommand.
+enum Exit : int {
+  kExitOk = 0,
+  kExitThreshold = 1,   ///< bench: a --min-fps / --max-regression check failed
+  kExitUsage = 64,
+  kExitMalformed = 65,
+  kExitCannotOpen = 66,
+  kExitInternal = 70,
+  kExitCannotCreate = 73,
+  kExitIo = 74,
+};
+
+/// Prints "mp4kit: <file>: <error>" on one line to stderr and returns the exit code for it.
+int report_error(const std::string& file, const Error& error);
+
+/// Each register_* adds a subcommand and sets `run` to the function main() calls when
+/// that subcommand was chosen.
+void register_probe(CLI::App& app, std::function<int()>& run);
+void register_decode(CLI::App& app, std::function<int()>& run);
+void register_seek(CLI::App& app, std::function<int()>& run);
+void register_bench(CLI::App& app, std::function<int()>& run);
+
+}  // namespace mp4kit::cli

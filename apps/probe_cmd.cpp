@@ -1,0 +1,308 @@
+// `mp4kit probe FILE...`: stream summary, ffprobe-compatible JSON, packet tables, the box
+// tree and a container lint. Never loads FFmpeg's libraries.
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "mp4/check.h"
+#include "probe_report.h"
+
+namespace mp4kit::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+struct ProbeOptions {
+  std::vector<std::string> files;
+  bool json = false;
+  bool packets = false;
+  bool csv = false;
+  bool boxes = false;
+  bool check = false;
+  bool no_edits = false;
+  Limits limits;
+  uint64_t max_index_mb = 4096;
+};
+
+const char* type_name(MediaType t) {
+  switch (t) {
+    case MediaType::kVideo: return "video";
+    case MediaType::kAudio: return "audio";
+    case MediaType::kSubtitle: return "subtitle";
+    case MediaType::kData: return "data";
+    default: return "unknown";
+  }
+}
+
+std::string flags_string(const Packet& p) { return std::string(p.key ? "K" : "_") + (p.discard ? "D" : "_"); }
+
+std::string brands_string(const Movie& m) {
+  std::string s;
+  for (FourCC b : m.compatible_brands) s += fourcc_to_string(b);
+  return s;
+}
+
+json box_json(const BoxNode& b) {
+  json j;
+  j["type"] = fourcc_to_string(b.type);
+  j["offset"] = b.offset;
+  j["header_size"] = b.header_size;
+  j["size"] = b.size;
+  if (b.truncated) j["truncated"] = true;
+  if (!b.summary.empty()) j["summary"] = b.summary;
+  if (!b.children.empty()) {
+    json c = json::array();
+    for (const BoxNode& k : b.children) c.push_back(box_json(k));
+    j["children"] = std::move(c);
+  }
+  return j;
+}
+
+void print_box_text(const BoxNode& b, int depth) {
+  fmt::print("{:{}}{} @{} size={} header={}{}{}\n", "", depth * 2, fourcc_to_string(b.type), b.offset, b.size, b.header_size,
+             b.summary.empty() ? "" : "  ", b.summary);
+  for (const BoxNode& k : b.children) print_box_text(k, depth + 1);
+}
+
+json stream_json(const FileReport& rep, const StreamReport& s) {
+  const Track& t = rep.movie.tracks[s.index];
+  json j;
+  j["index"] = s.index;
+  if (!s.codec.codec_name.empty()) j["codec_name"] = s.codec.codec_name;
+  if (!s.codec.profile.empty()) j["profile"] = s.codec.profile;
+  j["codec_type"] = type_name(s.codec.type);
+  j["codec_tag_string"] = s.codec.codec_tag_string;
+  j["codec_tag"] = fmt::format("0x{:08x}", s.codec.codec_tag);
+  if (s.codec.type == MediaType::kVideo) {
+    j["width"] = s.codec.width;
+    j["height"] = s.codec.height;
+    if (s.codec.sar_den) {
+      j["sample_aspect_ratio"] = ratio_string(s.codec.sar_num, s.codec.sar_den);
+      j["display_aspect_ratio"] = ratio_string(uint64_t(s.codec.width) * s.codec.sar_num, uint64_t(s.codec.height) * s.codec.sar_den);
+    }
+    if (s.codec.level >= 0) j["level"] = s.codec.level;
+  }
+  if (s.codec.type == MediaType::kAudio) {
+    j["sample_rate"] = s.codec.sample_rate;
+    j["channels"] = s.codec.channels;
+    if (s.codec.bits_per_sample) j["bits_per_sample"] = s.codec.bits_per_sample;
+  }
+  j["id"] = fmt::format("0x{:x}", s.track_id);
+  j["r_frame_rate"] = s.codec.type == MediaType::kVideo ? ratio_string(s.r_fr_num, s.r_fr_den) : "0/0";
+  j["avg_frame_rate"] = s.codec.type == MediaType::kVideo ? ratio_string(s.avg_fr_num, s.avg_fr_den) : "0/0";
+  j["time_base"] = fmt::format("1/{}", s.timescale);
+  j["start_pts"] = s.start_pts;
+  j["start_time"] = std::stod(seconds_string(s.start_pts, s.timescale));
+  j["duration_ts"] = s.duration_ts;
+  j["duration"] = std::stod(seconds_string(s.duration_ts, s.timescale));
+  if (s.duration_ts > 0) j["bit_rate"] = static_cast<uint64_t>(static_cast<double>(s.bytes) * 8 * s.timescale / s.duration_ts);
+  j["nb_frames"] = s.nb_frames;
+  json tags;
+  tags["language"] = s.language;
+  if (!s.handler_name.empty()) tags["handler_name"] = s.handler_name;
+  j["tags"] = tags;
+  if (s.rotation) {
+    json sd;
+    sd["side_data_type"] = "Display Matrix";
+    sd["rotation"] = static_cast<int>(*s.rotation);
+    j["side_data_list"] = json::array({sd});
+  }
+  json mk;
+  mk["track_id"] = s.track_id;
+  mk["sync_samples"] = s.sync_samples;
+  mk["gop"] = {{"min", s.gop_min}, {"avg", s.gop_avg}, {"max", s.gop_max}};
+  mk["b_frames"] = s.has_b_frames;
+  mk["variable_frame_rate"] = s.variable_frame_rate;
+  mk["bytes"] = s.bytes;
+  json el = json::array();
+  for (const EditListEntry& e : s.edits)
+    el.push_back({{"segment_duration", e.segment_duration}, {"media_time", e.media_time},
+                  {"media_rate", e.media_rate_integer + e.media_rate_fraction / 65536.0}});
+  mk["edit_list"] = el;
+  mk["fragment_runs"] = t.runs.size();
+  j["mp4kit"] = mk;
+  return j;
+}
+
+json packet_json(const Packet& p) {
+  json j;
+  j["stream_index"] = p.stream_index;
+  j["pts"] = p.pts;
+  j["dts"] = p.dts;
+  j["duration"] = p.duration;
+  j["size"] = p.size;
+  j["pos"] = p.pos;
+  j["flags"] = flags_string(p);
+  return j;
+}
+
+json file_json(const FileReport& rep, const ProbeOptions& o, const std::vector<BoxNode>* boxes, const std::vector<Finding>* findings) {
+  const Movie& m = rep.movie;
+  json j;
+  json f;
+  f["filename"] = rep.path;
+  f["nb_streams"] = rep.streams.size();
+  f["format_name"] = "mov,mp4,m4a,3gp,3g2,mj2";
+  f["duration"] = std::stod(fmt::format("{:.6f}", rep.duration_s));
+  f["size"] = m.file_size;
+  if (rep.duration_s > 0) f["bit_rate"] = static_cast<uint64_t>(m.file_size * 8 / rep.duration_s);
+  json tags;
+  if (m.has_ftyp) {
+    tags["major_brand"] = fourcc_to_string(m.major_brand);
+    tags["minor_version"] = std::to_string(m.minor_version);
+    tags["compatible_brands"] = brands_string(m);
+  }
+  f["tags"] = tags;
+  j["format"] = f;
+  json streams = json::array();
+  for (const StreamReport& s : rep.streams) streams.push_back(stream_json(rep, s));
+  j["streams"] = streams;
+  if (o.packets && rep.timelines) {
+    json pk = json::array();
+    for (auto [si, pi] : interleave_order(m, *rep.timelines)) pk.push_back(packet_json((*rep.timelines)[si].packets[pi]));
+    j["packets"] = std::move(pk);
+  }
+  if (boxes) {
+    json b = json::array();
+    for (const BoxNode& n : *boxes) b.push_back(box_json(n));
+    j["boxes"] = std::move(b);
+  }
+  if (findings) {
+    json fa = json::array();
+    for (const Finding& x : *findings)
+      fa.push_back({{"severity", x.severity == Finding::Severity::kError ? "error" : "warning"},
+                    {"box_path", x.box_path}, {"offset", x.offset}, {"message", x.message}});
+    j["check"] = fa;
+  }
+  json mk;
+  mk["schema"] = "mp4kit.probe/1";
+  mk["bytes_read"] = m.bytes_read;
+  mk["fragmented"] = m.fragmented;
+  json w = json::array();
+  for (const std::string& s : m.warnings) w.push_back(s);
+  mk["warnings"] = w;
+  j["mp4kit"] = mk;
+  return j;
+}
+
+void print_text(const FileReport& rep) {
+  const Movie& m = rep.movie;
+  fmt::print("{}\n", rep.path);
+  fmt::print("  container: {} (major_brand {}, compatible {}){}\n", m.is_quicktime ? "QuickTime" : "ISO BMFF",
+             m.has_ftyp ? fourcc_to_string(m.major_brand) : "none", m.has_ftyp ? brands_string(m) : "-",
+             m.fragmented ? ", fragmented" : "");
+  fmt::print("  duration: {:.3f} s   size: {} bytes   bit rate: {:.0f} kb/s   streams: {}\n", rep.duration_s, m.file_size,
+             rep.duration_s > 0 ? m.file_size * 8 / rep.duration_s / 1000 : 0.0, rep.streams.size());
+  for (const StreamReport& s : rep.streams) {
+    const CodecInfo& c = s.codec;
+    std::string line = fmt::format("  #{} {} {}", s.index, type_name(c.type), c.codec_name.empty() ? "unknown" : c.codec_name);
+    if (!c.profile.empty()) line += fmt::format(" ({}{})", c.profile, c.level >= 0 && c.type == MediaType::kVideo ? fmt::format(" L{}", c.level) : "");
+    line += fmt::format(" [{}]", c.codec_tag_string);
+    if (c.type == MediaType::kVideo) {
+      line += fmt::format(" {}x{}", c.width, c.height);
+      if (c.sar_den) line += fmt::format(" SAR {}", ratio_string(c.sar_num, c.sar_den));
+      if (s.rotation) line += fmt::format(" rotation {:.0f}", *s.rotation);
+      if (s.avg_fr_den) line += fmt::format(" {:.3f} fps{}", double(s.avg_fr_num) / s.avg_fr_den, s.variable_frame_rate ? " (variable)" : "");
+    } else if (c.type == MediaType::kAudio) {
+      line += fmt::format(" {} Hz {} ch", c.sample_rate, c.channels);
+    }
+    fmt::print("{}\n", line);
+    fmt::print("      track_ID {}  language {}  timescale {}  duration {:.3f} s  samples {}  bytes {}\n", s.track_id, s.language,
+               s.timescale, s.timescale ? double(s.duration_ts) / s.timescale : 0.0, s.nb_frames, s.bytes);
+    if (c.type == MediaType::kVideo) {
+      fmt::print("      sync samples {}  GOP min/avg/max {}/{:.1f}/{}  B-frames {}\n", s.sync_samples, s.gop_min, s.gop_avg,
+                 s.gop_max, s.has_b_frames ? "yes" : "no");
+    }
+    if (!s.edits.empty()) {
+      std::string el;
+      for (const EditListEntry& e : s.edits) {
+        if (!el.empty()) el += ", ";
+        el += e.media_time == -1 ? fmt::format("empty {:.3f} s", m.timescale ? double(e.segment_duration) / m.timescale : 0.0)
+                                 : fmt::format("media_time {} for {:.3f} s", e.media_time,
+                                               m.timescale ? double(e.segment_duration) / m.timescale : 0.0);
+      }
+      fmt::print("      edit list: {}\n", el);
+    }
+  }
+  fmt::print("  bytes read by mp4kit: {} ({:.4f}% of the file)\n", m.bytes_read, 100.0 * double(m.bytes_read) / double(m.file_size));
+  for (const std::string& w : m.warnings) fmt::print("  warning: {}\n", w);
+}
+
+void print_packets_text(const FileReport& rep, bool csv) {
+  if (csv) fmt::print("stream_index,pts,dts,duration,size,pos,flags\n");
+  else fmt::print("{:>6} {:>12} {:>12} {:>9} {:>9} {:>12} {}\n", "stream", "pts", "dts", "duration", "size", "pos", "flags");
+  for (auto [si, pi] : interleave_order(rep.movie, *rep.timelines)) {
+    const Packet& p = (*rep.timelines)[si].packets[pi];
+    if (csv) fmt::print("{},{},{},{},{},{},{}\n", p.stream_index, p.pts, p.dts, p.duration, p.size, p.pos, flags_string(p));
+    else fmt::print("{:>6} {:>12} {:>12} {:>9} {:>9} {:>12} {}\n", p.stream_index, p.pts, p.dts, p.duration, p.size, p.pos, flags_string(p));
+  }
+}
+
+int run_probe(const ProbeOptions& o) {
+  int rc = kExitOk;
+  Limits limits = o.limits;
+  limits.max_index_bytes = o.max_index_mb << 20;
+  for (const std::string& path : o.files) {
+    auto rep = make_report(path, o.packets, !o.no_edits, limits);
+    if (!rep.ok()) {
+      int code = report_error(path, rep.error());
+      if (o.json && o.check) {
+        json j;
+        j["format"] = {{"filename", path}};
+        j["check"] = json::array({{{"severity", "error"}, {"box_path", rep.error().box_path}, {"offset", rep.error().offset},
+                                   {"message", rep.error().message}}});
+        fmt::print("{}\n", j.dump());
+      }
+      if (rc == kExitOk) rc = code;
+      continue;
+    }
+    std::optional<std::vector<BoxNode>> boxes;
+    if (o.boxes) {
+      auto b = build_box_tree(*rep->movie.file, limits);
+      if (b.ok()) boxes = std::move(b.value());
+    }
+    std::optional<std::vector<Finding>> findings;
+    if (o.check) findings = check_movie(rep->movie, rep->tables);
+    if (o.json) {
+      json j = file_json(*rep, o, boxes ? &*boxes : nullptr, findings ? &*findings : nullptr);
+      // One object per file: pretty for a single file, JSON Lines for several.
+      fmt::print("{}\n", o.files.size() == 1 ? j.dump(2) : j.dump());
+    } else {
+      if (!o.boxes || o.packets || o.check) {
+        if (!(o.packets && o.csv)) print_text(*rep);
+      }
+      if (boxes) for (const BoxNode& b : *boxes) print_box_text(b, 1);
+      if (o.packets) print_packets_text(*rep, o.csv);
+      if (findings) {
+        if (findings->empty()) fmt::print("  check: no findings\n");
+        for (const Finding& x : *findings)
+          fmt::print("  {}: {}{}\n", x.severity == Finding::Severity::kError ? "error" : "warning",
+                     x.box_path.empty() ? "" : fmt::format("{} at 0x{:X}: ", x.box_path, x.offset), x.message);
+      }
+    }
+  }
+  if (std::fflush(stdout) != 0 && errno != EPIPE) return kExitIo;
+  return rc;
+}
+
+}  // namespace
+
+void register_probe(CLI::App& app, std::function<int()>& run) {
+  auto o = std::make_shared<ProbeOptions>();
+  CLI::App* sub = app.add_subcommand("probe", "Show streams, packets, the box tree or a lint of MP4/MOV files (no decoding)");
+  sub->add_option("files", o->files, "Input files")->required()->check(CLI::ExistingPath);
+  sub->add_flag("--json", o->json, "ffprobe-compatible JSON (one object per file; JSON Lines for several files)");
+  sub->add_flag("--packets", o->packets, "One row per sample with ffprobe -show_packets keys (pts, dts, duration, size, pos, flags)");
+  sub->add_flag("--csv", o->csv, "With --packets: CSV rows instead of a table");
+  sub->add_flag("--boxes", o->boxes, "The box tree with offsets, sizes and key fields");
+  sub->add_flag("--check", o->check, "Lint the container; exit 65 when the file cannot be demuxed");
+  sub->add_flag("--no-edits", o->no_edits, "Ignore edit lists (raw sample timing, no discard flags)");
+  sub->add_option("--max-depth", o->limits.max_depth, "Box nesting limit")->capture_default_str();
+  sub->add_option("--max-samples", o->limits.max_samples_per_track, "Samples per track limit")->capture_default_str();
+  sub->add_option("--max-index-mb", o->max_index_mb, "Packet table memory limit in MiB")->capture_default_str();
+  run = [o]() { return run_probe(*o); };
+}
+
+}  // namespace mp4kit::cli

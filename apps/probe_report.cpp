@@ -1,0 +1,248 @@
+#include "probe_report.h"
+
+#include <fmt/core.h>
+
+#include <cmath>
+#include <map>
+#include <numeric>
+
+#include "mp4/checked.h"
+
+namespace mp4kit::cli {
+
+std::string seconds_string(int64_t ticks, uint32_t timescale) {
+  if (!timescale) return "0.000000";
+  return fmt::format("{:.6f}", static_cast<double>(ticks) / timescale);
+}
+
+std::string ratio_string(uint64_t num, uint64_t den) {
+  if (!den) return "0/0";
+  uint64_t g = std::gcd(num, den);
+  if (!g) g = 1;
+  return fmt::format("{}/{}", num / g, den / g);
+}
+
+namespace {
+
+// FFmpeg's av_display_rotation_get on the tkhd matrix (16.16 entries a, b, c, d).
+std::optional<double> rotation_of(const TrackHeader& tkhd) {
+  const auto& m = tkhd.matrix;
+  if (m[0] == 0x10000 && m[1] == 0 && m[3] == 0 && m[4] == 0x10000) return std::nullopt;  // identity
+  double a = m[0] / 65536.0, b = m[1] / 65536.0, c = m[3] / 65536.0, d = m[4] / 65536.0;
+  double s0 = std::hypot(a, c), s1 = std::hypot(b, d);
+  if (s0 == 0 || s1 == 0) return std::nullopt;
+  double r = -std::atan2(b / s1, a / s0) * 180.0 / M_PI;
+  if (r == 0) r = 0;  // no "-0"
+  return r;
+}
+
+void stream_stats(const Movie& movie, const Track& t, const SampleTable& table, StreamReport& sr) {
+  const SampleTableBoxes& s = t.stbl;
+  sr.nb_frames = table.sample_count();
+  sr.bytes = table.total_bytes();
+  // GOPs from stss (moov) or sample flags (fragments): distances between sync samples.
+  std::vector<uint64_t> sync_positions;
+  if (table.fragment_sample_count() == 0) {
+    if (!s.has_stss) {
+      sr.sync_samples = table.moov_sample_count();
+    } else {
+      const uint32_t key_off = s.stss_count && load_be32(s.stss.data) > 0 ? 1 : 0;
+      uint64_t prev = UINT64_MAX;
+      uint64_t sum = 0, n = 0;
+      sr.gop_min = UINT64_MAX;
+      for (uint32_t i = 0; i < s.stss_count; ++i) {
+        uint64_t pos = load_be32(s.stss.data + uint64_t(i) * 4) - key_off;
+        if (pos >= table.moov_sample_count()) break;
+        ++sr.sync_samples;
+        if (prev != UINT64_MAX && pos > prev) {
+          uint64_t g = pos - prev;
+          sr.gop_min = std::min(sr.gop_min, g);
+          sr.gop_max = std::max(sr.gop_max, g);
+          sum += g;
+          ++n;
+        }
+        prev = pos;
+      }
+      if (prev != UINT64_MAX && table.moov_sample_count() > prev) {  // the last GOP runs to the end
+        uint64_t g = table.moov_sample_count() - prev;
+        sr.gop_min = std::min(sr.gop_min, g);
+        sr.gop_max = std::max(sr.gop_max, g);
+        sum += g;
+        ++n;
+      }
+      if (sr.gop_min == UINT64_MAX) sr.gop_min = 0;
+      sr.gop_avg = n ? static_cast<double>(sum) / n : 0;
+    }
+  } else {
+    SampleTable::Cursor cur = table.cursor();
+    Sample smp;
+    uint64_t prev = UINT64_MAX, sum = 0, n = 0;
+    sr.gop_min = UINT64_MAX;
+    while (cur.next(smp)) {
+      if (!smp.is_sync) continue;
+      ++sr.sync_samples;
+      if (prev != UINT64_MAX) {
+        uint64_t g = smp.index - prev;
+        sr.gop_min = std::min(sr.gop_min, g);
+        sr.gop_max = std::max(sr.gop_max, g);
+        sum += g;
+        ++n;
+      }
+      prev = smp.index;
+    }
+    if (prev != UINT64_MAX) {
+      uint64_t g = table.sample_count() - prev;
+      sr.gop_min = std::min(sr.gop_min, g);
+      sr.gop_max = std::max(sr.gop_max, g);
+      sum += g;
+      ++n;
+    }
+    if (sr.gop_min == UINT64_MAX) sr.gop_min = 0;
+    sr.gop_avg = n ? static_cast<double>(sum) / n : 0;
+  }
+  if (sr.sync_samples == table.sample_count()) {  // all-intra: every GOP is one sample
+    sr.gop_min = sr.gop_max = table.sample_count() ? 1 : 0;
+    sr.gop_avg = static_cast<double>(sr.gop_min);
+  }
+
+  // B-frames: presentation order differs from decode order (pts_{i+1} < pts_i).
+  const uint32_t delta0 = s.stts_count ? load_be32(s.stts.data + 4) : 0;
+  for (uint32_t i = 0; i + 1 < s.ctts_count && !sr.has_b_frames; ++i) {
+    int32_t a = static_cast<int32_t>(load_be32(s.ctts.data + uint64_t(i) * 8 + 4));
+    int32_t b = static_cast<int32_t>(load_be32(s.ctts.data + uint64_t(i + 1) * 8 + 4));
+    if (int64_t(b) + delta0 < int64_t(a)) sr.has_b_frames = true;
+  }
+  if (!sr.has_b_frames && !t.runs.empty()) {
+    SampleTable::Cursor cur = table.cursor();
+    Sample smp;
+    int64_t prev_pts = INT64_MIN;
+    while (cur.next(smp)) {
+      int64_t pts = smp.dts + smp.composition_offset;
+      if (pts < prev_pts) { sr.has_b_frames = true; break; }
+      prev_pts = pts;
+    }
+  }
+
+  // Frame rates: avg over all samples (FFmpeg: timescale * frames / total duration);
+  // r_frame_rate from the most common sample duration.
+  uint64_t total = 0, frames = 0;
+  std::map<uint32_t, uint64_t> deltas;
+  for (uint32_t i = 0; i < s.stts_count; ++i) {
+    uint32_t count = load_be32(s.stts.data + uint64_t(i) * 8), delta = load_be32(s.stts.data + uint64_t(i) * 8 + 4);
+    total += uint64_t(count) * delta;
+    frames += count;
+    deltas[delta] += count;
+  }
+  if (!t.runs.empty()) {
+    SampleTable::Cursor cur = table.cursor();
+    Sample smp;
+    while (cur.next(smp)) {
+      if (!smp.in_fragment) continue;
+      total += smp.duration;
+      ++frames;
+      deltas[smp.duration] += 1;
+    }
+  }
+  if (total && frames) {
+    sr.avg_fr_num = uint64_t(t.timescale) * frames;
+    sr.avg_fr_den = total;
+  }
+  uint64_t best_count = 0;
+  uint32_t best_delta = 0;
+  uint64_t significant = 0;
+  for (auto [d, c] : deltas) {
+    if (c > best_count) { best_count = c; best_delta = d; }
+    if (c > 1) ++significant;  // a single odd last-sample duration does not make VFR
+  }
+  sr.variable_frame_rate = significant > 1;
+  if (best_delta) {
+    sr.r_fr_num = t.timescale;
+    sr.r_fr_den = best_delta;
+  }
+  (void)movie;
+}
+
+}  // namespace
+
+Result<FileReport> make_report(const std::string& path, bool with_packets, bool apply_edits, const Limits& limits) {
+  auto file = MappedFile::open(path);
+  if (!file.ok()) return file.error();
+  (*file)->advise(MappedFile::Advice::kRandom);
+  auto movie = parse_movie(*file, limits);
+  if (!movie.ok()) return movie.error();
+  FileReport rep;
+  rep.path = path;
+  rep.movie = std::move(movie.value());
+  const Movie& m = rep.movie;
+  rep.tables.reserve(m.tracks.size());
+  for (const Track& t : m.tracks) {
+    auto table = SampleTable::build(t, limits);
+    if (!table.ok()) return table.error();
+    rep.tables.push_back(std::move(table.value()));
+  }
+  if (with_packets) {
+    TimelineOptions o;
+    o.apply_edit_lists = apply_edits;
+    auto tl = build_timelines(m, rep.tables, o, limits);
+    if (!tl.ok()) return tl.error();
+    rep.timelines = std::move(tl.value());
+  }
+  for (size_t i = 0; i < m.tracks.size(); ++i) {
+    const Track& t = m.tracks[i];
+    StreamReport sr;
+    sr.index = static_cast<uint32_t>(i);
+    sr.codec = codec_info_of(t);
+    sr.track_id = t.tkhd.track_id;
+    sr.timescale = t.timescale;
+    sr.language = t.language;
+    sr.handler_name = t.handler_name;
+    sr.edits = t.edits;
+    sr.rotation = sr.codec.type == MediaType::kVideo ? rotation_of(t.tkhd) : std::nullopt;
+    stream_stats(m, t, rep.tables[i], sr);
+    // Duration (FFmpeg's st->duration): the edit list's total when there is one, else
+    // mdhd, extended by fragments.
+    sr.duration_ts = static_cast<int64_t>(t.media_duration);
+    int64_t empty = 0;
+    if (apply_edits && t.has_elst && !t.edits.empty() && m.timescale && rep.tables[i].moov_sample_count()) {
+      int64_t sum = 0;
+      bool found = false;
+      for (const EditListEntry& e : t.edits) {
+        int64_t d = rescale(static_cast<int64_t>(e.segment_duration), t.timescale, m.timescale);
+        sum += d;
+        if (!found && e.media_time == -1) empty += d;
+        else found = true;
+      }
+      sr.duration_ts = sum;
+    }
+    if (!t.runs.empty()) sr.duration_ts = std::max<int64_t>(sr.duration_ts, rep.tables[i].total_duration());
+    sr.start_pts = empty;
+    if (rep.timelines) {
+      const StreamTimeline& tl = (*rep.timelines)[i];
+      sr.duration_ts = tl.duration;
+      sr.dts_shift = tl.dts_shift;
+      if (tl.has_start_pts) sr.start_pts = tl.start_pts;
+    } else if (!t.has_elst) {
+      // First presented sample: the minimum pts among the first samples (B-frame reorder).
+      SampleTable::Cursor cur = rep.tables[i].cursor();
+      Sample smp;
+      bool any = false;
+      for (int k = 0; k < 16 && cur.next(smp); ++k) {
+        int64_t pts = smp.dts + (smp.in_fragment ? smp.composition_offset : 0);
+        if (!any || pts < sr.start_pts) sr.start_pts = pts;
+        any = true;
+      }
+    }
+    rep.streams.push_back(std::move(sr));
+  }
+  // Format duration: the longest stream (FFmpeg takes the max of stream end times).
+  double longest = 0;
+  for (const StreamReport& sr : rep.streams) {
+    if (!sr.timescale) continue;
+    longest = std::max(longest, static_cast<double>(sr.start_pts + sr.duration_ts) / sr.timescale);
+  }
+  if (longest == 0 && m.timescale) longest = static_cast<double>(m.duration) / m.timescale;
+  rep.duration_s = longest;
+  return rep;
+}
+
+}  // namespace mp4kit::cli

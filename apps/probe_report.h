@@ -1,0 +1,55 @@
+// What `mp4kit probe` computes for one file, shared by its text and JSON renderers.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mp4/codec_info.h"
+#include "mp4/movie.h"
+#include "mp4/sample_table.h"
+#include "mp4/timeline.h"
+
+namespace mp4kit::cli {
+
+struct StreamReport {
+  uint32_t index = 0;
+  CodecInfo codec;
+  uint32_t track_id = 0;
+  uint32_t timescale = 0;
+  uint64_t nb_frames = 0;           ///< samples in the track (moov + fragments)
+  uint64_t sync_samples = 0;
+  uint64_t gop_min = 0, gop_max = 0;  ///< samples between sync samples
+  double gop_avg = 0;
+  bool has_b_frames = false;
+  int64_t duration_ts = 0;          ///< FFmpeg's stream duration, ticks
+  int64_t start_pts = 0;
+  uint64_t avg_fr_num = 0, avg_fr_den = 0;  ///< avg_frame_rate
+  uint64_t r_fr_num = 0, r_fr_den = 0;      ///< most common frame duration as a rate
+  bool variable_frame_rate = false;
+  uint64_t bytes = 0;               ///< sum of sample sizes
+  std::optional<double> rotation;   ///< degrees as ffprobe prints (display matrix)
+  std::string language, handler_name;
+  std::vector<EditListEntry> edits;
+  int64_t dts_shift = 0;
+};
+
+struct FileReport {
+  std::string path;
+  Movie movie;
+  std::vector<SampleTable> tables;
+  std::vector<StreamReport> streams;
+  double duration_s = 0;            ///< format duration, seconds
+  std::optional<std::vector<StreamTimeline>> timelines;  ///< only with --packets
+};
+
+/// Parses `path` and fills the report. `with_packets` also builds FFmpeg-compatible packet
+/// timelines (O(samples) memory); without it probe stays O(table entries).
+Result<FileReport> make_report(const std::string& path, bool with_packets, bool apply_edits, const Limits& limits);
+
+/// "1.234567" with six decimals, as ffprobe prints times.
+std::string seconds_string(int64_t ticks, uint32_t timescale);
+/// num/den reduced by their gcd; "0/0" for den 0.
+std::string ratio_string(uint64_t num, uint64_t den);
+
+}  // namespace mp4kit::cli

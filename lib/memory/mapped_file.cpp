@@ -1,0 +1,83 @@
+#include "memory/mapped_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace mp4kit {
+
+std::string Error::to_string() const {
+  std::string out;
+  if (!box_path.empty()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, " at 0x%llX", static_cast<unsigned long long>(offset));
+    out = box_path + buf + ": ";
+  }
+  return out + message;
+}
+
+Result<std::shared_ptr<const MappedFile>> MappedFile::open(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return make_error(ErrorCode::kCannotOpen, "", 0, "cannot open '" + path + "': " + std::strerror(errno));
+  }
+  struct stat st {};
+  if (fstat(fd, &st) != 0) {
+    int e = errno;
+    ::close(fd);
+    return make_error(ErrorCode::kCannotOpen, "", 0, "cannot stat '" + path + "': " + std::strerror(e));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return make_error(ErrorCode::kCannotOpen, "", 0, "'" + path + "' is not a regular file");
+  }
+  if (st.st_size <= 0) {
+    ::close(fd);
+    return make_error(ErrorCode::kCannotOpen, "", 0, "'" + path + "' is empty");
+  }
+  void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) {
+    int e = errno;
+    ::close(fd);
+    return make_error(ErrorCode::kIo, "", 0, "cannot map '" + path + "': " + std::strerror(e));
+  }
+  std::shared_ptr<MappedFile> f(new MappedFile());
+  f->data_ = static_cast<const uint8_t*>(p);
+  f->size_ = static_cast<uint64_t>(st.st_size);
+  f->fd_ = fd;
+  f->path_ = path;
+  return std::shared_ptr<const MappedFile>(std::move(f));
+}
+
+MappedFile::~MappedFile() {
+  if (data_) munmap(const_cast<uint8_t*>(data_), static_cast<size_t>(size_));
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void MappedFile::advise(Advice advice, uint64_t offset, uint64_t length) const {
+  if (offset >= size_) return;
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  uint64_t begin = offset & ~(page - 1);
+  uint64_t end = length > size_ - offset ? size_ : offset + length;
+  int how = MADV_NORMAL;
+  switch (advice) {
+    case Advice::kNormal: how = MADV_NORMAL; break;
+    case Advice::kSequential: how = MADV_SEQUENTIAL; break;
+    case Advice::kRandom: how = MADV_RANDOM; break;
+    case Advice::kWillNeed: how = MADV_WILLNEED; break;
+    case Advice::kDontNeed: how = MADV_DONTNEED; break;
+  }
+  madvise(const_cast<uint8_t*>(data_) + begin, static_cast<size_t>(end - begin), how);
+}
+
+bool MappedFile::still_complete() const {
+  struct stat st {};
+  if (fstat(fd_, &st) != 0) return false;
+  return static_cast<uint64_t>(st.st_size) >= size_;
+}
+
+}  // namespace mp4kit

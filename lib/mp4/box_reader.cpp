@@ -1,0 +1,155 @@
+#include "mp4/box_reader.h"
+
+#include <cstdio>
+
+namespace mp4kit {
+
+std::string fourcc_to_string(FourCC code) {
+  std::string out;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    unsigned char c = static_cast<unsigned char>((code >> shift) & 0xFF);
+    // Same convention as FFmpeg's av_fourcc2str: printable ASCII as is, else "[N]".
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+        c == '.' || c == ' ' || c == '-' || c == '_') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += "[" + std::to_string(c) + "]";
+    }
+  }
+  return out;
+}
+
+std::string fmt_hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%llX", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+Status BoxReader::need(uint64_t n, std::string_view what) const {
+  if (remaining() >= n) return Ok{};
+  return error(std::string(what) + " needs " + std::to_string(n) + " bytes, box has " +
+               std::to_string(remaining()) + " left");
+}
+
+Status BoxReader::need_table(uint64_t count, uint64_t entry_size, std::string_view what) const {
+  uint64_t bytes = 0;
+  if (__builtin_mul_overflow(count, entry_size, &bytes) || bytes > remaining()) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, " %llu needs %llu x %llu bytes, box has %llu",
+                  static_cast<unsigned long long>(count), static_cast<unsigned long long>(count),
+                  static_cast<unsigned long long>(entry_size), static_cast<unsigned long long>(remaining()));
+    return error(std::string(what) + buf);
+  }
+  return Ok{};
+}
+
+uint8_t BoxReader::u8() {
+  if (remaining() < 1) { failed_ = true; pos_ = size_; return 0; }
+  return data_[pos_++];
+}
+uint16_t BoxReader::u16() {
+  if (remaining() < 2) { failed_ = true; pos_ = size_; return 0; }
+  uint16_t v = load_be16(data_ + pos_);
+  pos_ += 2;
+  return v;
+}
+uint32_t BoxReader::u24() {
+  if (remaining() < 3) { failed_ = true; pos_ = size_; return 0; }
+  const uint8_t* p = data_ + pos_;
+  pos_ += 3;
+  return (uint32_t(p[0]) << 16) | (uint32_t(p[1]) << 8) | p[2];
+}
+uint32_t BoxReader::u32() {
+  if (remaining() < 4) { failed_ = true; pos_ = size_; return 0; }
+  uint32_t v = load_be32(data_ + pos_);
+  pos_ += 4;
+  return v;
+}
+uint64_t BoxReader::u64() {
+  if (remaining() < 8) { failed_ = true; pos_ = size_; return 0; }
+  uint64_t v = load_be64(data_ + pos_);
+  pos_ += 8;
+  return v;
+}
+void BoxReader::skip(uint64_t n) {
+  if (remaining() < n) { failed_ = true; pos_ = size_; return; }
+  pos_ += n;
+}
+ByteSpan BoxReader::bytes(uint64_t n) {
+  if (remaining() < n) { failed_ = true; n = remaining(); }
+  ByteSpan s{data_ + pos_, n, base_offset_ + pos_};
+  pos_ += n;
+  return s;
+}
+void BoxReader::seek_abs(uint64_t abs_offset) {
+  if (abs_offset < base_offset_) { pos_ = 0; return; }
+  uint64_t rel = abs_offset - base_offset_;
+  pos_ = rel > size_ ? size_ : rel;
+}
+
+Result<BoxHeader> BoxReader::next_header(bool allow_to_eof, bool clamp_truncated) {
+  BoxHeader h;
+  h.offset = tell();
+  const uint64_t avail = remaining();
+  if (avail < 8) {
+    return error_at(h.offset, "box header needs 8 bytes, " + std::to_string(avail) + " left");
+  }
+  const uint8_t* p = data_ + pos_;
+  uint64_t size = load_be32(p);
+  h.type = load_be32(p + 4);
+  h.header_size = 8;
+  if (size == 1) {  // § 4.2: largesize follows the type
+    if (avail < 16) {
+      return error_at(h.offset, fourcc_to_string(h.type) + " largesize header needs 16 bytes, " +
+                                    std::to_string(avail) + " left");
+    }
+    size = load_be64(p + 8);
+    h.header_size = 16;
+  } else if (size == 0) {  // § 4.2: box extends to the end of the file
+    if (!allow_to_eof) {
+      return error_at(h.offset, fourcc_to_string(h.type) + " has size 0 (to end of file), only allowed at top level");
+    }
+    h.extends_to_eof = true;
+    size = avail;
+  }
+  if (h.type == box::uuid) {
+    if (avail < uint64_t(h.header_size) + 16) {
+      return error_at(h.offset, "uuid box header needs " + std::to_string(h.header_size + 16) + " bytes");
+    }
+    for (int i = 0; i < 16; ++i) h.usertype[i] = p[h.header_size + i];
+    h.header_size += 16;
+  }
+  if (size < h.header_size) {
+    return error_at(h.offset, fourcc_to_string(h.type) + " size " + std::to_string(size) +
+                                  " is smaller than its " + std::to_string(h.header_size) + "-byte header");
+  }
+  if (size > avail) {
+    if (!clamp_truncated) {
+      std::string where = path_.empty() ? "the file" : path_;
+      return error_at(h.offset, fourcc_to_string(h.type) + " size " + std::to_string(size) + " runs past " +
+                                    where + " (" + std::to_string(avail) + " bytes left)");
+    }
+    h.truncated = true;
+    size = avail;
+  }
+  h.size = size;
+  return h;
+}
+
+BoxReader BoxReader::child(const BoxHeader& h, std::string_view name) const {
+  uint64_t rel = h.payload_offset() - base_offset_;
+  uint64_t len = h.payload_size();
+  if (rel > size_) rel = size_;
+  if (len > size_ - rel) len = size_ - rel;
+  std::string p = path_.empty() ? std::string(name) : path_ + "/" + std::string(name);
+  return BoxReader(data_ + rel, len, base_offset_ + rel, std::move(p));
+}
+
+Error BoxReader::error(std::string message, ErrorCode code) const {
+  return Error{code, path_.empty() ? std::string("file") : path_, tell(), std::move(message)};
+}
+Error BoxReader::error_at(uint64_t abs_offset, std::string message, ErrorCode code) const {
+  return Error{code, path_.empty() ? std::string("file") : path_, abs_offset, std::move(message)};
+}
+
+}  // namespace mp4kit

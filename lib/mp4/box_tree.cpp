@@ -1,0 +1,216 @@
+// The box tree for `probe --boxes`: every box mp4kit can reach, with a one-line summary of
+// its key fields. Containers are descended (ISO/IEC 14496-12 Table 1), sample entries too;
+// 'udta' and 'meta' are shown as opaque leaves. A damaged child stops its parent's listing
+// with a "damaged" summary instead of failing the whole tree.
+#include <fmt/core.h>
+
+#include "mp4/movie.h"
+
+namespace mp4kit {
+namespace {
+
+bool is_container(FourCC t) {
+  switch (t) {
+    case box::moov: case box::trak: case box::edts: case box::mdia: case box::minf: case box::dinf:
+    case box::stbl: case box::mvex: case box::moof: case box::traf: case box::mfra: case box::sinf:
+    case box::wave: case box::tref: case box::gmhd: case fourcc("schi"):
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string summarize(FourCC type, BoxReader r, FourCC handler) {
+  auto full = [&](uint8_t& v, uint32_t& f) { if (r.remaining() >= 4) r.full_box(v, f); };
+  uint8_t v = 0;
+  uint32_t f = 0;
+  switch (type) {
+    case box::ftyp: {
+      if (r.remaining() < 8) return {};
+      std::string s = "major_brand=" + fourcc_to_string(r.fourcc()) + " minor_version=" + std::to_string(r.u32()) +
+                      " compatible_brands=";
+      while (r.remaining() >= 4) s += fourcc_to_string(r.fourcc()) + (r.remaining() >= 4 ? "," : "");
+      return s;
+    }
+    case box::mvhd: case box::mdhd: {
+      full(v, f);
+      if (v == 1) { r.skip(16); uint32_t ts = r.u32(); uint64_t d = r.u64(); return fmt::format("version={} timescale={} duration={}", v, ts, d); }
+      r.skip(8);
+      uint32_t ts = r.u32();
+      uint32_t d = r.u32();
+      return fmt::format("version={} timescale={} duration={}", v, ts, d);
+    }
+    case box::tkhd: {
+      full(v, f);
+      uint32_t id;
+      uint64_t d;
+      if (v == 1) { r.skip(16); id = r.u32(); r.skip(4); d = r.u64(); } else { r.skip(8); id = r.u32(); r.skip(4); d = r.u32(); }
+      r.skip(8 + 8 + 36);
+      uint32_t w = r.u32(), h = r.u32();
+      if (r.failed()) return {};
+      return fmt::format("track_ID={} duration={} width={:.2f} height={:.2f} flags=0x{:X}", id, d, w / 65536.0, h / 65536.0, f);
+    }
+    case box::hdlr: {
+      r.skip(8);
+      FourCC h = r.fourcc();
+      return r.failed() ? std::string{} : "handler_type=" + fourcc_to_string(h);
+    }
+    case box::elst: {
+      full(v, f);
+      uint32_t n = r.u32();
+      std::string s = fmt::format("entry_count={}", n);
+      for (uint32_t i = 0; i < n && i < 4 && !r.failed(); ++i) {
+        uint64_t d = v == 1 ? r.u64() : r.u32();
+        int64_t mt = v == 1 ? r.i64() : r.i32();
+        r.skip(4);
+        if (!r.failed()) s += fmt::format(" [segment_duration={} media_time={}]", d, mt);
+      }
+      return s;
+    }
+    case box::stts: case box::ctts: case box::stss: case box::stsc: case box::stco: case box::co64:
+    case box::stps: case box::stsd: case box::dref: {
+      full(v, f);
+      uint32_t n = r.u32();
+      return r.failed() ? std::string{} : fmt::format("version={} entry_count={}", v, n);
+    }
+    case box::stsz: {
+      full(v, f);
+      uint32_t size = r.u32(), n = r.u32();
+      return r.failed() ? std::string{} : fmt::format("sample_size={} sample_count={}", size, n);
+    }
+    case box::stz2: {
+      full(v, f);
+      r.skip(3);
+      uint32_t fs = r.u8(), n = r.u32();
+      return fmt::format("field_size={} sample_count={}", fs, n);
+    }
+    case box::mfhd: { full(v, f); return fmt::format("sequence_number={}", r.u32()); }
+    case box::tfhd: { full(v, f); return fmt::format("track_ID={} flags=0x{:06X}", r.u32(), f); }
+    case box::tfdt: { full(v, f); uint64_t t = v == 1 ? r.u64() : r.u32(); return fmt::format("baseMediaDecodeTime={}", t); }
+    case box::trun: {
+      full(v, f);
+      uint32_t n = r.u32();
+      std::string s = fmt::format("sample_count={} flags=0x{:06X}", n, f);
+      if (f & 1) s += fmt::format(" data_offset={}", r.i32());
+      return s;
+    }
+    case box::trex: { full(v, f); uint32_t id = r.u32(); r.skip(4); uint32_t d = r.u32(); uint32_t sz = r.u32(); uint32_t fl = r.u32();
+      return fmt::format("track_ID={} default_sample_duration={} default_sample_size={} default_sample_flags=0x{:08X}", id, d, sz, fl); }
+    case box::mehd: { full(v, f); uint64_t d = v == 1 ? r.u64() : r.u32(); return fmt::format("fragment_duration={}", d); }
+    case box::sidx: {
+      full(v, f);
+      uint32_t id = r.u32(), ts = r.u32();
+      uint64_t ept = v == 1 ? r.u64() : r.u32();
+      uint64_t fo = v == 1 ? r.u64() : r.u32();
+      r.skip(2);
+      uint32_t n = r.u16();
+      return fmt::format("reference_ID={} timescale={} earliest_presentation_time={} first_offset={} reference_count={}", id, ts, ept, fo, n);
+    }
+    case box::pasp: { uint32_t h = r.u32(), vv = r.u32(); return fmt::format("hSpacing={} vSpacing={}", h, vv); }
+    case box::avcC: {
+      if (r.remaining() < 4) return {};
+      r.skip(1);
+      uint32_t p = r.u8(), c = r.u8(), l = r.u8();
+      return fmt::format("AVCProfileIndication={} profile_compatibility=0x{:02X} AVCLevelIndication={}", p, c, l);
+    }
+    case box::hvcC: {
+      if (r.remaining() < 13) return {};
+      r.skip(1);
+      uint32_t p = r.u8() & 0x1F;
+      r.skip(10);
+      return fmt::format("general_profile_idc={} general_level_idc={}", p, r.u8());
+    }
+    case box::colr: {
+      FourCC t = r.fourcc();
+      if (t == fourcc("nclx") || t == fourcc("nclc")) {
+        uint32_t p = r.u16(), tr = r.u16(), m = r.u16();
+        return fmt::format("colour_type={} primaries={} transfer={} matrix={}", fourcc_to_string(t), p, tr, m);
+      }
+      return "colour_type=" + fourcc_to_string(t);
+    }
+    default:
+      break;
+  }
+  (void)handler;
+  return {};
+}
+
+// Size of the fixed part of a sample entry before its child boxes, or 0 when unknown.
+uint64_t sample_entry_fixed_size(FourCC handler, BoxReader r) {
+  if (handler == handler::vide) return 78;
+  if (handler == handler::soun) {
+    if (r.remaining() < 10) return 0;
+    r.skip(8);
+    uint16_t version = r.u16();
+    return version == 1 ? 44 : version == 2 ? 64 : 28;
+  }
+  return 0;
+}
+
+void walk(BoxReader r, std::vector<BoxNode>& out, uint32_t depth, const Limits& limits, FourCC parent, FourCC& handler,
+          bool top) {
+  while (r.remaining() >= 8) {
+    auto h = r.next_header(top, top);
+    if (!h.ok()) {
+      out.push_back(BoxNode{0, r.tell(), 0, r.remaining(), true, "damaged: " + h.error().message, {}});
+      return;
+    }
+    BoxNode n{h->type, h->offset, h->header_size, h->size, h->truncated, {}, {}};
+    BoxReader c = r.child(*h, fourcc_to_string(h->type));
+    if (h->type == box::hdlr && c.remaining() >= 12) {
+      BoxReader hr = c;
+      hr.skip(8);
+      if (parent == box::mdia) handler = hr.fourcc();
+    }
+    if (h->type == box::mdat) {
+      n.summary = fmt::format("payload={} bytes{}", h->payload_size(), h->truncated ? " (truncated by end of file)" : "");
+    } else if (h->type == box::udta || h->type == box::meta) {
+      n.summary = "opaque";
+    } else {
+      n.summary = summarize(h->type, c, handler);
+    }
+    if (depth < limits.max_depth) {
+      if (is_container(h->type)) {
+        walk(c, n.children, depth + 1, limits, h->type, handler, false);
+      } else if (h->type == box::stsd && c.remaining() >= 8) {
+        c.skip(8);
+        walk(c, n.children, depth + 1, limits, h->type, handler, false);
+      } else if (parent == box::stsd) {
+        uint64_t fixed = sample_entry_fixed_size(handler, c);
+        if (handler == handler::vide && c.remaining() >= 78) {
+          BoxReader vr = c;
+          vr.skip(24);
+          uint32_t w = vr.u16(), hh = vr.u16();
+          n.summary = fmt::format("width={} height={}", w, hh);
+        } else if (handler == handler::soun && c.remaining() >= 28) {
+          BoxReader ar = c;
+          ar.skip(8);
+          uint32_t ver = ar.u16();
+          ar.skip(6);
+          uint32_t ch = ar.u16(), bits = ar.u16();
+          ar.skip(4);
+          uint32_t rate = ar.u32() >> 16;
+          n.summary = fmt::format("channelcount={} samplesize={} samplerate={}{}", ch, bits, rate,
+                                  ver ? fmt::format(" sound_version={}", ver) : std::string{});
+        }
+        if (fixed && c.remaining() >= fixed) {
+          c.skip(fixed);
+          walk(c, n.children, depth + 1, limits, h->type, handler, false);
+        }
+      }
+    }
+    out.push_back(std::move(n));
+    r.skip_box(*h);
+  }
+}
+
+}  // namespace
+
+Result<std::vector<BoxNode>> build_box_tree(const MappedFile& file, const Limits& limits) {
+  std::vector<BoxNode> out;
+  FourCC handler = 0;
+  walk(BoxReader(file.data(), file.size(), 0, ""), out, 0, limits, 0, handler, true);
+  return out;
+}
+
+}  // namespace mp4kit

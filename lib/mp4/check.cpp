@@ -1,0 +1,86 @@
+#include "mp4/check.h"
+
+#include <algorithm>
+
+#include "mp4/codec_info.h"
+
+namespace mp4kit {
+
+std::vector<Finding> check_movie(const Movie& movie, const std::vector<SampleTable>& tables) {
+  using S = Finding::Severity;
+  std::vector<Finding> out;
+  for (const std::string& w : movie.warnings) out.push_back({S::kWarning, "", 0, w});
+  struct Range { uint64_t begin, end; uint32_t track; uint64_t sample; };
+  std::vector<Range> ranges;
+  for (size_t ti = 0; ti < movie.tracks.size(); ++ti) {
+    const Track& t = movie.tracks[ti];
+    const SampleTable& table = tables[ti];
+    const std::string stbl = "moov/trak[" + std::to_string(ti) + "]/mdia/minf/stbl";
+    for (const std::string& w : t.warnings) out.push_back({S::kWarning, "", 0, w});
+    for (const std::string& w : table.warnings()) out.push_back({S::kWarning, "", 0, w});
+    const SampleTableBoxes& s = t.stbl;
+    uint64_t stts_total = 0;
+    for (uint32_t i = 0; i < s.stts_count; ++i) stts_total += load_be32(s.stts.data + uint64_t(i) * 8);
+    if (t.has_stbl && stts_total != s.sample_count) {
+      out.push_back({S::kWarning, stbl + "/stts", s.stts.offset,
+                     "stts covers " + std::to_string(stts_total) + " samples, stsz declares " + std::to_string(s.sample_count)});
+    }
+    if (s.has_stss && s.stss_count == 0 && codec_info_of(t).type == MediaType::kVideo && s.sample_count > 0) {
+      out.push_back({S::kWarning, stbl + "/stss", s.stss.offset, "stss is present but empty: no video sample is marked sync"});
+    }
+    for (uint32_t c = 0; c < s.chunk_count; ++c) {
+      uint64_t off = s.chunk_offset_size == 8 ? load_be64(s.stco.data + uint64_t(c) * 8) : load_be32(s.stco.data + uint64_t(c) * 4);
+      if (off >= movie.file_size) {
+        out.push_back({S::kError, stbl + (s.chunk_offset_size == 8 ? "/co64" : "/stco"), s.stco.offset + uint64_t(c) * s.chunk_offset_size,
+                       "chunk " + std::to_string(c) + " offset " + std::to_string(off) + " is beyond the end of the file (" +
+                           std::to_string(movie.file_size) + " bytes)"});
+        break;  // one finding per track is enough to act on
+      }
+    }
+    SampleTable::Cursor cur = table.cursor();
+    Sample smp;
+    uint64_t past_eof = 0, first_past = 0;
+    int64_t prev_dts = INT64_MIN;
+    bool reported_dts = false;
+    while (cur.next(smp)) {
+      if (smp.offset + smp.size > movie.file_size) {
+        if (!past_eof) first_past = smp.index;
+        ++past_eof;
+      }
+      if (smp.dts < prev_dts && !reported_dts) {
+        out.push_back({S::kWarning, "moof", smp.in_fragment ? t.runs[smp.run_index].trun_offset : s.offset,
+                       "track " + std::to_string(t.tkhd.track_id) + " sample " + std::to_string(smp.index) + " dts " +
+                           std::to_string(smp.dts) + " goes back from " + std::to_string(prev_dts)});
+        reported_dts = true;
+      }
+      prev_dts = smp.dts;
+      if (smp.size) {
+        if (!ranges.empty() && ranges.back().track == ti && ranges.back().end == smp.offset) ranges.back().end += smp.size;
+        else ranges.push_back({smp.offset, smp.offset + smp.size, static_cast<uint32_t>(ti), smp.index});
+      }
+    }
+    if (past_eof) {
+      out.push_back({S::kError, stbl, s.offset,
+                     std::to_string(past_eof) + " of " + std::to_string(table.sample_count()) + " samples of track " +
+                         std::to_string(t.tkhd.track_id) + " run past the end of the file (first: sample " +
+                         std::to_string(first_past) + ")"});
+    }
+  }
+  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
+  for (size_t i = 1; i < ranges.size(); ++i) {
+    if (ranges[i].begin < ranges[i - 1].end) {
+      out.push_back({S::kError, "moov/trak[" + std::to_string(ranges[i].track) + "]", ranges[i].begin,
+                     "sample data of track index " + std::to_string(ranges[i].track) + " (sample " + std::to_string(ranges[i].sample) +
+                         ") overlaps track index " + std::to_string(ranges[i - 1].track) + " (sample " +
+                         std::to_string(ranges[i - 1].sample) + ")"});
+      break;
+    }
+  }
+  if (movie.mdat_truncated) out.push_back({S::kError, "mdat", 0, "mdat is truncated: the file ends before its declared size"});
+  bool any_mdat = false;
+  for (const BoxNode& b : movie.top_level) any_mdat |= b.type == box::mdat;
+  if (!any_mdat) out.push_back({S::kWarning, "file", 0, "no mdat box (init segment or externally referenced data)"});
+  return out;
+}
+
+}  // namespace mp4kit

@@ -1,0 +1,210 @@
+// The parsed structure of an MP4 / QuickTime file: plain structs filled by the free
+// functions in parse_*.cpp. Big tables stay as ByteSpan views into the mapped file
+// (see sample_table.h), so a Movie costs O(boxes + runs), not O(samples).
+//
+// Lifetime: every ByteSpan points into the MappedFile the Movie was parsed from; the
+// Movie keeps a shared reference (`file`) so the spans stay valid while it lives.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "memory/mapped_file.h"
+#include "mp4/box_reader.h"
+#include "mp4/limits.h"
+#include "mp4/result.h"
+
+namespace mp4kit {
+
+/// One line of the box tree (`probe --boxes`): a box, its place and a short summary.
+struct BoxNode {
+  FourCC type = 0;
+  uint64_t offset = 0;
+  uint32_t header_size = 0;
+  uint64_t size = 0;
+  bool truncated = false;
+  std::string summary;             ///< "timescale=12800 duration=64000", or empty
+  std::vector<BoxNode> children;   ///< only for boxes mp4kit descends into
+};
+
+/// 'elst' entry (§ 8.6.6). segment_duration is in movie (mvhd) timescale ticks;
+/// media_time in track (mdhd) ticks, -1 for an empty edit.
+struct EditListEntry {
+  uint64_t segment_duration = 0;
+  int64_t media_time = 0;
+  int16_t media_rate_integer = 1;
+  int16_t media_rate_fraction = 0;
+};
+
+/// 'esds' ES_Descriptor fields (ISO/IEC 14496-1 § 7.2.6.5-6) needed to name and open a codec.
+struct EsDescriptor {
+  uint8_t object_type_indication = 0;  ///< 0x40 AAC, 0x20 MPEG-4 visual, 0x69/0x6B MP3 ...
+  uint8_t stream_type = 0;
+  uint32_t max_bitrate = 0;
+  uint32_t avg_bitrate = 0;
+  ByteSpan decoder_specific_info;      ///< AudioSpecificConfig / VOL header, as in the file
+};
+
+/// AudioSpecificConfig essentials (ISO/IEC 14496-3 § 1.6.2.1).
+struct AacConfig {
+  uint8_t audio_object_type = 0;     ///< 2 = AAC LC, 5 = SBR (HE-AAC), 29 = PS (HE-AACv2)
+  uint32_t sampling_frequency = 0;   ///< core sampling frequency in Hz
+  uint32_t extension_sampling_frequency = 0;  ///< SBR output rate in Hz, 0 if none
+  uint8_t channel_configuration = 0;
+  bool sbr = false;
+  bool ps = false;
+};
+
+/// 'colr' (§ 12.1.5) nclx/nclc fields.
+struct ColourInfo {
+  FourCC colour_type = 0;
+  uint16_t colour_primaries = 2, transfer_characteristics = 2, matrix_coefficients = 2;
+  bool full_range = false;
+};
+
+/// One sample description (§ 8.5.2) with its configuration boxes. Visual fields are set
+/// for video entries, audio fields for sound entries. Config spans are box payloads
+/// (after the 8-byte header; FullBox version/flags included where the box has them).
+struct SampleEntry {
+  FourCC format = 0;                ///< 'avc1', 'mp4a', ... ('encv' resolved via original_format)
+  FourCC original_format = 0;       ///< from sinf/frma for 'encv'/'enca'; else 0
+  uint64_t offset = 0, size = 0;    ///< the entry box in the file
+  uint16_t data_reference_index = 0;
+
+  // VisualSampleEntry (§ 12.1.3)
+  uint16_t width = 0, height = 0, depth = 0;
+  std::string compressor_name;
+  // AudioSampleEntry (§ 12.2.3) and QuickTime sound description v1/v2
+  uint16_t sound_version = 0;
+  uint16_t channel_count = 0;
+  uint16_t sample_size = 0;          ///< bits per sample as declared
+  uint32_t sample_rate = 0;          ///< Hz (integer part of 16.16, or v2 double)
+  uint32_t qt_samples_per_packet = 0, qt_bytes_per_packet = 0, qt_bytes_per_frame = 0,
+           qt_bytes_per_sample = 0;  ///< QuickTime v1 fields
+  uint32_t lpcm_flags = 0;           ///< QuickTime v2 formatSpecificFlags
+  uint32_t lpcm_bits_per_channel = 0;
+
+  ByteSpan avcC, hvcC, av1C, vpcC, esds, dOps, dfLa, dac3, dec3, ddts, damr, alac, glbl;
+  std::optional<EsDescriptor> es;
+  std::optional<AacConfig> aac;
+  std::optional<std::array<uint32_t, 2>> pasp;  ///< hSpacing, vSpacing
+  std::optional<ColourInfo> colr;
+  std::optional<std::array<uint32_t, 3>> btrt;  ///< bufferSizeDB, maxBitrate, avgBitrate
+  bool has_endianness_little = false;  ///< QuickTime 'enda' = 1 inside 'wave' (for 'lpcm'/'in24')
+
+  FourCC codec_format() const { return original_format ? original_format : format; }
+};
+
+/// Raw views of the sample table boxes of one track (§ 8.6-8.7). Counts are the
+/// entry_count fields, already checked against the box sizes.
+struct SampleTableBoxes {
+  ByteSpan stts; uint32_t stts_count = 0;           ///< 8 bytes per entry
+  ByteSpan ctts; uint32_t ctts_count = 0; uint8_t ctts_version = 0;
+  ByteSpan stss; uint32_t stss_count = 0; bool has_stss = false;
+  ByteSpan stps; uint32_t stps_count = 0;
+  ByteSpan sdtp;                                    ///< one byte per sample
+  ByteSpan stsc; uint32_t stsc_count = 0;           ///< 12 bytes per entry
+  ByteSpan stsz; uint32_t sample_size = 0;          ///< stsz default size (0 = table)
+  uint32_t sample_count = 0; uint8_t field_size = 32;  ///< 32 for stsz; 4/8/16 for stz2
+  ByteSpan stco; uint32_t chunk_count = 0; uint8_t chunk_offset_size = 4;  ///< 4 stco, 8 co64
+  uint64_t offset = 0;                              ///< 'stbl' offset, for messages
+};
+
+/// One 'trun' (§ 8.8.8) resolved against its 'tfhd' (§ 8.8.7) and 'trex' (§ 8.8.3)
+/// defaults. Per-sample fields are read lazily from `entries`.
+struct TrackRun {
+  uint64_t moof_offset = 0;
+  uint64_t trun_offset = 0;
+  uint64_t data_offset = 0;          ///< absolute file offset of the first sample
+  uint32_t sample_count = 0;
+  uint32_t flags = 0;                ///< trun tr_flags
+  uint8_t version = 0;               ///< 1: sample_composition_time_offset is signed
+  ByteSpan entries;                  ///< sample_count x entry_size bytes
+  uint32_t entry_size = 0;
+  uint32_t first_sample_flags = 0;   ///< valid when flags & 0x4
+  uint32_t default_sample_duration = 0, default_sample_size = 0, default_sample_flags = 0;
+  uint32_t sample_description_index = 1;
+  std::optional<uint64_t> tfdt;      ///< baseMediaDecodeTime of the traf, if present
+  bool first_in_traf = false;
+};
+
+/// 'tkhd' (§ 8.3.2).
+struct TrackHeader {
+  uint8_t version = 0;
+  uint32_t flags = 0;
+  uint32_t track_id = 0;
+  uint64_t duration = 0;             ///< movie timescale ticks
+  int16_t layer = 0, alternate_group = 0, volume = 0;
+  std::array<int32_t, 9> matrix{0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000};
+  uint32_t width = 0, height = 0;    ///< 16.16 fixed point
+};
+
+/// One 'trak' with what mp4kit read of it.
+struct Track {
+  uint32_t index = 0;                ///< 0-based position among the file's trak boxes
+  uint64_t offset = 0;               ///< the trak box
+  TrackHeader tkhd;
+  std::vector<EditListEntry> edits;
+  bool has_elst = false;
+  uint32_t timescale = 0;            ///< mdhd, ticks per second
+  uint64_t media_duration = 0;       ///< mdhd, in timescale ticks
+  std::string language;              ///< ISO-639-2/T code from mdhd, "und" if unset
+  FourCC handler_type = 0;           ///< hdlr handler_type ('vide', 'soun', ...)
+  std::string handler_name;
+  std::vector<SampleEntry> sample_entries;
+  SampleTableBoxes stbl;
+  bool has_stbl = false;
+  std::vector<TrackRun> runs;        ///< fragments, in file order
+  // trex defaults (§ 8.8.3)
+  uint32_t trex_default_sample_description_index = 1, trex_default_sample_duration = 0,
+           trex_default_sample_size = 0, trex_default_sample_flags = 0;
+  std::vector<std::string> warnings; ///< non-fatal findings, with box path and offset
+};
+
+struct SegmentIndexRef {  ///< 'sidx' (§ 8.16.3), only noted
+  uint64_t offset = 0;
+  uint32_t reference_id = 0;
+  uint32_t timescale = 0;
+  uint64_t earliest_presentation_time = 0;
+  uint64_t first_offset = 0;
+  uint32_t reference_count = 0;
+};
+
+/// A parsed file. `moov` and fragment headers are parsed; `mdat` is never read.
+struct Movie {
+  MappedFilePtr file;
+  uint64_t file_size = 0;
+  FourCC major_brand = 0;
+  uint32_t minor_version = 0;
+  std::vector<FourCC> compatible_brands;
+  bool has_ftyp = false;
+  bool is_quicktime = false;         ///< major brand 'qt  ' (or no ftyp and QuickTime-only boxes)
+  bool has_moov = false;
+  uint64_t moov_offset = 0;
+  uint32_t timescale = 0;            ///< mvhd
+  uint64_t duration = 0;             ///< mvhd, movie timescale ticks
+  bool fragmented = false;           ///< mvex present or moof seen
+  uint64_t fragment_duration = 0;    ///< mehd, movie timescale ticks
+  std::vector<Track> tracks;
+  std::vector<SegmentIndexRef> sidx;
+  std::vector<BoxNode> top_level;    ///< every top-level box (type, offset, size)
+  std::vector<std::string> warnings; ///< non-fatal findings with path and offset
+  uint64_t bytes_read = 0;           ///< bytes of the file the parser read (headers + parsed payloads)
+  uint64_t mdat_bytes = 0;           ///< total declared mdat payload
+  bool mdat_truncated = false;       ///< an mdat runs past the end of the file
+
+  const Track* track_by_id(uint32_t id) const;
+};
+
+/// Parses `file` (top-level boxes, moov, moof/traf/trun, sidx). Errors (kMalformed) name
+/// the box path and offset; a file with no 'moov' is kMalformed. Never reads mdat payloads.
+Result<Movie> parse_movie(MappedFilePtr file, const Limits& limits = Limits{});
+
+/// Builds the full box tree for `probe --boxes` (descends into the containers mp4kit
+/// knows, including stsd sample entries; udta/meta are shown as opaque leaves).
+Result<std::vector<BoxNode>> build_box_tree(const MappedFile& file, const Limits& limits = Limits{});
+
+}  // namespace mp4kit

@@ -1,0 +1,200 @@
+// Movie fragments: 'mvex' (§ 8.8.1), 'mehd' (§ 8.8.2), 'trex' (§ 8.8.3), 'moof' (§ 8.8.4),
+// 'mfhd' (§ 8.8.5), 'traf' (§ 8.8.6), 'tfhd' (§ 8.8.7), 'trun' (§ 8.8.8), 'tfdt' (§ 8.8.12),
+// and 'sidx' (§ 8.16.3). Runs are stored as views; per-sample fields are decoded lazily.
+#include "mp4/parse_internal.h"
+
+namespace mp4kit::detail {
+
+namespace tfhd_flags {
+constexpr uint32_t kBaseDataOffset = 0x000001, kSampleDescriptionIndex = 0x000002,
+                   kDefaultDuration = 0x000008, kDefaultSize = 0x000010, kDefaultFlags = 0x000020,
+                   kDefaultBaseIsMoof = 0x020000;
+}
+namespace trun_flags {
+constexpr uint32_t kDataOffset = 0x000001, kFirstSampleFlags = 0x000004, kDuration = 0x000100,
+                   kSize = 0x000200, kFlags = 0x000400, kCompositionOffset = 0x000800;
+}
+
+Status parse_mvex(BoxReader r, Movie& movie, ParseContext& ctx) {
+  while (r.remaining() >= 8) {
+    auto h = r.next_header();
+    if (!h.ok()) return h.error();
+    ctx.bytes_read += h->size;
+    BoxReader c = r.child(*h, fourcc_to_string(h->type));
+    if (h->type == box::mehd) {
+      MP4KIT_TRY(c.need(8, "mehd fields"));
+      uint8_t version;
+      uint32_t flags;
+      c.full_box(version, flags);
+      movie.fragment_duration = version == 1 ? c.u64() : c.u32();
+    } else if (h->type == box::trex) {
+      MP4KIT_TRY(c.need(24, "trex fields"));
+      c.skip(4);
+      uint32_t track_id = c.u32();
+      for (Track& t : movie.tracks) {
+        if (t.tkhd.track_id != track_id) continue;
+        t.trex_default_sample_description_index = c.u32();
+        t.trex_default_sample_duration = c.u32();
+        t.trex_default_sample_size = c.u32();
+        t.trex_default_sample_flags = c.u32();
+        break;
+      }
+    }
+    r.skip_box(*h);
+  }
+  return Ok{};
+}
+
+namespace {
+
+struct TrafState {
+  Track* track = nullptr;
+  uint64_t base_data_offset = 0;
+  uint32_t sample_description_index = 1, default_duration = 0, default_size = 0, default_flags = 0;
+  std::optional<uint64_t> tfdt;
+  bool any_run = false;
+};
+
+Status parse_tfhd(BoxReader r, Movie& movie, uint64_t moof_offset, uint64_t implicit_offset, TrafState& s) {
+  MP4KIT_TRY(r.need(8, "tfhd header"));
+  uint8_t version;
+  uint32_t flags;
+  r.full_box(version, flags);
+  uint32_t track_id = r.u32();
+  for (Track& t : movie.tracks)
+    if (t.tkhd.track_id == track_id) s.track = &t;
+  if (!s.track) return Ok{};  // fragment of an unknown track: ignored (as FFmpeg does)
+  uint64_t need = 0;
+  if (flags & tfhd_flags::kBaseDataOffset) need += 8;
+  for (uint32_t f : {tfhd_flags::kSampleDescriptionIndex, tfhd_flags::kDefaultDuration, tfhd_flags::kDefaultSize,
+                     tfhd_flags::kDefaultFlags})
+    if (flags & f) need += 4;
+  MP4KIT_TRY(r.need(need, "tfhd optional fields"));
+  const Track& t = *s.track;
+  if (flags & tfhd_flags::kBaseDataOffset) {
+    s.base_data_offset = r.u64();
+  } else if (flags & tfhd_flags::kDefaultBaseIsMoof) {
+    s.base_data_offset = moof_offset;
+  } else {
+    s.base_data_offset = implicit_offset;
+  }
+  s.sample_description_index = (flags & tfhd_flags::kSampleDescriptionIndex) ? r.u32() : t.trex_default_sample_description_index;
+  s.default_duration = (flags & tfhd_flags::kDefaultDuration) ? r.u32() : t.trex_default_sample_duration;
+  s.default_size = (flags & tfhd_flags::kDefaultSize) ? r.u32() : t.trex_default_sample_size;
+  s.default_flags = (flags & tfhd_flags::kDefaultFlags) ? r.u32() : t.trex_default_sample_flags;
+  return Ok{};
+}
+
+Status parse_trun(BoxReader r, uint64_t moof_offset, uint64_t trun_offset, TrafState& s, uint64_t& implicit_offset,
+                  ParseContext& ctx) {
+  MP4KIT_TRY(r.need(8, "trun header"));
+  TrackRun run;
+  r.full_box(run.version, run.flags);
+  run.sample_count = r.u32();
+  run.moof_offset = moof_offset;
+  run.trun_offset = trun_offset;
+  int64_t data_offset = 0;
+  bool has_data_offset = run.flags & trun_flags::kDataOffset;
+  if (has_data_offset) {
+    MP4KIT_TRY(r.need(4, "trun data_offset"));
+    data_offset = r.i32();
+  }
+  if (run.flags & trun_flags::kFirstSampleFlags) {
+    MP4KIT_TRY(r.need(4, "trun first_sample_flags"));
+    run.first_sample_flags = r.u32();
+  }
+  for (uint32_t f : {trun_flags::kDuration, trun_flags::kSize, trun_flags::kFlags, trun_flags::kCompositionOffset})
+    if (run.flags & f) run.entry_size += 4;
+  MP4KIT_TRY(r.need_table(run.sample_count, run.entry_size, "sample_count"));
+  run.entries = r.bytes(uint64_t(run.sample_count) * run.entry_size);
+  // § 8.8.8.3: without data_offset, a run starts right after the previous run's data (or
+  // at the base data offset for the first run of the traf).
+  int64_t start = has_data_offset || !s.any_run ? static_cast<int64_t>(s.base_data_offset) + data_offset
+                                                : static_cast<int64_t>(implicit_offset);
+  if (start < 0) return r.error("trun data_offset " + std::to_string(data_offset) + " points before the file start");
+  run.data_offset = static_cast<uint64_t>(start);
+  run.default_sample_duration = s.default_duration;
+  run.default_sample_size = s.default_size;
+  run.default_sample_flags = s.default_flags;
+  run.sample_description_index = s.sample_description_index;
+  run.tfdt = s.tfdt;
+  run.first_in_traf = !s.any_run;
+  s.any_run = true;
+  // Advance the implicit offset past this run's data (sizes are needed for that).
+  uint64_t end = run.data_offset;
+  if (run.flags & trun_flags::kSize) {
+    uint32_t size_pos = (run.flags & trun_flags::kDuration) ? 4 : 0;
+    for (uint32_t i = 0; i < run.sample_count; ++i)
+      end += load_be32(run.entries.data + uint64_t(i) * run.entry_size + size_pos);
+  } else {
+    end += uint64_t(run.sample_count) * run.default_sample_size;
+  }
+  implicit_offset = end;
+  Track& t = *s.track;
+  if (t.runs.size() >= ctx.limits.max_runs_per_track) {
+    return r.error("track " + std::to_string(t.tkhd.track_id) + " has more than " +
+                       std::to_string(ctx.limits.max_runs_per_track) + " track runs (raise with --max-runs)",
+                   ErrorCode::kInternal);
+  }
+  t.runs.push_back(run);
+  return Ok{};
+}
+
+}  // namespace
+
+Status parse_moof(BoxReader r, uint64_t moof_offset, Movie& movie, ParseContext& ctx, uint32_t /*depth*/) {
+  uint64_t implicit_offset = moof_offset;  // § 8.8.7.1: first traf's default base is the moof
+  uint32_t traf_index = 0;
+  while (r.remaining() >= 8) {
+    auto h = r.next_header();
+    if (!h.ok()) return h.error();
+    ctx.bytes_read += h->header_size;
+    if (h->type == box::mfhd) ctx.bytes_read += h->payload_size();
+    if (h->type == box::traf) {
+      BoxReader tr = r.child(*h, "traf[" + std::to_string(traf_index++) + "]");
+      TrafState s;
+      // tfhd and tfdt come before trun (§ 8.8.6); read them first regardless of order.
+      while (tr.remaining() >= 8) {
+        auto ch = tr.next_header();
+        if (!ch.ok()) return ch.error();
+        ctx.bytes_read += ch->size;
+        BoxReader c = tr.child(*ch, fourcc_to_string(ch->type));
+        if (ch->type == box::tfhd) {
+          MP4KIT_TRY(parse_tfhd(c, movie, moof_offset, implicit_offset, s));
+        } else if (ch->type == box::tfdt && s.track) {
+          MP4KIT_TRY(c.need(8, "tfdt fields"));
+          uint8_t version;
+          uint32_t flags;
+          c.full_box(version, flags);
+          if (version == 1) MP4KIT_TRY(c.need(8, "tfdt v1 baseMediaDecodeTime"));
+          s.tfdt = version == 1 ? c.u64() : c.u32();
+        } else if (ch->type == box::trun && s.track) {
+          MP4KIT_TRY(parse_trun(c, moof_offset, ch->offset, s, implicit_offset, ctx));
+        }
+        tr.skip_box(*ch);
+      }
+    }
+    r.skip_box(*h);
+  }
+  return Ok{};
+}
+
+Status parse_sidx(BoxReader r, uint64_t offset, Movie& movie) {
+  MP4KIT_TRY(r.need(12, "sidx header"));
+  SegmentIndexRef s;
+  s.offset = offset;
+  uint8_t version;
+  uint32_t flags;
+  r.full_box(version, flags);
+  s.reference_id = r.u32();
+  s.timescale = r.u32();
+  MP4KIT_TRY(r.need(version == 1 ? 20 : 12, "sidx times"));
+  s.earliest_presentation_time = version == 1 ? r.u64() : r.u32();
+  s.first_offset = version == 1 ? r.u64() : r.u32();
+  r.skip(2);
+  s.reference_count = r.u16();
+  movie.sidx.push_back(s);
+  return Ok{};
+}
+
+}  // namespace mp4kit::detail

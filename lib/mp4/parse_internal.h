@@ -1,0 +1,34 @@
+// Internal parse entry points shared by the parse_*.cpp files (not a public header).
+#pragma once
+
+#include "mp4/movie.h"
+
+namespace mp4kit::detail {
+
+/// Parse context: limits and the running count of bytes read, shared by all parsers.
+struct ParseContext {
+  const Limits& limits;
+  uint64_t bytes_read = 0;
+  bool is_quicktime = false;
+  std::vector<std::string>* warnings = nullptr;
+  void warn(const BoxReader& r, const std::string& msg) const;
+};
+
+/// 'trak' (§ 8.3.1). `r` is clamped to the trak payload.
+Result<Track> parse_trak(BoxReader r, uint32_t index, uint64_t offset, ParseContext& ctx, uint32_t depth);
+/// 'stsd' (§ 8.5.2) into `track.sample_entries`.
+Status parse_stsd(BoxReader r, Track& track, ParseContext& ctx, uint32_t depth);
+/// One sample table box (stts, ctts, stss, ...) into `track.stbl`.
+Status parse_stbl_child(const BoxHeader& h, BoxReader r, Track& track, ParseContext& ctx);
+/// 'moof' (§ 8.8.4): appends TrackRuns to the matching tracks.
+Status parse_moof(BoxReader r, uint64_t moof_offset, Movie& movie, ParseContext& ctx, uint32_t depth);
+/// 'mvex' (§ 8.8.1): trex defaults and mehd.
+Status parse_mvex(BoxReader r, Movie& movie, ParseContext& ctx);
+/// 'sidx' (§ 8.16.3), noted only.
+Status parse_sidx(BoxReader r, uint64_t offset, Movie& movie);
+/// AudioSpecificConfig (ISO/IEC 14496-3 § 1.6.2.1); nullopt if unreadable.
+std::optional<AacConfig> parse_audio_specific_config(ByteSpan dsi);
+/// 'esds' payload (FullBox + ES_Descriptor); nullopt if malformed.
+std::optional<EsDescriptor> parse_esds(ByteSpan payload);
+
+}  // namespace mp4kit::detail

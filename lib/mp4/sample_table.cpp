@@ -1,0 +1,367 @@
+#include "mp4/sample_table.h"
+
+#include <algorithm>
+
+#include "mp4/checked.h"
+
+namespace mp4kit {
+
+namespace {
+constexpr uint32_t kTrunDuration = 0x100, kTrunSize = 0x200, kTrunFlags = 0x400, kTrunCts = 0x800,
+                   kTrunFirstFlags = 0x4;
+
+std::string stbl_path(const Track& t, const char* box) {
+  return "moov/trak[" + std::to_string(t.index) + "]/mdia/minf/stbl/" + box;
+}
+}  // namespace
+
+uint32_t SampleTable::stsc_first_chunk(uint32_t i) const { return load_be32(track_->stbl.stsc.data + uint64_t(i) * 12); }
+uint32_t SampleTable::stsc_samples_per_chunk(uint32_t i) const {
+  return load_be32(track_->stbl.stsc.data + uint64_t(i) * 12 + 4);
+}
+uint32_t SampleTable::stsc_description(uint32_t i) const { return load_be32(track_->stbl.stsc.data + uint64_t(i) * 12 + 8); }
+
+uint64_t SampleTable::chunk_offset(uint32_t chunk) const {
+  const SampleTableBoxes& s = track_->stbl;
+  if (s.chunk_offset_size == 8) return load_be64(s.stco.data + uint64_t(chunk) * 8);
+  return load_be32(s.stco.data + uint64_t(chunk) * 4);
+}
+
+uint32_t SampleTable::sample_size(uint64_t index) const {
+  const SampleTableBoxes& s = track_->stbl;
+  if (s.sample_size != 0) return s.sample_size;
+  switch (s.field_size) {
+    case 32: return load_be32(s.stsz.data + index * 4);
+    case 16: return load_be16(s.stsz.data + index * 2);
+    case 8: return s.stsz.data[index];
+    default: {  // 4: two samples per byte, high nibble first (§ 8.7.3.3)
+      uint8_t b = s.stsz.data[index / 2];
+      return (index & 1) ? (b & 0x0F) : (b >> 4);
+    }
+  }
+}
+
+uint32_t SampleTable::stts_duration_at_sample(uint64_t index) const {
+  if (stts_first_sample_.empty()) return 0;
+  auto it = std::upper_bound(stts_first_sample_.begin(), stts_first_sample_.end(), index);
+  size_t i = static_cast<size_t>(it - stts_first_sample_.begin()) - 1;
+  return load_be32(track_->stbl.stts.data + i * 8 + 4);
+}
+
+Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits) {
+  SampleTable t;
+  t.track_ = &track;
+  const SampleTableBoxes& s = track.stbl;
+
+  // --- moov samples: chunk capacity from stsc, clamped to stsz sample_count (as FFmpeg's
+  // mov_build_index, which stops at whichever runs out first).
+  uint64_t capacity = 0;
+  if (s.sample_count > 0) {
+    if (s.chunk_count == 0 || s.stsc_count == 0) {
+      t.warnings_.push_back(stbl_path(track, "stsz") + ": " + std::to_string(s.sample_count) +
+                            " samples declared but " + (s.chunk_count == 0 ? "no chunk offsets" : "no stsc entries") +
+                            "; track has no readable samples");
+    } else {
+      t.stsc_first_sample_.resize(s.stsc_count);
+      uint64_t first_sample = 0;
+      for (uint32_t i = 0; i < s.stsc_count; ++i) {
+        uint32_t fc = t.stsc_first_chunk(i);
+        if (fc == 0 || (i > 0 && fc <= t.stsc_first_chunk(i - 1))) {
+          return make_error(ErrorCode::kMalformed, stbl_path(track, "stsc"), s.stsc.offset + uint64_t(i) * 12,
+                            "entry " + std::to_string(i) + " first_chunk " + std::to_string(fc) +
+                                " is not greater than the previous entry's");
+        }
+        if (i > 0) {
+          uint64_t chunks = std::min<uint64_t>(fc, s.chunk_count + 1ull) - std::min<uint64_t>(t.stsc_first_chunk(i - 1), s.chunk_count + 1ull);
+          first_sample += chunks * t.stsc_samples_per_chunk(i - 1);
+        }
+        t.stsc_first_sample_[i] = first_sample;
+      }
+      uint32_t last = s.stsc_count - 1;
+      uint64_t last_fc = t.stsc_first_chunk(last);
+      capacity = first_sample + (last_fc <= s.chunk_count ? (s.chunk_count - last_fc + 1) * uint64_t(t.stsc_samples_per_chunk(last)) : 0);
+      if (capacity < s.sample_count) {
+        t.warnings_.push_back(stbl_path(track, "stsc") + ": chunks hold " + std::to_string(capacity) + " samples but stsz declares " +
+                              std::to_string(s.sample_count) + "; the rest are ignored");
+      }
+    }
+    if (s.stts_count == 0 && capacity > 0) {
+      return make_error(ErrorCode::kMalformed, stbl_path(track, "stts"), s.offset,
+                        std::to_string(s.sample_count) + " samples but no stts entries (decode times unknown)");
+    }
+  }
+  t.moov_samples_ = std::min<uint64_t>(s.sample_count, capacity);
+
+  // stts prefix sums (one entry per stts entry).
+  t.stts_first_sample_.reserve(s.stts_count);
+  t.stts_first_dts_.reserve(s.stts_count);
+  {
+    uint64_t n = 0;
+    int64_t dts = 0;
+    for (uint32_t i = 0; i < s.stts_count; ++i) {
+      t.stts_first_sample_.push_back(n);
+      t.stts_first_dts_.push_back(dts);
+      uint32_t count = load_be32(s.stts.data + uint64_t(i) * 8);
+      uint32_t delta = load_be32(s.stts.data + uint64_t(i) * 8 + 4);
+      n += count;
+      auto d = checked_add_ticks(dts, static_cast<int64_t>(uint64_t(count) * delta));
+      if (!d) return make_error(ErrorCode::kMalformed, stbl_path(track, "stts"), s.stts.offset, "decode time overflows 64 bits");
+      dts = *d;
+    }
+    if (n < t.moov_samples_ && s.stts_count > 0) {
+      t.warnings_.push_back(stbl_path(track, "stts") + ": covers " + std::to_string(n) + " of " + std::to_string(t.moov_samples_) +
+                            " samples; the last sample_delta is repeated");
+    }
+  }
+
+  // --- fragments
+  int64_t dts = 0;
+  {
+    // End of the moov samples' decode time: sum of the durations actually used.
+    uint64_t remaining = t.moov_samples_;
+    for (uint32_t i = 0; i < s.stts_count && remaining; ++i) {
+      uint64_t c = std::min<uint64_t>(load_be32(s.stts.data + uint64_t(i) * 8), remaining);
+      if (i + 1 == s.stts_count) c = remaining;
+      dts += static_cast<int64_t>(c * load_be32(s.stts.data + uint64_t(i) * 8 + 4));
+      remaining -= c;
+    }
+  }
+  t.total_duration_ = dts;
+  uint64_t total = t.moov_samples_;
+  t.run_first_sample_.reserve(track.runs.size());
+  t.run_first_dts_.reserve(track.runs.size());
+  for (const TrackRun& run : track.runs) {
+    if (run.first_in_traf && run.tfdt) dts = static_cast<int64_t>(*run.tfdt);
+    t.run_first_sample_.push_back(total);
+    t.run_first_dts_.push_back(dts);
+    for (uint32_t i = 0; i < run.sample_count; ++i) {
+      uint32_t d = (run.flags & kTrunDuration) ? load_be32(run.entries.data + uint64_t(i) * run.entry_size)
+                                               : run.default_sample_duration;
+      auto nd = checked_add_ticks(dts, d);
+      if (!nd) return make_error(ErrorCode::kMalformed, "moof", run.trun_offset, "decode time overflows 64 bits");
+      dts = *nd;
+    }
+    total += run.sample_count;
+    t.fragment_samples_ += run.sample_count;
+  }
+  if (!track.runs.empty()) t.total_duration_ = dts - (t.run_first_dts_.empty() ? 0 : 0);
+  if (total > limits.max_samples_per_track) {
+    return make_error(ErrorCode::kInternal, "moov/trak[" + std::to_string(track.index) + "]", track.offset,
+                      std::to_string(total) + " samples exceed the limit of " + std::to_string(limits.max_samples_per_track) +
+                          " per track (raise with --max-samples)");
+  }
+
+  // Sizes: moov table + fragments.
+  if (s.sample_size != 0) {
+    t.total_bytes_ = uint64_t(s.sample_size) * t.moov_samples_;
+  } else {
+    for (uint64_t i = 0; i < t.moov_samples_; ++i) t.total_bytes_ += t.sample_size(i);
+  }
+  for (const TrackRun& run : track.runs) {
+    if (run.flags & kTrunSize) {
+      uint32_t pos = (run.flags & kTrunDuration) ? 4 : 0;
+      for (uint32_t i = 0; i < run.sample_count; ++i) t.total_bytes_ += load_be32(run.entries.data + uint64_t(i) * run.entry_size + pos);
+    } else {
+      t.total_bytes_ += uint64_t(run.default_sample_size) * run.sample_count;
+    }
+  }
+  return t;
+}
+
+uint64_t SampleTable::sync_sample_count() const {
+  const SampleTableBoxes& s = track_->stbl;
+  uint64_t n = s.has_stss ? std::min<uint64_t>(s.stss_count, moov_samples_) : moov_samples_;
+  if (fragment_samples_) {
+    Cursor c = cursor();
+    Sample smp;
+    // Skip the moov part cheaply by counting fragments only.
+    for (uint32_t r = 0; r < track_->runs.size(); ++r)
+      for (uint32_t i = 0; i < track_->runs[r].sample_count; ++i)
+        if (fill_fragment_sample(r, i, smp) && smp.is_sync) ++n;
+    (void)c;
+  }
+  return n;
+}
+
+SampleTable::Cursor SampleTable::cursor() const {
+  Cursor c;
+  c.t_ = this;
+  const SampleTableBoxes& s = track_->stbl;
+  if (s.stts_count) c.stts_left_ = load_be32(s.stts.data);
+  if (s.ctts_count) c.ctts_left_ = load_be32(s.ctts.data);
+  c.chunk_ = UINT32_MAX;  // before the first chunk
+  return c;
+}
+
+bool SampleTable::fill_fragment_sample(uint32_t r, uint32_t i, Sample& s) const {
+  const TrackRun& run = track_->runs[r];
+  const uint8_t* e = run.entries.data + uint64_t(i) * run.entry_size;
+  s.duration = run.default_sample_duration;
+  s.size = run.default_sample_size;
+  uint32_t flags = (i == 0 && (run.flags & kTrunFirstFlags)) ? run.first_sample_flags : run.default_sample_flags;
+  int32_t cts = 0;
+  if (run.flags & kTrunDuration) { s.duration = load_be32(e); e += 4; }
+  if (run.flags & kTrunSize) { s.size = load_be32(e); e += 4; }
+  if (run.flags & kTrunFlags) { flags = load_be32(e); e += 4; }
+  if (run.flags & kTrunCts) { cts = static_cast<int32_t>(load_be32(e)); }
+  s.composition_offset = cts;
+  s.is_sync = fragment_sample_is_sync(flags);
+  s.sdtp = static_cast<uint8_t>((flags >> 20) & 0xFF);  // is_leading..has_redundancy (§ 8.8.3.1)
+  s.sample_description_index = run.sample_description_index;
+  s.in_fragment = true;
+  s.run_index = r;
+  return true;
+}
+
+bool SampleTable::Cursor::next(Sample& out) {
+  const SampleTable& t = *t_;
+  if (index_ >= t.sample_count()) return false;
+  const SampleTableBoxes& s = t.track_->stbl;
+  out = Sample{};
+  out.index = index_;
+  if (index_ < t.moov_samples_) {
+    // Advance to the next non-empty chunk when the current one is used up.
+    while (chunk_left_ == 0) {
+      chunk_ = chunk_ == UINT32_MAX ? 0 : chunk_ + 1;
+      while (stsc_i_ + 1 < s.stsc_count && t.stsc_first_chunk(stsc_i_ + 1) <= chunk_ + 1) ++stsc_i_;
+      chunk_left_ = t.stsc_samples_per_chunk(stsc_i_);
+      offset_ = t.chunk_offset(chunk_);
+    }
+    out.offset = offset_;
+    out.size = t.sample_size(index_);
+    out.sample_description_index = t.stsc_description(stsc_i_);
+    offset_ += out.size;
+    --chunk_left_;
+    // stts: the last entry's delta repeats if the table is short.
+    while (stts_left_ == 0 && stts_i_ + 1 < s.stts_count) stts_left_ = load_be32(s.stts.data + uint64_t(++stts_i_) * 8);
+    out.duration = s.stts_count ? load_be32(s.stts.data + uint64_t(stts_i_) * 8 + 4) : 0;
+    if (stts_left_) --stts_left_;
+    out.dts = dts_;
+    dts_ += out.duration;
+    // ctts (signed in practice for both versions; FFmpeg reads it as int32).
+    while (ctts_left_ == 0 && ctts_i_ + 1 < s.ctts_count) ctts_left_ = load_be32(s.ctts.data + uint64_t(++ctts_i_) * 8);
+    if (ctts_left_) {
+      out.composition_offset = static_cast<int32_t>(load_be32(s.ctts.data + uint64_t(ctts_i_) * 8 + 4));
+      --ctts_left_;
+    }
+    // stss: sample numbers are 1-based; some muxers write 0-based tables (FFmpeg's key_off).
+    if (!s.has_stss) {
+      out.is_sync = true;
+    } else if (s.stss_count) {
+      const uint32_t key_off = load_be32(s.stss.data) > 0 ? 1 : 0;
+      if (stss_i_ < s.stss_count && index_ + key_off == load_be32(s.stss.data + uint64_t(stss_i_) * 4)) {
+        out.is_sync = true;
+        ++stss_i_;
+      }
+    }
+    if (index_ < s.sdtp.size) out.sdtp = s.sdtp.data[index_];
+  } else {
+    const TrackRun& run = t.track_->runs[run_];
+    if (in_run_ == 0) {
+      frag_dts_ = t.run_first_dts_[run_];
+      frag_offset_ = run.data_offset;
+    }
+    t.fill_fragment_sample(run_, in_run_, out);
+    out.offset = frag_offset_;
+    out.dts = frag_dts_;
+    frag_offset_ += out.size;
+    frag_dts_ += out.duration;
+    if (++in_run_ >= run.sample_count) {
+      in_run_ = 0;
+      ++run_;
+      while (run_ < t.track_->runs.size() && t.track_->runs[run_].sample_count == 0) ++run_;
+    }
+  }
+  ++index_;
+  // Skip empty leading runs before the first fragment sample.
+  if (index_ == t.moov_samples_) {
+    while (run_ < t.track_->runs.size() && t.track_->runs[run_].sample_count == 0) ++run_;
+  }
+  return true;
+}
+
+Result<Sample> SampleTable::sample_at(uint64_t index) const {
+  if (index >= sample_count()) {
+    return make_error(ErrorCode::kUsage, "moov/trak[" + std::to_string(track_->index) + "]", track_->offset,
+                      "sample " + std::to_string(index) + " out of range (track has " + std::to_string(sample_count()) + ")");
+  }
+  Sample out;
+  out.index = index;
+  const SampleTableBoxes& s = track_->stbl;
+  if (index < moov_samples_) {
+    auto it = std::upper_bound(stsc_first_sample_.begin(), stsc_first_sample_.end(), index);
+    uint32_t e = static_cast<uint32_t>(it - stsc_first_sample_.begin()) - 1;
+    // Entries whose chunk run is empty share a first_sample; take the last such entry with samples.
+    uint32_t spc = stsc_samples_per_chunk(e);
+    while (spc == 0 && e > 0) spc = stsc_samples_per_chunk(--e);
+    uint64_t rel = index - stsc_first_sample_[e];
+    uint32_t chunk = stsc_first_chunk(e) - 1 + static_cast<uint32_t>(rel / spc);
+    uint64_t first_in_chunk = index - rel % spc;
+    uint64_t off = chunk_offset(chunk);
+    for (uint64_t i = first_in_chunk; i < index; ++i) off += sample_size(i);
+    out.offset = off;
+    out.size = sample_size(index);
+    out.sample_description_index = stsc_description(e);
+    auto st = std::upper_bound(stts_first_sample_.begin(), stts_first_sample_.end(), index);
+    size_t si = static_cast<size_t>(st - stts_first_sample_.begin()) - 1;
+    uint32_t delta = load_be32(s.stts.data + si * 8 + 4);
+    out.duration = delta;
+    out.dts = stts_first_dts_[si] + static_cast<int64_t>((index - stts_first_sample_[si]) * delta);
+    // ctts: linear over entries (entries are few compared with samples; runs of 1 are common
+    // though, so walk with a running count).
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < s.ctts_count; ++i) {
+      uint32_t c = load_be32(s.ctts.data + uint64_t(i) * 8);
+      if (index < n + c) {
+        out.composition_offset = static_cast<int32_t>(load_be32(s.ctts.data + uint64_t(i) * 8 + 4));
+        break;
+      }
+      n += c;
+    }
+    if (!s.has_stss) {
+      out.is_sync = true;
+    } else if (s.stss_count) {
+      const uint32_t key_off = load_be32(s.stss.data) > 0 ? 1 : 0;
+      uint32_t lo = 0, hi = s.stss_count;
+      const uint64_t want = index + key_off;
+      while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (load_be32(s.stss.data + uint64_t(mid) * 4) < want) lo = mid + 1; else hi = mid;
+      }
+      out.is_sync = lo < s.stss_count && load_be32(s.stss.data + uint64_t(lo) * 4) == want;
+    }
+    if (index < s.sdtp.size) out.sdtp = s.sdtp.data[index];
+    return out;
+  }
+  auto it = std::upper_bound(run_first_sample_.begin(), run_first_sample_.end(), index);
+  uint32_t r = static_cast<uint32_t>(it - run_first_sample_.begin()) - 1;
+  while (track_->runs[r].sample_count == 0) --r;
+  uint32_t in_run = static_cast<uint32_t>(index - run_first_sample_[r]);
+  uint64_t off = track_->runs[r].data_offset;
+  int64_t dts = run_first_dts_[r];
+  Sample tmp;
+  for (uint32_t i = 0; i < in_run; ++i) {
+    fill_fragment_sample(r, i, tmp);
+    off += tmp.size;
+    dts += tmp.duration;
+  }
+  fill_fragment_sample(r, in_run, out);
+  out.offset = off;
+  out.dts = dts;
+  return out;
+}
+
+Result<std::vector<Sample>> SampleTable::all() const {
+  uint64_t bytes = 0;
+  if (!checked_mul(sample_count(), sizeof(Sample)).has_value()) bytes = UINT64_MAX;
+  else bytes = sample_count() * sizeof(Sample);
+  (void)bytes;
+  std::vector<Sample> v;
+  v.reserve(sample_count());
+  Cursor c = cursor();
+  Sample s;
+  while (c.next(s)) v.push_back(s);
+  return v;
+}
+
+}  // namespace mp4kit

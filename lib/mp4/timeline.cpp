@@ -1,0 +1,478 @@
+#include "mp4/timeline.h"
+
+#include <algorithm>
+
+#include "mp4/checked.h"
+#include "mp4/codec_info.h"
+
+namespace mp4kit {
+
+MediaType media_type_of(const Track& track) { return codec_info_of(track).type; }
+
+namespace {
+
+// FFmpeg's AVIndexEntry flags.
+constexpr int kKey = 1, kDiscard = 2;
+
+struct Entry {
+  uint64_t pos;
+  int64_t timestamp;  // dts, ticks
+  uint32_t size;
+  int flags;
+  uint64_t sample_index;
+  uint32_t sdi;
+  int64_t duration;  // container duration (for grouped PCM and last-packet fallbacks)
+};
+
+// ff_index_search_timestamp (libavformat/seek.c), same contract: the entry at or before
+// (BACKWARD) `wanted`, optionally walking to a key entry; -1 when none.
+int64_t index_search(const std::vector<Entry>& e, int64_t wanted, bool backward, bool any) {
+  const int64_t n = static_cast<int64_t>(e.size());
+  int64_t a = -1, b = n;
+  if (b && e[b - 1].timestamp < wanted) a = b - 1;
+  while (b - a > 1) {
+    int64_t m = (a + b) >> 1;
+    while ((e[m].flags & kDiscard) && m < b && m < n - 1) {
+      ++m;
+      if (m == b && e[m].timestamp >= wanted) {
+        m = b - 1;
+        break;
+      }
+    }
+    int64_t ts = e[m].timestamp;
+    if (ts >= wanted) b = m;
+    if (ts <= wanted) a = m;
+  }
+  int64_t m = backward ? a : b;
+  if (!any)
+    while (m >= 0 && m < n && !(e[m].flags & kKey)) m += backward ? -1 : 1;
+  return m == n ? -1 : m;
+}
+
+struct Ctx {
+  const Track& track;
+  MediaType type;
+  bool is_aac = false, is_vorbis = false;
+  int64_t dts_shift = 0;
+  uint32_t movie_timescale = 0;
+};
+
+// mov_fix_index's find_prev_closest_index: a key entry whose pts <= wanted pts, walking
+// back over B-frame reordering. `ctts` is per-entry (FFmpeg expands ctts 1:1 first).
+int64_t find_prev_closest(const Ctx& c, const std::vector<Entry>& e, const std::vector<int32_t>* ctts, int64_t wanted_pts,
+                          bool any) {
+  if (c.dts_shift > 0) wanted_pts -= c.dts_shift;
+  int64_t idx = index_search(e, wanted_pts, /*backward=*/true, any);
+  if (idx >= 0) {
+    for (int64_t i = idx; i > 0 && e[i].timestamp == e[i - 1].timestamp; --i)
+      if (any || (e[i - 1].flags & kKey)) idx = i - 1;
+  }
+  if (ctts && idx >= 0) {
+    const int64_t n = static_cast<int64_t>(ctts->size());
+    while (idx >= 0 && idx < n) {
+      if (e[idx].timestamp + (*ctts)[idx] <= wanted_pts && (e[idx].flags & kKey)) break;
+      --idx;
+    }
+  }
+  return idx;
+}
+
+struct Fixed {
+  std::vector<Entry> entries;
+  std::vector<int32_t> ctts;  // new per-entry composition offsets (may be shorter)
+  int64_t duration = 0;
+  bool duration_set = false;
+  int64_t skip_samples = 0;
+  int64_t empty_edits = 0;
+};
+
+// mov_fix_index: rewrite the index according to the edit list.
+Fixed fix_index(const Ctx& c, const std::vector<Entry>& old, const std::vector<int32_t>* ctts_old) {
+  Fixed out;
+  const Track& t = c.track;
+  const bool audio = c.type == MediaType::kAudio;
+  const bool video = c.type == MediaType::kVideo;
+  int64_t dts_entry_end = 0;
+  int64_t min_corrected_pts = -1;
+  if (c.dts_shift > 0) dts_entry_end -= c.dts_shift;
+  const int64_t start_dts = dts_entry_end;
+  bool found_non_empty = false;
+  int first_non_zero_audio_edit = -1;
+  const int64_t nb_old = static_cast<int64_t>(old.size());
+  const int64_t ctts_count_old = ctts_old ? static_cast<int64_t>(ctts_old->size()) : 0;
+  for (const EditListEntry& edit : t.edits) {
+    if (c.movie_timescale == 0) break;  // FFmpeg: edit lists need mvhd.timescale
+    const int64_t media_time = edit.media_time;
+    const int64_t edit_duration = rescale(static_cast<int64_t>(edit.segment_duration), t.timescale, c.movie_timescale);
+    int64_t dts_counter = dts_entry_end;
+    dts_entry_end += edit_duration;
+    int num_discarded_begin = 0;
+    std::vector<int64_t> discarded_durations;
+    if (!found_non_empty && media_time == -1) {
+      out.empty_edits += edit_duration;
+      continue;
+    }
+    found_non_empty = true;
+    if (audio) {
+      first_non_zero_audio_edit = first_non_zero_audio_edit < 0 ? 1 : 0;
+      if (first_non_zero_audio_edit > 0) out.skip_samples = 0;
+    }
+    int64_t search_ts = media_time;
+    if (audio) search_ts = std::max(search_ts - static_cast<int64_t>(t.timescale), old[0].timestamp);
+    int64_t index = find_prev_closest(c, old, ctts_old, search_ts, false);
+    if (index < 0) index = find_prev_closest(c, old, ctts_old, search_ts, true);
+    if (index < 0) index = 0;
+    bool start_encountered = false;
+    bool found_key_after_edit = false;
+    for (int64_t i = index; i < nb_old; ++i) {
+      const Entry& cur = old[i];
+      const int64_t frame_duration = (i + 1 < nb_old) ? old[i + 1].timestamp - cur.timestamp : edit_duration;
+      int flags = cur.flags;
+      int64_t curr_cts = cur.timestamp + c.dts_shift;
+      int64_t curr_ctts = 0;
+      const bool has_ctts = ctts_old && i < ctts_count_old;
+      if (has_ctts) {
+        curr_ctts = (*ctts_old)[i];
+        curr_cts += curr_ctts;
+        out.ctts.push_back(static_cast<int32_t>(curr_ctts));
+      }
+      if (curr_cts < media_time || curr_cts >= edit_duration + media_time) {
+        if (audio && !c.is_vorbis && curr_cts < media_time && curr_cts + frame_duration > media_time &&
+            first_non_zero_audio_edit > 0) {
+          const int64_t packet_skip = media_time - curr_cts;
+          out.skip_samples += packet_skip;
+          dts_counter -= packet_skip;
+          if (!start_encountered) {
+            start_encountered = true;
+            // fix_index_entry_timestamps: rewrite the discarded entries' dts backwards.
+            int64_t ts = dts_counter;
+            for (int k = 0; k < num_discarded_begin; ++k) {
+              ts -= discarded_durations[num_discarded_begin - 1 - k];
+              out.entries[out.entries.size() - 1 - k].timestamp = ts;
+            }
+            discarded_durations.clear();
+            num_discarded_begin = 0;
+          }
+        } else {
+          flags |= kDiscard;
+          if (!start_encountered) {
+            ++num_discarded_begin;
+            discarded_durations.push_back(frame_duration);
+            if (audio && first_non_zero_audio_edit > 0 && !c.is_vorbis) out.skip_samples += frame_duration;
+          }
+        }
+      } else {
+        const int64_t corrected = dts_counter + curr_ctts + c.dts_shift;
+        min_corrected_pts = min_corrected_pts < 0 ? corrected : std::min(min_corrected_pts, corrected);
+        if (!start_encountered) {
+          start_encountered = true;
+          int64_t ts = dts_counter;
+          for (int k = 0; k < num_discarded_begin; ++k) {
+            ts -= discarded_durations[num_discarded_begin - 1 - k];
+            out.entries[out.entries.size() - 1 - k].timestamp = ts;
+          }
+          discarded_durations.clear();
+          num_discarded_begin = 0;
+        }
+      }
+      Entry ne = cur;
+      ne.timestamp = dts_counter;
+      ne.flags = flags;
+      out.entries.push_back(ne);
+      if (start_encountered) dts_counter += frame_duration;
+      if (curr_cts + frame_duration >= edit_duration + media_time && ((flags & kKey) || audio)) {
+        if (ctts_old) {
+          if (!audio && !found_key_after_edit) {
+            found_key_after_edit = true;
+            continue;
+          }
+        }
+        break;
+      }
+    }
+  }
+  min_corrected_pts -= out.empty_edits;
+  if (video && min_corrected_pts > 0) {
+    for (Entry& e : out.entries) e.timestamp -= min_corrected_pts;
+  }
+  out.duration = dts_entry_end - start_dts;
+  out.duration_set = true;
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const std::vector<SampleTable>& tables,
+                                                    const TimelineOptions& options, const Limits& limits) {
+  std::vector<StreamTimeline> result(movie.tracks.size());
+  for (size_t ti = 0; ti < movie.tracks.size(); ++ti) {
+    const Track& t = movie.tracks[ti];
+    const SampleTable& table = tables[ti];
+    StreamTimeline& tl = result[ti];
+    CodecInfo ci = codec_info_of(t);
+    Ctx c{t, ci.type};
+    c.is_aac = ci.codec_name == "aac";
+    c.is_vorbis = ci.codec_name == "vorbis";
+    c.movie_timescale = movie.timescale;
+    if (checked_mul(table.sample_count(), sizeof(Packet)).value_or(UINT64_MAX) > limits.max_index_bytes) {
+      return make_error(ErrorCode::kInternal, "moov/trak[" + std::to_string(ti) + "]", t.offset,
+                        "packet table of " + std::to_string(table.sample_count()) + " samples exceeds the index memory limit " +
+                            "(raise with --max-index-mb)");
+    }
+
+    // dts_shift from ctts (FFmpeg ignores the last two entries, and |offsets| >= 2^28
+    // invalidate the table) and from trun composition offsets.
+    const SampleTableBoxes& s = t.stbl;
+    bool ctts_valid = s.ctts_count > 0;
+    for (uint32_t i = 0; i < s.ctts_count; ++i) {
+      int32_t count = static_cast<int32_t>(load_be32(s.ctts.data + uint64_t(i) * 8));
+      int32_t d = static_cast<int32_t>(load_be32(s.ctts.data + uint64_t(i) * 8 + 4));
+      if (count <= 0) continue;
+      if (d < -(1 << 28) && i + 2 < s.ctts_count) { ctts_valid = false; c.dts_shift = 0; break; }
+      if (i + 2 < s.ctts_count && d < 0) c.dts_shift = std::max<int64_t>(c.dts_shift, d == INT32_MIN ? INT32_MAX : -int64_t(d));
+    }
+    bool any_trun_cts = false;
+    for (const TrackRun& run : t.runs) {
+      if (!(run.flags & 0x800)) continue;
+      any_trun_cts = true;
+      uint32_t pos = ((run.flags & 0x100) ? 4 : 0) + ((run.flags & 0x200) ? 4 : 0) + ((run.flags & 0x400) ? 4 : 0);
+      for (uint32_t i = 0; i < run.sample_count; ++i) {
+        int32_t d = static_cast<int32_t>(load_be32(run.entries.data + uint64_t(i) * run.entry_size + pos));
+        if (d < 0) c.dts_shift = std::max<int64_t>(c.dts_shift, d == INT32_MIN ? INT32_MAX : -int64_t(d));
+      }
+    }
+    tl.dts_shift = c.dts_shift;
+
+    // Entries for moov samples (mov_build_index).
+    std::vector<Entry> entries;
+    std::vector<int32_t> ctts;
+    const uint64_t moov_n = table.moov_sample_count();
+    const SampleEntry* se = t.sample_entries.empty() ? nullptr : &t.sample_entries.front();
+    const bool grouped_pcm = c.type == MediaType::kAudio && s.stts_count == 1 &&
+                             load_be32(s.stts.data + 4) == 1 && moov_n > 0;
+    int64_t current_dts = -c.dts_shift;
+    if (!grouped_pcm) {
+      entries.reserve(moov_n);
+      // FFmpeg's keyframe rule: stss present but empty marks only the first video sample.
+      const bool keyframe_absent = s.has_stss && s.stss_count == 0;
+      SampleTable::Cursor cur = table.cursor();
+      Sample smp;
+      for (uint64_t i = 0; i < moov_n && cur.next(smp); ++i) {
+        if (smp.size > 0x3FFFFFFF) break;  // FFmpeg stops indexing at an absurd sample size
+        bool key = smp.is_sync;
+        if (keyframe_absent) key = c.type == MediaType::kAudio || i == 0;
+        // stps (partial sync samples) count as keyframes too.
+        entries.push_back(Entry{smp.offset, current_dts, smp.size, key ? kKey : 0, smp.index, smp.sample_description_index,
+                                smp.duration});
+        current_dts += smp.duration;
+      }
+      if (s.stps_count) {
+        const uint32_t off = load_be32(s.stps.data) > 0 ? 1 : 0;
+        for (uint32_t k = 0; k < s.stps_count; ++k) {
+          uint64_t n = load_be32(s.stps.data + uint64_t(k) * 4);
+          if (n >= off && n - off < entries.size()) entries[n - off].flags |= kKey;
+        }
+      }
+      if (ctts_valid) {
+        ctts.reserve(entries.size());
+        for (uint32_t i = 0; i < s.ctts_count && ctts.size() < entries.size(); ++i) {
+          int32_t count = static_cast<int32_t>(load_be32(s.ctts.data + uint64_t(i) * 8));
+          int32_t d = static_cast<int32_t>(load_be32(s.ctts.data + uint64_t(i) * 8 + 4));
+          for (int32_t k = 0; k < count && ctts.size() < entries.size(); ++k) ctts.push_back(d);
+        }
+      }
+    } else {
+      // Uncompressed audio: one packet per chunk slice of up to 1024 samples.
+      tl.grouped_pcm = true;
+      uint32_t bytes_per_frame = 0, samples_per_frame = 0;
+      uint32_t unit = s.sample_size;
+      if (se) {
+        samples_per_frame = se->qt_samples_per_packet;
+        bytes_per_frame = se->qt_bytes_per_frame;
+        CodecInfo eci = codec_info_of(t, *se);
+        if (eci.bits_per_sample >= 8 && eci.channels) unit = eci.bits_per_sample / 8 * eci.channels;
+      }
+      tl.samples_per_packet_unit = unit;
+      uint32_t stsc_i = 0;
+      for (uint32_t chunk = 0; chunk < s.chunk_count; ++chunk) {
+        while (stsc_i + 1 < s.stsc_count && load_be32(s.stsc.data + uint64_t(stsc_i + 1) * 12) == chunk + 1) ++stsc_i;
+        uint32_t chunk_samples = s.stsc_count ? load_be32(s.stsc.data + uint64_t(stsc_i) * 12 + 4) : 0;
+        uint32_t sdi = s.stsc_count ? load_be32(s.stsc.data + uint64_t(stsc_i) * 12 + 8) : 1;
+        uint64_t pos = s.chunk_offset_size == 8 ? load_be64(s.stco.data + uint64_t(chunk) * 8) : load_be32(s.stco.data + uint64_t(chunk) * 4);
+        while (chunk_samples > 0) {
+          uint32_t samples, size;
+          if (samples_per_frame >= 160) {
+            samples = samples_per_frame;
+            size = bytes_per_frame;
+          } else if (samples_per_frame > 1) {
+            samples = std::min((1024 / samples_per_frame) * samples_per_frame, chunk_samples);
+            size = (samples / samples_per_frame) * bytes_per_frame;
+          } else {
+            samples = std::min<uint32_t>(1024, chunk_samples);
+            size = samples * unit;
+          }
+          entries.push_back(Entry{pos, current_dts, size, kKey, entries.size(), sdi, samples});
+          pos += size;
+          current_dts += samples;
+          if (samples >= chunk_samples) break;
+          chunk_samples -= samples;
+        }
+      }
+    }
+
+    int64_t st_duration = static_cast<int64_t>(t.media_duration);
+    std::vector<Entry> final_entries;
+    std::vector<int32_t> final_ctts;
+    bool have_ctts = ctts_valid && !grouped_pcm;
+    if (options.apply_edit_lists && t.has_elst && !t.edits.empty() && !entries.empty()) {
+      Fixed f = fix_index(c, entries, have_ctts ? &ctts : nullptr);
+      final_entries = std::move(f.entries);
+      final_ctts = std::move(f.ctts);
+      st_duration = f.duration;
+      tl.skip_samples = f.skip_samples;
+    } else {
+      final_entries = std::move(entries);
+      final_ctts = std::move(ctts);
+    }
+
+    // Fragments (mov_read_trun): dts from tfdt (or continuing), minus the edit list's
+    // time_offset; entries at or before the previous dts are flagged discard.
+    if (!t.runs.empty()) {
+      int64_t time_offset = 0;
+      if (t.has_elst && movie.timescale > 0) {
+        int64_t empty_duration = 0, start_time = 0;
+        size_t edit_start = 0;
+        for (size_t i = 0; i < t.edits.size(); ++i) {
+          if (i == 0 && t.edits[i].media_time == -1) {
+            empty_duration = static_cast<int64_t>(t.edits[i].segment_duration);
+            edit_start = 1;
+          } else if (i == edit_start && t.edits[i].media_time >= 0) {
+            start_time = t.edits[i].media_time;
+          }
+        }
+        if (empty_duration || start_time) {
+          if (empty_duration) empty_duration = rescale(empty_duration, t.timescale, movie.timescale);
+          time_offset = start_time - empty_duration;
+        }
+      }
+      int64_t track_end = current_dts + c.dts_shift;  // moov part end, un-shifted
+      SampleTable::Cursor cur = table.cursor();
+      Sample smp;
+      for (uint64_t i = 0; i < moov_n; ++i) cur.next(smp);
+      uint32_t last_run = UINT32_MAX;
+      int64_t dts = 0;
+      while (cur.next(smp)) {
+        if (smp.run_index != last_run) {
+          const TrackRun& run = t.runs[smp.run_index];
+          if (run.first_in_traf && run.tfdt) dts = static_cast<int64_t>(*run.tfdt) - time_offset;
+          else dts = track_end - time_offset;
+          last_run = smp.run_index;
+        }
+        int flags = (c.type == MediaType::kAudio || smp.is_sync) ? kKey : 0;
+        if (!final_entries.empty() && final_entries.back().timestamp >= dts) flags |= kDiscard;
+        // keep the ctts table aligned 1:1 with entries
+        while (final_ctts.size() < final_entries.size()) final_ctts.push_back(0);
+        final_entries.push_back(Entry{smp.offset, dts, smp.size, flags, smp.index, smp.sample_description_index, smp.duration});
+        final_ctts.push_back(smp.composition_offset);
+        dts += smp.duration;
+        track_end = dts + time_offset;
+        have_ctts = true;
+      }
+      st_duration = std::max<int64_t>(st_duration, track_end);
+      (void)any_trun_cts;
+    }
+    tl.duration = st_duration;
+
+    // Packets (mov_read_packet): pts from ctts, else pts = dts and duration = next dts - dts.
+    tl.packets.reserve(final_entries.size());
+    for (size_t k = 0; k < final_entries.size(); ++k) {
+      const Entry& e = final_entries[k];
+      Packet p;
+      p.stream_index = static_cast<uint32_t>(ti);
+      p.dts = e.timestamp;
+      p.size = e.size;
+      p.pos = e.pos;
+      p.key = e.flags & kKey;
+      p.discard = e.flags & kDiscard;
+      p.sample_index = e.sample_index;
+      p.sample_description_index = e.sdi;
+      if (have_ctts && k < final_ctts.size()) {
+        p.pts = sat_add64(p.dts, sat_add64(c.dts_shift, final_ctts[k]));
+        p.duration = e.duration;
+      } else {
+        int64_t next = k + 1 < final_entries.size() ? final_entries[k + 1].timestamp : st_duration;
+        p.pts = p.dts;
+        p.duration = next >= p.dts ? next - p.dts : 0;
+      }
+      tl.packets.push_back(p);
+    }
+    for (const Packet& p : tl.packets) {
+      if (p.discard) continue;
+      if (!tl.has_start_pts || p.pts < tl.start_pts) tl.start_pts = p.pts;
+      tl.has_start_pts = true;
+      if (&p - tl.packets.data() > 64) break;
+    }
+  }
+
+  if (options.stop_at_truncation) {
+    // A sample that starts inside the file but runs past its end is returned short; the
+    // first sample that starts at or past the end stops reading for every stream.
+    bool any_past = false;
+    for (auto& tl : result)
+      for (auto& p : tl.packets)
+        if (p.pos + p.size > movie.file_size) any_past = true;
+    if (any_past) {
+      auto order = interleave_order(movie, result);
+      std::vector<size_t> keep(result.size(), 0);
+      bool stopped = false;
+      for (auto [si, pi] : order) {
+        Packet& p = result[si].packets[pi];
+        if (p.pos >= movie.file_size) {
+          stopped = true;
+          break;
+        }
+        if (p.pos + p.size > movie.file_size) {
+          p.size = static_cast<uint32_t>(movie.file_size - p.pos);
+          p.truncated = true;
+        }
+        keep[si] = pi + 1;
+      }
+      if (stopped)
+        for (size_t si = 0; si < result.size(); ++si) result[si].packets.resize(keep[si]);
+    }
+  }
+  return result;
+}
+
+std::vector<std::pair<uint32_t, uint32_t>> interleave_order(const Movie& movie, const std::vector<StreamTimeline>& tl) {
+  // mov_find_next_sample: among the streams' next packets, prefer the lowest file position
+  // when their dts are within one second of each other, else the lowest dts.
+  std::vector<std::pair<uint32_t, uint32_t>> order;
+  size_t total = 0;
+  for (auto& t : tl) total += t.packets.size();
+  order.reserve(total);
+  std::vector<uint32_t> next(tl.size(), 0);
+  constexpr int64_t kSecond = 1000000;  // AV_TIME_BASE
+  for (;;) {
+    int best = -1;
+    int64_t best_dts = INT64_MAX;
+    uint64_t best_pos = 0;
+    for (size_t i = 0; i < tl.size(); ++i) {
+      if (next[i] >= tl[i].packets.size()) continue;
+      const Packet& p = tl[i].packets[next[i]];
+      const uint32_t ts = movie.tracks[i].timescale;
+      const int64_t dts = rescale(p.dts, kSecond, ts);
+      const uint64_t diff = best_dts > dts ? uint64_t(best_dts) - uint64_t(dts) : uint64_t(dts) - uint64_t(best_dts);
+      if (best < 0 || (diff <= uint64_t(kSecond) && p.pos < best_pos) || (diff > uint64_t(kSecond) && dts < best_dts)) {
+        best = static_cast<int>(i);
+        best_dts = dts;
+        best_pos = p.pos;
+      }
+    }
+    if (best < 0) break;
+    order.emplace_back(static_cast<uint32_t>(best), next[best]++);
+  }
+  return order;
+}
+
+}  // namespace mp4kit

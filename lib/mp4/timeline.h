@@ -1,0 +1,70 @@
+// The presentation timeline as FFmpeg's mov demuxer reports it: per-stream packet rows
+// with the pts, dts, size, pos and K/D flags that `ffprobe -show_packets` prints.
+//
+// Source: FFmpeg 5.1 libavformat/mov.c — mov_build_index (index of samples, dts_shift for
+// negative ctts, the chunk-based grouping of uncompressed audio when stts is one entry of
+// delta 1), mov_fix_index (edit lists: samples before an edit's media_time kept for
+// decoding and flagged discard; empty edits; audio priming; the DTS offset that makes the
+// first video pts zero), mov_read_trun (fragments: tfdt - time_offset, overlap discard),
+// mov_read_packet / mov_find_next_sample (reading order; a sample cut by the end of the
+// file is returned short and the first sample past the end stops reading).
+// This is an independent implementation of that documented behaviour, not a copy.
+//
+// Units: all timestamps are in the track's timescale ticks (time_base = 1/mdhd.timescale).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "mp4/movie.h"
+#include "mp4/sample_table.h"
+
+namespace mp4kit {
+
+/// One packet as ffprobe reports it.
+struct Packet {
+  uint32_t stream_index = 0;
+  int64_t pts = 0;           ///< ticks
+  int64_t dts = 0;           ///< ticks
+  int64_t duration = 0;      ///< ticks; 0 when FFmpeg would leave it unset
+  uint32_t size = 0;         ///< bytes actually present (short for a sample cut by EOF)
+  uint64_t pos = 0;          ///< absolute file offset
+  bool key = false;          ///< 'K': sync sample
+  bool discard = false;      ///< 'D': outside the edit list, decode but do not show
+  bool truncated = false;    ///< size was cut by the end of the file
+  uint64_t sample_index = 0; ///< decode-order index into the track's SampleTable (or chunk index for grouped PCM)
+  uint32_t sample_description_index = 1;
+};
+
+/// The packets of one track in FFmpeg's index order (decode order after edit lists).
+struct StreamTimeline {
+  std::vector<Packet> packets;
+  int64_t dts_shift = 0;        ///< FFmpeg's dts_shift (max negative composition offset)
+  int64_t duration = 0;         ///< stream duration in ticks (FFmpeg's st->duration)
+  int64_t start_pts = 0;        ///< first presented pts in ticks
+  bool has_start_pts = false;
+  int64_t skip_samples = 0;     ///< audio priming to drop (FFmpeg's skip_samples / start_pad)
+  bool grouped_pcm = false;     ///< packets are chunk groups of uncompressed audio
+  uint32_t samples_per_packet_unit = 0;
+};
+
+struct TimelineOptions {
+  bool apply_edit_lists = true;     ///< false: raw sample timing, no discard (as -ignore_editlist)
+  bool stop_at_truncation = true;   ///< emulate FFmpeg's stop at the first sample past EOF
+};
+
+/// Builds the timelines of every track of `movie`. `tables[i]` must be the SampleTable of
+/// `movie.tracks[i]`. Memory is O(samples) (one Packet each). Errors: kInternal when the
+/// table would exceed Limits::max_index_bytes.
+Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const std::vector<SampleTable>& tables,
+                                                    const TimelineOptions& options = {}, const Limits& limits = {});
+
+/// The order in which FFmpeg's mov demuxer returns packets across streams (used for the
+/// interleaved `--packets` listing): pairs of (stream index, packet index within stream).
+std::vector<std::pair<uint32_t, uint32_t>> interleave_order(const Movie& movie, const std::vector<StreamTimeline>& timelines);
+
+/// FFmpeg's codec type for a track (video/audio/subtitle/data), needed for edit-list rules.
+enum class MediaType { kVideo, kAudio, kSubtitle, kData, kUnknown };
+MediaType media_type_of(const Track& track);
+
+}  // namespace mp4kit
