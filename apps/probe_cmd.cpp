@@ -67,7 +67,7 @@ void print_box_text(const BoxNode& b, int depth) {
 }
 
 json stream_json(const FileReport& rep, const StreamReport& s) {
-  const Track& t = rep.movie.tracks[s.index];
+  const Track& t = rep.movie.tracks[s.track_index];
   json j;
   j["index"] = s.index;
   if (!s.codec.codec_name.empty()) j["codec_name"] = s.codec.codec_name;
@@ -126,6 +126,23 @@ json stream_json(const FileReport& rep, const StreamReport& s) {
   return j;
 }
 
+// FFmpeg's attached-picture stream for iTunes cover art: one untimed packet.
+json picture_json(const FileReport& rep, const AttachedPicture& pic) {
+  json j;
+  j["index"] = pic.stream_index;
+  j["codec_name"] = pic.codec_name;
+  j["codec_type"] = "video";
+  j["codec_tag_string"] = "[0][0][0][0]";
+  j["codec_tag"] = "0x0000";
+  j["width"] = pic.width;
+  j["height"] = pic.height;
+  j["time_base"] = "1/90000";
+  j["disposition"] = {{"attached_pic", 1}};
+  j["mp4kit"] = {{"attached_picture", true}, {"bytes", pic.size}};
+  (void)rep;
+  return j;
+}
+
 json packet_json(const Packet& p) {
   json j;
   j["stream_index"] = p.stream_index;
@@ -143,7 +160,7 @@ json file_json(const FileReport& rep, const ProbeOptions& o, const std::vector<B
   json j;
   json f;
   f["filename"] = rep.path;
-  f["nb_streams"] = rep.streams.size();
+  f["nb_streams"] = m.stream_count;
   f["format_name"] = "mov,mp4,m4a,3gp,3g2,mj2";
   f["duration"] = std::stod(fmt::format("{:.6f}", rep.duration_s));
   f["size"] = m.file_size;
@@ -157,10 +174,17 @@ json file_json(const FileReport& rep, const ProbeOptions& o, const std::vector<B
   f["tags"] = tags;
   j["format"] = f;
   json streams = json::array();
-  for (const StreamReport& s : rep.streams) streams.push_back(stream_json(rep, s));
+  {
+    std::vector<json> by_index(m.stream_count);
+    for (const StreamReport& s : rep.streams) by_index[s.index] = stream_json(rep, s);
+    for (const AttachedPicture& pic : m.attached_pictures) by_index[pic.stream_index] = picture_json(rep, pic);
+    for (json& s : by_index) streams.push_back(std::move(s));
+  }
   j["streams"] = streams;
   if (o.packets && rep.timelines) {
     json pk = json::array();
+    for (const AttachedPicture& pic : m.attached_pictures)  // queued first, as libavformat does
+      pk.push_back({{"stream_index", pic.stream_index}, {"size", pic.size}, {"pos", pic.offset}, {"flags", "K_"}});
     for (auto [si, pi] : interleave_order(m, *rep.timelines)) pk.push_back(packet_json((*rep.timelines)[si].packets[pi]));
     j["packets"] = std::move(pk);
   }
@@ -194,7 +218,10 @@ void print_text(const FileReport& rep) {
              m.has_ftyp ? fourcc_to_string(m.major_brand) : "none", m.has_ftyp ? brands_string(m) : "-",
              m.fragmented ? ", fragmented" : "");
   fmt::print("  duration: {:.3f} s   size: {} bytes   bit rate: {:.0f} kb/s   streams: {}\n", rep.duration_s, m.file_size,
-             rep.duration_s > 0 ? m.file_size * 8 / rep.duration_s / 1000 : 0.0, rep.streams.size());
+             rep.duration_s > 0 ? m.file_size * 8 / rep.duration_s / 1000 : 0.0, m.stream_count);
+  for (const AttachedPicture& pic : m.attached_pictures)
+    fmt::print("  #{} video {} (attached picture, cover art) {}x{}  {} bytes\n", pic.stream_index, pic.codec_name, pic.width,
+               pic.height, pic.size);
   for (const StreamReport& s : rep.streams) {
     const CodecInfo& c = s.codec;
     std::string line = fmt::format("  #{} {} {}", s.index, type_name(c.type), c.codec_name.empty() ? "unknown" : c.codec_name);

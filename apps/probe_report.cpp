@@ -71,7 +71,7 @@ void stream_stats(const Movie& movie, const Track& t, const SampleTable& table, 
         ++n;
       }
       if (sr.gop_min == UINT64_MAX) sr.gop_min = 0;
-      sr.gop_avg = n ? static_cast<double>(sum) / n : 0;
+      sr.gop_avg = n ? static_cast<double>(sum) / static_cast<double>(n) : 0;
     }
   } else {
     SampleTable::Cursor cur = table.cursor();
@@ -98,7 +98,7 @@ void stream_stats(const Movie& movie, const Track& t, const SampleTable& table, 
       ++n;
     }
     if (sr.gop_min == UINT64_MAX) sr.gop_min = 0;
-    sr.gop_avg = n ? static_cast<double>(sum) / n : 0;
+    sr.gop_avg = n ? static_cast<double>(sum) / static_cast<double>(n) : 0;
   }
   if (sr.sync_samples == table.sample_count()) {  // all-intra: every GOP is one sample
     sr.gop_min = sr.gop_max = table.sample_count() ? 1 : 0;
@@ -190,7 +190,8 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
   for (size_t i = 0; i < m.tracks.size(); ++i) {
     const Track& t = m.tracks[i];
     StreamReport sr;
-    sr.index = static_cast<uint32_t>(i);
+    sr.index = m.track_stream_index[i];
+    sr.track_index = static_cast<uint32_t>(i);
     sr.codec = codec_info_of(t);
     sr.track_id = t.tkhd.track_id;
     sr.timescale = t.timescale;

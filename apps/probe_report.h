@@ -13,7 +13,8 @@
 namespace mp4kit::cli {
 
 struct StreamReport {
-  uint32_t index = 0;
+  uint32_t index = 0;               ///< ffprobe stream index
+  uint32_t track_index = 0;         ///< position in Movie::tracks
   CodecInfo codec;
   uint32_t track_id = 0;
   uint32_t timescale = 0;

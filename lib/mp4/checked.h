@@ -34,11 +34,13 @@ inline int64_t sat_add64(int64_t a, int64_t b) {
 
 /// a * b / c with round-to-nearest (ties away from zero), as FFmpeg's av_rescale.
 /// Exact for all int64 inputs via 128-bit intermediates; c must be > 0.
+__extension__ typedef __int128 int128_t;
+
 inline int64_t rescale(int64_t a, int64_t b, int64_t c) {
   if (c <= 0) return INT64_MIN;
-  __int128 p = static_cast<__int128>(a) * b;
-  __int128 r = c / 2;
-  __int128 q = p >= 0 ? (p + r) / c : -((-p + r) / c);
+  int128_t p = static_cast<int128_t>(a) * b;
+  int128_t r = c / 2;
+  int128_t q = p >= 0 ? (p + r) / c : -((-p + r) / c);
   if (q > INT64_MAX || q < INT64_MIN) return INT64_MIN;
   return static_cast<int64_t>(q);
 }

@@ -240,6 +240,9 @@ CodecInfo codec_info_of(const Track& track, const SampleEntry& e) {
       const uint8_t* d = e.dec3.data;
       ci.sample_rate = ac3_rate(d[2] >> 6);
       ci.channels = ac3_channels(static_cast<uint8_t>((d[3] >> 1) & 7), d[3] & 1);
+    } else if ((f == dtsc || f == dtsh || f == dtsl || f == dtse) && e.ddts.size >= 4) {
+      // DTSSpecificBox: DTSSamplingFrequency is the core rate the decoder reports.
+      ci.sample_rate = load_be32(e.ddts.data);
     } else if (f == samr) {
       ci.sample_rate = 8000;
       ci.channels = 1;

@@ -173,6 +173,17 @@ struct SegmentIndexRef {  ///< 'sidx' (§ 8.16.3), only noted
   uint32_t reference_count = 0;
 };
 
+/// Cover art from iTunes metadata (moov/udta/meta/ilst/covr/data). FFmpeg exposes each
+/// one as a video stream with the attached_pic disposition and a single untimed packet,
+/// numbered in the order it was met among the tracks; mp4kit reports the same streams.
+struct AttachedPicture {
+  uint32_t stream_index = 0;  ///< position among the file's streams
+  uint64_t offset = 0;        ///< absolute offset of the picture bytes
+  uint32_t size = 0;          ///< bytes
+  std::string codec_name;     ///< "mjpeg", "png" or "bmp" (from the data type, sniffed like FFmpeg)
+  uint32_t width = 0, height = 0;  ///< from the JPEG SOF / PNG IHDR, 0 if unreadable
+};
+
 /// A parsed file. `moov` and fragment headers are parsed; `mdat` is never read.
 struct Movie {
   MappedFilePtr file;
@@ -189,6 +200,9 @@ struct Movie {
   bool fragmented = false;           ///< mvex present or moof seen
   uint64_t fragment_duration = 0;    ///< mehd, movie timescale ticks
   std::vector<Track> tracks;
+  std::vector<uint32_t> track_stream_index;  ///< ffprobe stream index of tracks[i]
+  std::vector<AttachedPicture> attached_pictures;
+  uint32_t stream_count = 0;         ///< tracks + attached pictures
   std::vector<SegmentIndexRef> sidx;
   std::vector<BoxNode> top_level;    ///< every top-level box (type, offset, size)
   std::vector<std::string> warnings; ///< non-fatal findings with path and offset

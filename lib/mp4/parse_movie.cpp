@@ -52,6 +52,68 @@ Status parse_mvhd(BoxReader r, Movie& movie) {
   return Ok{};
 }
 
+// Width and height of a JPEG (first SOFn marker) or PNG (IHDR); 0x0 when not found.
+void picture_size(const uint8_t* p, uint64_t n, AttachedPicture& pic) {
+  if (n >= 24 && load_be32(p) == 0x89504E47u) {
+    pic.width = load_be32(p + 16);
+    pic.height = load_be32(p + 20);
+    return;
+  }
+  uint64_t i = 2;
+  while (i + 9 < n) {
+    if (p[i] != 0xFF) return;
+    uint8_t m = p[i + 1];
+    uint32_t len = load_be16(p + i + 2);
+    if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+      pic.height = load_be16(p + i + 5);
+      pic.width = load_be16(p + i + 7);
+      return;
+    }
+    i += 2 + len;
+  }
+}
+
+// iTunes metadata: moov/udta/meta/ilst/covr/data (QuickTime File Format, Metadata). Each
+// 'data' item of a 'covr' becomes an attached-picture stream, as in FFmpeg's mov_read_covr.
+void scan_cover_art(BoxReader r, Movie& movie, uint32_t depth) {
+  if (depth > 6) return;
+  while (r.remaining() >= 8) {
+    auto h = r.next_header();
+    if (!h.ok()) return;
+    BoxReader c = r.child(*h, fourcc_to_string(h->type));
+    if (h->type == box::meta) {
+      // ISO meta is a FullBox; QuickTime meta is a plain container.
+      if (c.remaining() >= 8 && load_be32(c.cursor()) == 0) c.skip(4);
+      scan_cover_art(c, movie, depth + 1);
+    } else if (h->type == fourcc("ilst")) {
+      scan_cover_art(c, movie, depth + 1);
+    } else if (h->type == fourcc("covr")) {
+      while (c.remaining() >= 16) {
+        auto d = c.next_header();
+        if (!d.ok()) break;
+        if (d->type == fourcc("data") && d->payload_size() >= 8) {
+          BoxReader dr = c.child(*d, "data");
+          uint32_t type = dr.u32() & 0xFFFFFF;
+          dr.skip(4);  // locale
+          ByteSpan img = dr.rest();
+          AttachedPicture pic;
+          pic.offset = img.offset;
+          pic.size = static_cast<uint32_t>(img.size);
+          if (type == 0xD || type == 0xE || type == 0x1B) {
+            pic.codec_name = type == 0x1B ? "bmp" : "mjpeg";
+            if (type != 0x1B && img.size >= 8 && load_be64(img.data) == 0x89504E470D0A1A0Aull) pic.codec_name = "png";
+            picture_size(img.data, img.size, pic);
+            pic.stream_index = static_cast<uint32_t>(movie.tracks.size() + movie.attached_pictures.size());
+            movie.attached_pictures.push_back(pic);
+          }
+        }
+        c.skip_box(*d);
+      }
+    }
+    r.skip_box(*h);
+  }
+}
+
 Status parse_moov(BoxReader r, Movie& movie, ParseContext& ctx) {
   uint32_t trak_index = 0;
   while (!r.at_end()) {
@@ -74,6 +136,7 @@ Status parse_moov(BoxReader r, Movie& movie, ParseContext& ctx) {
         std::string name = "trak[" + std::to_string(trak_index) + "]";
         auto t = parse_trak(r.child(*h, name), trak_index, h->offset, ctx, 2);
         if (!t.ok()) return t.error();
+        movie.track_stream_index.push_back(static_cast<uint32_t>(movie.tracks.size() + movie.attached_pictures.size()));
         movie.tracks.push_back(std::move(t.value()));
         ++trak_index;
         break;
@@ -82,8 +145,17 @@ Status parse_moov(BoxReader r, Movie& movie, ParseContext& ctx) {
         movie.fragmented = true;
         MP4KIT_TRY(parse_mvex(r.child(*h, "mvex"), movie, ctx));
         break;
+      case box::udta:
+      case box::meta: {
+        // next_header() leaves the cursor on the header, so this view holds the box itself
+        // for moov/meta, and the udta payload for moov/udta.
+        ctx.bytes_read += h->payload_size();
+        if (h->type == box::udta) scan_cover_art(r.child(*h, "udta"), movie, 0);
+        else scan_cover_art(BoxReader(r.cursor(), h->size, h->offset, "moov"), movie, 0);
+        break;
+      }
       default:
-        break;  // udta, meta, iods...: kept opaque (they appear in the box tree)
+        break;  // iods and others: kept opaque (they appear in the box tree)
     }
     r.skip_box(*h);
   }
@@ -152,6 +224,7 @@ Result<Movie> parse_movie(MappedFilePtr file, const Limits& limits) {
     }
     r.skip_box(*h);
   }
+  movie.stream_count = static_cast<uint32_t>(movie.tracks.size() + movie.attached_pictures.size());
   movie.is_quicktime = movie.major_brand == fourcc("qt  ") || (!movie.has_ftyp && movie.has_moov);
   movie.bytes_read = ctx.bytes_read;
   if (!movie.has_moov) {

@@ -49,6 +49,16 @@ int64_t index_search(const std::vector<Entry>& e, int64_t wanted, bool backward,
   return m == n ? -1 : m;
 }
 
+// Codecs whose FFmpeg descriptor has AV_CODEC_PROP_INTRA_ONLY: libavformat marks every
+// packet of them as key (libavformat/demux.c), whatever the container says.
+bool intra_only(const CodecInfo& ci) {
+  if (ci.type == MediaType::kAudio) return !ci.codec_name.empty();  // every audio codec mp4kit names is intra-only
+  static const char* kVideo[] = {"prores", "mjpeg", "mjpegb", "png", "rawvideo", "bmp", "dnxhd", "v210", "qtrle"};
+  for (const char* n : kVideo)
+    if (ci.codec_name == n) return true;
+  return false;
+}
+
 struct Ctx {
   const Track& track;
   MediaType type;
@@ -383,16 +393,17 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
     }
     tl.duration = st_duration;
 
+    const bool all_key = intra_only(ci);
     // Packets (mov_read_packet): pts from ctts, else pts = dts and duration = next dts - dts.
     tl.packets.reserve(final_entries.size());
     for (size_t k = 0; k < final_entries.size(); ++k) {
       const Entry& e = final_entries[k];
       Packet p;
-      p.stream_index = static_cast<uint32_t>(ti);
+      p.stream_index = ti < movie.track_stream_index.size() ? movie.track_stream_index[ti] : static_cast<uint32_t>(ti);
       p.dts = e.timestamp;
       p.size = e.size;
       p.pos = e.pos;
-      p.key = e.flags & kKey;
+      p.key = (e.flags & kKey) || all_key;
       p.discard = e.flags & kDiscard;
       p.sample_index = e.sample_index;
       p.sample_description_index = e.sdi;

@@ -1,0 +1,105 @@
+// A minimal but complete MP4 written byte by byte for table tests: one H.264-like video
+// track whose tables are given by the test (each field annotated), plus an mdat.
+#pragma once
+
+#include "test_util.h"
+
+namespace mp4kit::test {
+
+struct FixtureTables {
+  std::vector<std::pair<uint32_t, uint32_t>> stts{{6, 512}};   // (sample_count, sample_delta)
+  std::vector<std::pair<uint32_t, int32_t>> ctts;              // (sample_count, sample_offset)
+  std::vector<uint32_t> stss{1, 4};                            // 1-based sync sample numbers
+  bool with_stss = true;
+  std::vector<std::tuple<uint32_t, uint32_t, uint32_t>> stsc{{1, 2, 1}};  // first_chunk, samples_per_chunk, sdi
+  std::vector<uint32_t> stsz{100, 10, 20, 110, 30, 40};       // per-sample sizes
+  int64_t stsz_count_override = -1;                            // lie about sample_count
+  int64_t stts_count_override = -1;                            // lie about stts entry_count
+  bool co64 = false;
+  std::vector<std::pair<uint32_t, int32_t>> elst;              // (segment_duration, media_time)
+  uint32_t mdat_payload = 310;
+  // Sample entry. 'cvid' (Cinepak) by default: FFmpeg 5.1 has no Cinepak parser and does
+  // not treat it as intra-only, so ffprobe's key flags come from the container tables,
+  // which is what these fixtures test. (For 'avc1' FFmpeg's H.264 parser re-derives key
+  // flags from the payload bytes; for intra-only codecs every packet is key.)
+  const char* entry = "cvid";
+};
+
+/// Writes ftyp + moov + mdat. Chunk offsets are computed so chunks lie back to back in mdat.
+inline Bytes fixture_movie(const FixtureTables& t) {
+  Bytes b;
+  b.box("ftyp").str("isom").u32(512).str("isom").str("avc1").end();
+  // Chunk offsets: moov size is not known yet, so write a placeholder pass first.
+  auto build = [&](uint64_t mdat_payload_offset) {
+    Bytes m;
+    m.box("moov");
+    m.full_box("mvhd", 0, 0).u32(0).u32(0).u32(1000).u32(1000)  // times, timescale 1000, duration 1 s
+        .u32(0x10000).u16(0x100).zeros(10).zeros(36).zeros(24).u32(2).end();
+    m.box("trak");
+    m.full_box("tkhd", 0, 3).u32(0).u32(0).u32(1).u32(0).u32(1000).zeros(8).u16(0).u16(0).u16(0).u16(0)
+        .u32(0x10000).u32(0).u32(0).u32(0).u32(0x10000).u32(0).u32(0).u32(0).u32(0x40000000)
+        .u32(64 << 16).u32(48 << 16).end();
+    if (!t.elst.empty()) {
+      m.box("edts").full_box("elst", 0, 0).u32(uint32_t(t.elst.size()));
+      for (auto [d, mt] : t.elst) m.u32(d).u32(uint32_t(mt)).u16(1).u16(0);  // segment_duration, media_time, rate 1.0
+      m.end().end();
+    }
+    m.box("mdia");
+    m.full_box("mdhd", 0, 0).u32(0).u32(0).u32(12288).u32(3072).u16(0x55C4).u16(0).end();  // timescale 12288, 'und'
+    m.full_box("hdlr", 0, 0).u32(0).str("vide").zeros(12).str("Video").u8(0).end();
+    m.box("minf").box("stbl");
+    m.full_box("stsd", 0, 0).u32(1);
+    m.box(t.entry).zeros(6).u16(1).zeros(16).u16(64).u16(48).u32(0x480000).u32(0x480000).u32(0).u16(1).zeros(32)
+        .u16(24).u16(0xFFFF);
+    if (std::string(t.entry) == "avc1")
+      m.box("avcC").u8(1).u8(100).u8(0).u8(30).u8(0xFF).u8(0xE0).u8(0).end();  // High, level 3.0, no SPS/PPS
+    m.end().end();  // sample entry, stsd
+    m.full_box("stts", 0, 0).u32(t.stts_count_override >= 0 ? uint32_t(t.stts_count_override) : uint32_t(t.stts.size()));
+    for (auto [c, d] : t.stts) m.u32(c).u32(d);
+    m.end();
+    if (!t.ctts.empty()) {
+      m.full_box("ctts", 0, 0).u32(uint32_t(t.ctts.size()));
+      for (auto [c, o] : t.ctts) m.u32(c).u32(uint32_t(o));
+      m.end();
+    }
+    if (t.with_stss) {
+      m.full_box("stss", 0, 0).u32(uint32_t(t.stss.size()));
+      for (uint32_t s : t.stss) m.u32(s);
+      m.end();
+    }
+    m.full_box("stsc", 0, 0).u32(uint32_t(t.stsc.size()));
+    for (auto [fc, spc, sdi] : t.stsc) m.u32(fc).u32(spc).u32(sdi);
+    m.end();
+    m.full_box("stsz", 0, 0).u32(0).u32(t.stsz_count_override >= 0 ? uint32_t(t.stsz_count_override) : uint32_t(t.stsz.size()));
+    for (uint32_t s : t.stsz) m.u32(s);
+    m.end();
+    // Chunk offsets from stsc: walk samples in chunk order.
+    std::vector<uint64_t> chunks;
+    uint64_t off = mdat_payload_offset;
+    size_t sample = 0;
+    for (size_t e = 0; e < t.stsc.size(); ++e) {
+      uint32_t first = std::get<0>(t.stsc[e]);
+      uint32_t last = e + 1 < t.stsc.size() ? std::get<0>(t.stsc[e + 1]) : 0xFFFFFFFF;
+      for (uint32_t c = first; c < last && sample < t.stsz.size(); ++c) {
+        chunks.push_back(off);
+        for (uint32_t k = 0; k < std::get<1>(t.stsc[e]) && sample < t.stsz.size(); ++k) off += t.stsz[sample++];
+      }
+    }
+    m.full_box(t.co64 ? "co64" : "stco", 0, 0).u32(uint32_t(chunks.size()));
+    for (uint64_t c : chunks) t.co64 ? m.u64(c) : m.u32(uint32_t(c));
+    m.end();
+    m.end().end().end().end().end();  // stbl, minf, mdia, trak, moov
+    return m;
+  };
+  Bytes probe = build(0);
+  uint64_t mdat_payload_offset = b.size() + probe.size() + 8;
+  Bytes moov = build(mdat_payload_offset);
+  Bytes out = b;
+  for (uint8_t x : moov.data()) out.u8(x);
+  out.box("mdat");
+  for (uint32_t i = 0; i < t.mdat_payload; ++i) out.u8(uint8_t(i));
+  out.end();
+  return out;
+}
+
+}  // namespace mp4kit::test

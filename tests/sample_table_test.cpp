@@ -1,0 +1,215 @@
+// Sample tables over annotated fixtures: iteration, random access, the seek index, edit
+// list timelines, and tables that lie about their counts.
+#include <doctest/doctest.h>
+
+#include "fixture_movie.h"
+#include "mp4/seek_index.h"
+#include "mp4/timeline.h"
+
+using namespace mp4kit;
+using test::FixtureTables;
+
+namespace {
+struct Loaded {
+  MappedFilePtr file;
+  Movie movie;
+  std::vector<SampleTable> tables;
+};
+
+Result<Movie> load_movie(const FixtureTables& t, const std::string& name) {
+  auto f = MappedFile::open(test::fixture_movie(t).to_file(name));
+  if (!f.ok()) return f.error();
+  return parse_movie(*f);
+}
+}  // namespace
+
+TEST_CASE("stsc/stco/stsz/stts/stss: samples in decode order with offsets, times and sync flags") {
+  FixtureTables t;  // 6 samples, 2 per chunk, delta 512, sync samples 1 and 4
+  auto m = load_movie(t, "basic.mp4");
+  REQUIRE_MESSAGE(m.ok(), m.error().to_string());
+  REQUIRE(m->tracks.size() == 1);
+  auto st = SampleTable::build(m->tracks[0]);
+  REQUIRE(st.ok());
+  CHECK(st->sample_count() == 6);
+  CHECK(st->total_bytes() == 310);
+  auto all_r = st->all();
+  REQUIRE(all_r.ok());
+  std::vector<Sample> all = std::move(all_r.value());
+  REQUIRE(all.size() == 6);
+  const uint64_t base = all[0].offset;
+  const uint64_t expect_off[6] = {0, 100, 110, 130, 240, 270};
+  for (size_t i = 0; i < 6; ++i) {
+    CAPTURE(i);
+    CHECK(all[i].offset - base == expect_off[i]);
+    CHECK(all[i].dts == int64_t(i) * 512);
+    CHECK(all[i].duration == 512);
+    CHECK(all[i].is_sync == (i == 0 || i == 3));
+    // random access agrees with iteration
+    auto s = st->sample_at(i);
+    REQUIRE(s.ok());
+    CHECK(s->offset == all[i].offset);
+    CHECK(s->dts == all[i].dts);
+    CHECK(s->is_sync == all[i].is_sync);
+  }
+  SeekIndex idx(*st);
+  CHECK(idx.sample_at_dts(0) == 0u);
+  CHECK(idx.sample_at_dts(1023) == 1u);
+  CHECK(idx.sample_at_dts(1024) == 2u);
+  CHECK(idx.sample_at_dts(99999) == 5u);
+  CHECK_FALSE(idx.sample_at_dts(-1).has_value());
+  CHECK(idx.sync_at_or_before(2) == 0u);
+  CHECK(idx.sync_at_or_before(3) == 3u);
+  CHECK(idx.sync_at_or_before(5) == 3u);
+  CHECK(idx.sync_after(0) == 3u);
+  CHECK_FALSE(idx.sync_after(3).has_value());
+  CHECK(idx.chunk_of(0) == 0u);
+  CHECK(idx.chunk_of(3) == 1u);
+  CHECK(idx.chunk_of(5) == 2u);
+}
+
+TEST_CASE("stsc with several entries and co64 offsets") {
+  FixtureTables t;
+  t.stsc = {{1, 1, 1}, {3, 2, 1}};  // chunks 1-2: 1 sample; chunks 3..: 2 samples
+  t.co64 = true;
+  auto m = load_movie(t, "stsc.mp4");
+  REQUIRE(m.ok());
+  auto st = SampleTable::build(m->tracks[0]).value();
+  SeekIndex idx(st);
+  CHECK(idx.chunk_of(0) == 0u);
+  CHECK(idx.chunk_of(1) == 1u);
+  CHECK(idx.chunk_of(2) == 2u);
+  CHECK(idx.chunk_of(3) == 2u);
+  CHECK(idx.chunk_of(4) == 3u);
+  auto all_r = st.all();
+  REQUIRE(all_r.ok());
+  const auto& all = all_r.value();
+  for (size_t i = 0; i < all.size(); ++i) CHECK(st.sample_at(i)->offset == all[i].offset);
+  CHECK(all[5].offset - all[0].offset == 270);
+}
+
+TEST_CASE("ctts with B-frame reordering and an edit list give FFmpeg's pts/dts") {
+  // Decode order I P B B P B; composition offsets as x264 writes them with 2 B-frames.
+  FixtureTables t;
+  t.ctts = {{1, 1024}, {1, 2560}, {1, 512}, {1, 1024}, {1, 2048}, {1, 512}};
+  t.elst = {{250, 1024}};  // 0.25 s of movie time starting at media time 1024 (one frame delay)
+  auto m = load_movie(t, "bframes.mp4");
+  REQUIRE(m.ok());
+  std::vector<SampleTable> tables;
+  tables.push_back(SampleTable::build(m->tracks[0]).value());
+  auto tl = build_timelines(*m, tables);
+  REQUIRE(tl.ok());
+  const auto& p = (*tl)[0].packets;
+  REQUIRE(p.size() == 6);
+  // FFmpeg shifts dts so the first presented frame has pts 0: dts starts at -1024.
+  CHECK(p[0].dts == -1024);
+  CHECK(p[0].pts == 0);
+  CHECK(p[1].dts == -512);
+  CHECK(p[1].pts == -512 + 2560);
+  CHECK(p[2].pts == 0 + 512);
+  CHECK(p[0].key);
+  CHECK_FALSE(p[1].key);
+  CHECK((*tl)[0].duration == 3072);  // 250 ms at timescale 12288
+}
+
+TEST_CASE("lying counts are refused before anything is allocated") {
+  SUBCASE("stsz sample_count larger than the table") {
+    FixtureTables t;
+    t.stsz_count_override = 0x7FFFFFFF;
+    auto m = load_movie(t, "lying_stsz.mp4");
+    REQUIRE_FALSE(m.ok());
+    CHECK(m.error().code == ErrorCode::kMalformed);
+    CHECK(m.error().box_path == "moov/trak[0]/mdia/minf/stbl/stsz");
+    CHECK(m.error().message.find("sample_count 2147483647 needs") != std::string::npos);
+  }
+  SUBCASE("stts entry_count 2^32-1") {
+    FixtureTables t;
+    t.stts_count_override = 0xFFFFFFFF;
+    auto m = load_movie(t, "lying_stts.mp4");
+    REQUIRE_FALSE(m.ok());
+    CHECK(m.error().box_path == "moov/trak[0]/mdia/minf/stbl/stts");
+  }
+  SUBCASE("stsc first_chunk going backwards") {
+    FixtureTables t;
+    t.stsc = {{2, 2, 1}, {1, 2, 1}};
+    auto m = load_movie(t, "lying_stsc.mp4");
+    REQUIRE(m.ok());
+    auto st = SampleTable::build(m->tracks[0]);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().message.find("first_chunk") != std::string::npos);
+  }
+  SUBCASE("chunks hold fewer samples than stsz declares: extra samples are dropped with a warning") {
+    FixtureTables t;
+    t.stsz = {100, 10, 20, 110, 30, 40, 7, 7};
+    t.stsc = {{1, 2, 1}};
+    auto bytes = test::fixture_movie(t);
+    auto m = load_movie(t, "short_chunks.mp4");
+    REQUIRE(m.ok());
+    auto st = SampleTable::build(m->tracks[0]);
+    REQUIRE(st.ok());
+    CHECK(st->sample_count() == 8);  // chunk table was written for all 8 here
+  }
+}
+
+TEST_CASE("an empty stss marks only the first video sample as a keyframe, as FFmpeg does") {
+  FixtureTables t;
+  t.stss.clear();
+  auto m = load_movie(t, "empty_stss.mp4");
+  REQUIRE(m.ok());
+  std::vector<SampleTable> tables;
+  tables.push_back(SampleTable::build(m->tracks[0]).value());
+  auto tl = build_timelines(*m, tables).value();
+  REQUIRE(tl[0].packets.size() == 6);
+  CHECK(tl[0].packets[0].key);
+  for (size_t i = 1; i < 6; ++i) CHECK_FALSE(tl[0].packets[i].key);
+}
+
+TEST_CASE("no stss: every sample is a sync sample") {
+  FixtureTables t;
+  t.with_stss = false;
+  auto m = load_movie(t, "no_stss.mp4");
+  REQUIRE(m.ok());
+  auto st = SampleTable::build(m->tracks[0]).value();
+  auto all_r = st.all();
+  REQUIRE(all_r.ok());
+  for (const Sample& s : all_r.value()) CHECK(s.is_sync);
+  CHECK(st.sync_sample_count() == 6);
+}
+
+TEST_CASE("the synthetic fixtures also match ffprobe") {
+  if (!test::have_ffprobe()) {
+    MESSAGE("ffprobe not installed: skipped");
+    return;
+  }
+  std::vector<std::pair<std::string, FixtureTables>> cases;
+  FixtureTables b;
+  b.ctts = {{1, 1024}, {1, 2560}, {1, 512}, {1, 1024}, {1, 2048}, {1, 512}};
+  b.elst = {{250, 1024}};
+  cases.push_back({"fx_bframes.mp4", b});
+  FixtureTables e;
+  e.elst = {{100, -1}, {400, 512}};  // an empty edit then media from 512
+  cases.push_back({"fx_empty_edit.mp4", e});
+  FixtureTables n;
+  n.stss.clear();
+  cases.push_back({"fx_empty_stss.mp4", n});
+  FixtureTables c;
+  c.stsc = {{1, 1, 1}, {3, 2, 1}};
+  c.co64 = true;
+  cases.push_back({"fx_co64.mp4", c});
+  for (auto& [name, t] : cases) {
+    CAPTURE(name);
+    std::string path = test::fixture_movie(t).to_file(name);
+    auto ff = test::run("ffprobe -v quiet -show_packets -of csv=p=0 -show_entries packet=pts,dts,size,pos,flags " + test::quote(path));
+    REQUIRE(ff.exit_code == 0);
+    auto m = parse_movie(MappedFile::open(path).value());
+    REQUIRE(m.ok());
+    std::vector<SampleTable> tables;
+    tables.push_back(SampleTable::build(m->tracks[0]).value());
+    auto tl = build_timelines(*m, tables);
+    REQUIRE(tl.ok());
+    std::string ours;
+    for (const Packet& p : (*tl)[0].packets)
+      ours += std::to_string(p.pts) + "," + std::to_string(p.dts) + "," + std::to_string(p.size) + "," + std::to_string(p.pos) +
+              "," + (p.key ? "K" : "_") + (p.discard ? "D" : "_") + "\n";
+    CHECK(ours == ff.out);
+  }
+}

@@ -1,0 +1,112 @@
+// Shared helpers for the doctest suite: locating inputs, running commands, and a small
+// box builder for annotated byte fixtures (including boxes that lie about their sizes).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <sys/wait.h>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mp4kit::test {
+
+/// The real-world corpus: $MP4KIT_CORPUS, else ../shared/corpus beside the source tree;
+/// empty when absent (callers print a visible MESSAGE and skip).
+inline std::string corpus_dir() {
+  if (const char* e = std::getenv("MP4KIT_CORPUS"); e && *e && std::filesystem::is_directory(e)) return e;
+  std::filesystem::path p = std::filesystem::path(MP4KIT_SOURCE_DIR).parent_path() / "shared" / "corpus";
+  return std::filesystem::is_directory(p) ? p.string() : std::string{};
+}
+
+inline std::string samples_dir() { return std::string(MP4KIT_SOURCE_DIR) + "/samples"; }
+
+/// Every .mp4/.mov/.3gp file in samples/ and the corpus, sorted.
+inline std::vector<std::string> media_files(bool with_corpus = true) {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& dir) {
+    if (dir.empty()) return;
+    for (auto& e : std::filesystem::directory_iterator(dir)) {
+      auto ext = e.path().extension().string();
+      if (ext == ".mp4" || ext == ".mov" || ext == ".3gp") out.push_back(e.path().string());
+    }
+  };
+  add(samples_dir());
+  if (with_corpus) add(corpus_dir());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+};
+
+/// Runs `cmd` through /bin/sh and captures stdout (stderr is merged if the command says 2>&1).
+inline CommandResult run(const std::string& cmd) {
+  CommandResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int st = pclose(p);
+  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return r;
+}
+
+inline std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+inline bool have_ffprobe() { return run("command -v ffprobe >/dev/null 2>&1 && echo y").out == "y\n"; }
+
+/// Big-endian byte writer for fixtures. `box()` writes a header whose size field is
+/// patched at `end()`, or forced to a given (possibly lying) value.
+class Bytes {
+ public:
+  Bytes& u8(uint8_t v) { b_.push_back(v); return *this; }
+  Bytes& u16(uint16_t v) { return u8(uint8_t(v >> 8)).u8(uint8_t(v)); }
+  Bytes& u24(uint32_t v) { return u8(uint8_t(v >> 16)).u8(uint8_t(v >> 8)).u8(uint8_t(v)); }
+  Bytes& u32(uint32_t v) { return u16(uint16_t(v >> 16)).u16(uint16_t(v)); }
+  Bytes& u64(uint64_t v) { return u32(uint32_t(v >> 32)).u32(uint32_t(v)); }
+  Bytes& str(const char* s) { while (*s) u8(uint8_t(*s++)); return *this; }
+  Bytes& zeros(size_t n) { b_.insert(b_.end(), n, 0); return *this; }
+  /// Opens a box of `type`; its 32-bit size is written by end() unless `forced_size` is set.
+  Bytes& box(const char* type, int64_t forced_size = -1) {
+    stack_.push_back({b_.size(), forced_size});
+    u32(0).str(type);
+    return *this;
+  }
+  Bytes& full_box(const char* type, uint8_t version, uint32_t flags) { return box(type).u8(version).u24(flags); }
+  Bytes& end() {
+    auto [start, forced] = stack_.back();
+    stack_.pop_back();
+    uint64_t size = forced >= 0 ? uint64_t(forced) : b_.size() - start;
+    for (int i = 0; i < 4; ++i) b_[start + i] = uint8_t(size >> (24 - 8 * i));
+    return *this;
+  }
+  const std::vector<uint8_t>& data() const { return b_; }
+  size_t size() const { return b_.size(); }
+
+  /// Writes the bytes to a fresh file under the build's temp dir and returns its path.
+  std::string to_file(const std::string& name) const {
+    auto dir = std::filesystem::temp_directory_path() / "mp4kit-tests";
+    std::filesystem::create_directories(dir);
+    auto path = (dir / name).string();
+    FILE* f = std::fopen(path.c_str(), "wb");
+    std::fwrite(b_.data(), 1, b_.size(), f);
+    std::fclose(f);
+    return path;
+  }
+
+ private:
+  std::vector<uint8_t> b_;
+  std::vector<std::pair<size_t, int64_t>> stack_;
+};
+
+}  // namespace mp4kit::test
