@@ -1,5 +1,6 @@
 // `mp4kit probe FILE...`: stream summary, ffprobe-compatible JSON, packet tables, the box
 // tree and a container lint. Never loads FFmpeg's libraries.
+#include <fmt/compile.h>
 #include <fmt/core.h>
 #include <unistd.h>
 
@@ -97,7 +98,8 @@ json stream_json(const FileReport& rep, const StreamReport& s) {
   j["start_time"] = std::stod(seconds_string(s.start_pts, s.timescale));
   j["duration_ts"] = s.duration_ts;
   j["duration"] = std::stod(seconds_string(s.duration_ts, s.timescale));
-  if (s.duration_ts > 0) j["bit_rate"] = static_cast<uint64_t>(static_cast<double>(s.bytes) * 8 * s.timescale / s.duration_ts);
+  if (s.duration_ts > 0 && s.bytes)
+    j["bit_rate"] = static_cast<uint64_t>(static_cast<double>(s.bytes) * 8 * s.timescale / static_cast<double>(s.duration_ts));
   j["nb_frames"] = s.nb_frames;
   json tags;
   tags["language"] = s.language;
@@ -115,7 +117,7 @@ json stream_json(const FileReport& rep, const StreamReport& s) {
   mk["gop"] = {{"min", s.gop_min}, {"avg", s.gop_avg}, {"max", s.gop_max}};
   mk["b_frames"] = s.has_b_frames;
   mk["variable_frame_rate"] = s.variable_frame_rate;
-  mk["bytes"] = s.bytes;
+  if (s.bytes) mk["bytes"] = s.bytes;
   json el = json::array();
   for (const EditListEntry& e : s.edits)
     el.push_back({{"segment_duration", e.segment_duration}, {"media_time", e.media_time},
@@ -143,16 +145,44 @@ json picture_json(const FileReport& rep, const AttachedPicture& pic) {
   return j;
 }
 
-json packet_json(const Packet& p) {
-  json j;
-  j["stream_index"] = p.stream_index;
-  j["pts"] = p.pts;
-  j["dts"] = p.dts;
-  j["duration"] = p.duration;
-  j["size"] = p.size;
-  j["pos"] = p.pos;
-  j["flags"] = flags_string(p);
-  return j;
+// Packet rows are written straight into a buffer (a 2-hour file has ~500,000 of them);
+// keys and their order are those of `ffprobe -show_packets -of json`, values are numbers.
+class PacketWriter {
+ public:
+  explicit PacketWriter(bool pretty) : pretty_(pretty) {}
+  void row(uint32_t stream, const int64_t* pts, const int64_t* dts, int64_t duration, uint64_t size, uint64_t pos,
+           const char* flags) {
+    buf_.append(std::string_view(first_ ? "" : ","));
+    buf_.append(std::string_view(pretty_ ? "\n    " : ""));
+    first_ = false;
+    fmt::appender out(buf_);
+    fmt::format_to(out, FMT_COMPILE("{{\"stream_index\": {}"), stream);
+    if (pts) fmt::format_to(out, FMT_COMPILE(", \"pts\": {}"), *pts);
+    if (dts) fmt::format_to(out, FMT_COMPILE(", \"dts\": {}"), *dts);
+    if (pts) fmt::format_to(out, FMT_COMPILE(", \"duration\": {}"), duration);
+    fmt::format_to(out, FMT_COMPILE(", \"size\": {}, \"pos\": {}, \"flags\": \"{}\"}}"), size, pos, flags);
+    if (buf_.size() > (1 << 20)) flush();
+  }
+  void flush() {
+    std::fwrite(buf_.data(), 1, buf_.size(), stdout);
+    buf_.clear();
+  }
+ private:
+  fmt::memory_buffer buf_;
+  bool pretty_;
+  bool first_ = true;
+};
+
+void write_packets_json(const FileReport& rep, bool pretty) {
+  const Movie& m = rep.movie;
+  PacketWriter w(pretty);
+  for (const AttachedPicture& pic : m.attached_pictures)  // queued first, as libavformat does
+    w.row(pic.stream_index, nullptr, nullptr, 0, pic.size, pic.offset, "K_");
+  for (auto [si, pi] : interleave_order(m, *rep.timelines)) {
+    const Packet& p = (*rep.timelines)[si].packets[pi];
+    w.row(p.stream_index, &p.pts, &p.dts, p.duration, p.size, p.pos, p.key ? (p.discard ? "KD" : "K_") : (p.discard ? "_D" : "__"));
+  }
+  w.flush();
 }
 
 json file_json(const FileReport& rep, const ProbeOptions& o, const std::vector<BoxNode>* boxes, const std::vector<Finding>* findings) {
@@ -181,13 +211,6 @@ json file_json(const FileReport& rep, const ProbeOptions& o, const std::vector<B
     for (json& s : by_index) streams.push_back(std::move(s));
   }
   j["streams"] = streams;
-  if (o.packets && rep.timelines) {
-    json pk = json::array();
-    for (const AttachedPicture& pic : m.attached_pictures)  // queued first, as libavformat does
-      pk.push_back({{"stream_index", pic.stream_index}, {"size", pic.size}, {"pos", pic.offset}, {"flags", "K_"}});
-    for (auto [si, pi] : interleave_order(m, *rep.timelines)) pk.push_back(packet_json((*rep.timelines)[si].packets[pi]));
-    j["packets"] = std::move(pk);
-  }
   if (boxes) {
     json b = json::array();
     for (const BoxNode& n : *boxes) b.push_back(box_json(n));
@@ -202,7 +225,7 @@ json file_json(const FileReport& rep, const ProbeOptions& o, const std::vector<B
   }
   json mk;
   mk["schema"] = "mp4kit.probe/1";
-  mk["bytes_read"] = m.bytes_read;
+  mk["bytes_read"] = rep.bytes_read;
   mk["fragmented"] = m.fragmented;
   json w = json::array();
   for (const std::string& s : m.warnings) w.push_back(s);
@@ -236,8 +259,9 @@ void print_text(const FileReport& rep) {
       line += fmt::format(" {} Hz {} ch", c.sample_rate, c.channels);
     }
     fmt::print("{}\n", line);
-    fmt::print("      track_ID {}  language {}  timescale {}  duration {:.3f} s  samples {}  bytes {}\n", s.track_id, s.language,
-               s.timescale, s.timescale ? double(s.duration_ts) / s.timescale : 0.0, s.nb_frames, s.bytes);
+    fmt::print("      track_ID {}  language {}  timescale {}  duration {:.3f} s  samples {}{}\n", s.track_id, s.language, s.timescale,
+               s.timescale ? double(s.duration_ts) / s.timescale : 0.0, s.nb_frames,
+               s.bytes ? fmt::format("  bytes {}", s.bytes) : std::string{});
     if (c.type == MediaType::kVideo) {
       fmt::print("      sync samples {}  GOP min/avg/max {}/{:.1f}/{}  B-frames {}\n", s.sync_samples, s.gop_min, s.gop_avg,
                  s.gop_max, s.has_b_frames ? "yes" : "no");
@@ -253,18 +277,29 @@ void print_text(const FileReport& rep) {
       fmt::print("      edit list: {}\n", el);
     }
   }
-  fmt::print("  bytes read by mp4kit: {} ({:.4f}% of the file)\n", m.bytes_read, 100.0 * double(m.bytes_read) / double(m.file_size));
+  fmt::print("  bytes read by mp4kit: {} ({:.4f}% of the file)\n", rep.bytes_read, 100.0 * double(rep.bytes_read) / double(m.file_size));
   for (const std::string& w : m.warnings) fmt::print("  warning: {}\n", w);
 }
 
 void print_packets_text(const FileReport& rep, bool csv) {
-  if (csv) fmt::print("stream_index,pts,dts,duration,size,pos,flags\n");
-  else fmt::print("{:>6} {:>12} {:>12} {:>9} {:>9} {:>12} {}\n", "stream", "pts", "dts", "duration", "size", "pos", "flags");
+  fmt::memory_buffer buf;
+  auto out = std::back_inserter(buf);
+  if (csv) fmt::format_to(out, "stream_index,pts,dts,duration,size,pos,flags\n");
+  else fmt::format_to(out, "{:>6} {:>12} {:>12} {:>9} {:>9} {:>12} {}\n", "stream", "pts", "dts", "duration", "size", "pos", "flags");
+  for (const AttachedPicture& pic : rep.movie.attached_pictures) {
+    if (csv) fmt::format_to(out, "{},,,,{},{},K_\n", pic.stream_index, pic.size, pic.offset);
+    else fmt::format_to(out, "{:>6} {:>12} {:>12} {:>9} {:>9} {:>12} K_\n", pic.stream_index, "N/A", "N/A", "", pic.size, pic.offset);
+  }
   for (auto [si, pi] : interleave_order(rep.movie, *rep.timelines)) {
     const Packet& p = (*rep.timelines)[si].packets[pi];
-    if (csv) fmt::print("{},{},{},{},{},{},{}\n", p.stream_index, p.pts, p.dts, p.duration, p.size, p.pos, flags_string(p));
-    else fmt::print("{:>6} {:>12} {:>12} {:>9} {:>9} {:>12} {}\n", p.stream_index, p.pts, p.dts, p.duration, p.size, p.pos, flags_string(p));
+    if (csv) fmt::format_to(out, "{},{},{},{},{},{},{}\n", p.stream_index, p.pts, p.dts, p.duration, p.size, p.pos, flags_string(p));
+    else fmt::format_to(out, "{:>6} {:>12} {:>12} {:>9} {:>9} {:>12} {}\n", p.stream_index, p.pts, p.dts, p.duration, p.size, p.pos, flags_string(p));
+    if (buf.size() > (1 << 20)) {
+      std::fwrite(buf.data(), 1, buf.size(), stdout);
+      buf.clear();
+    }
   }
+  std::fwrite(buf.data(), 1, buf.size(), stdout);
 }
 
 int run_probe(const ProbeOptions& o) {
@@ -295,7 +330,19 @@ int run_probe(const ProbeOptions& o) {
     if (o.json) {
       json j = file_json(*rep, o, boxes ? &*boxes : nullptr, findings ? &*findings : nullptr);
       // One object per file: pretty for a single file, JSON Lines for several.
-      fmt::print("{}\n", o.files.size() == 1 ? j.dump(2) : j.dump());
+      const bool pretty = o.files.size() == 1;
+      std::string text = pretty ? j.dump(2) : j.dump();
+      if (o.packets && rep->timelines) {
+        text.pop_back();  // the closing brace; the packets array is streamed before it
+        while (!text.empty() && text.back() == '\n') text.pop_back();
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fputs(pretty ? ",\n  \"packets\": [" : ",\"packets\":[", stdout);
+        write_packets_json(*rep, pretty);
+        std::fputs(pretty ? "\n  ]\n}\n" : "]}\n", stdout);
+      } else {
+        text += '\n';
+        std::fwrite(text.data(), 1, text.size(), stdout);
+      }
     } else {
       if (!o.boxes || o.packets || o.check) {
         if (!(o.packets && o.csv)) print_text(*rep);

@@ -36,10 +36,18 @@ std::optional<double> rotation_of(const TrackHeader& tkhd) {
   return r;
 }
 
-void stream_stats(const Movie& movie, const Track& t, const SampleTable& table, StreamReport& sr) {
+// Fills the per-stream figures from the tables, reading as little as possible: stts and
+// stss whole (small), ctts only until the first reordering, stsz not at all unless
+// `sizes` is set. Adds the table bytes it read to `scanned`.
+void stream_stats(const Movie& movie, const Track& t, const SampleTable& table, StreamReport& sr, bool sizes,
+                  uint64_t& scanned) {
   const SampleTableBoxes& s = t.stbl;
   sr.nb_frames = table.sample_count();
-  sr.bytes = table.total_bytes();
+  if (sizes) {
+    sr.bytes = table.total_bytes();
+    scanned += s.stsz.size;
+  }
+  scanned += uint64_t(s.stts_count) * 8 + uint64_t(s.stss_count) * 4;
   // GOPs from stss (moov) or sample flags (fragments): distances between sync samples.
   std::vector<uint64_t> sync_positions;
   if (table.fragment_sample_count() == 0) {
@@ -108,6 +116,7 @@ void stream_stats(const Movie& movie, const Track& t, const SampleTable& table, 
   // B-frames: presentation order differs from decode order (pts_{i+1} < pts_i).
   const uint32_t delta0 = s.stts_count ? load_be32(s.stts.data + 4) : 0;
   for (uint32_t i = 0; i + 1 < s.ctts_count && !sr.has_b_frames; ++i) {
+    scanned += 8;
     int32_t a = static_cast<int32_t>(load_be32(s.ctts.data + uint64_t(i) * 8 + 4));
     int32_t b = static_cast<int32_t>(load_be32(s.ctts.data + uint64_t(i + 1) * 8 + 4));
     if (int64_t(b) + delta0 < int64_t(a)) sr.has_b_frames = true;
@@ -176,7 +185,7 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
   const Movie& m = rep.movie;
   rep.tables.reserve(m.tracks.size());
   for (const Track& t : m.tracks) {
-    auto table = SampleTable::build(t, limits);
+    auto table = SampleTable::build(t, limits, /*index_chunks=*/with_packets);
     if (!table.ok()) return table.error();
     rep.tables.push_back(std::move(table.value()));
   }
@@ -199,7 +208,7 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
     sr.handler_name = t.handler_name;
     sr.edits = t.edits;
     sr.rotation = sr.codec.type == MediaType::kVideo ? rotation_of(t.tkhd) : std::nullopt;
-    stream_stats(m, t, rep.tables[i], sr);
+    stream_stats(m, t, rep.tables[i], sr, with_packets, rep.bytes_read);
     // Duration (FFmpeg's st->duration): the edit list's total when there is one, else
     // mdhd, extended by fragments.
     sr.duration_ts = static_cast<int64_t>(t.media_duration);
@@ -234,6 +243,13 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
       }
     }
     rep.streams.push_back(std::move(sr));
+  }
+  rep.bytes_read += m.bytes_read;
+  if (with_packets) {  // the timeline read every table entry
+    for (const Track& t : m.tracks) {
+      const SampleTableBoxes& s = t.stbl;
+      rep.bytes_read += s.ctts.size + s.stsc.size + s.stco.size + s.sdtp.size + s.stps.size;
+    }
   }
   // Format duration: the longest stream (FFmpeg takes the max of stream end times).
   double longest = 0;

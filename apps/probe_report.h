@@ -28,7 +28,7 @@ struct StreamReport {
   uint64_t avg_fr_num = 0, avg_fr_den = 0;  ///< avg_frame_rate
   uint64_t r_fr_num = 0, r_fr_den = 0;      ///< most common frame duration as a rate
   bool variable_frame_rate = false;
-  uint64_t bytes = 0;               ///< sum of sample sizes
+  uint64_t bytes = 0;               ///< sum of sample sizes (0 = not computed: plain probe skips stsz)
   std::optional<double> rotation;   ///< degrees as ffprobe prints (display matrix)
   std::string language, handler_name;
   std::vector<EditListEntry> edits;
@@ -41,6 +41,7 @@ struct FileReport {
   std::vector<SampleTable> tables;
   std::vector<StreamReport> streams;
   double duration_s = 0;            ///< format duration, seconds
+  uint64_t bytes_read = 0;          ///< parser bytes + sample-table bytes probe actually scanned
   std::optional<std::vector<StreamTimeline>> timelines;  ///< only with --packets
 };
 

@@ -2,9 +2,6 @@
 #include "commands.h"
 
 namespace mp4kit::cli {
-#ifndef MP4KIT_HAVE_DECODE_CMD
-void register_decode(CLI::App&, std::function<int()>&) {}
-#endif
 #ifndef MP4KIT_HAVE_SEEK_CMD
 void register_seek(CLI::App&, std::function<int()>&) {}
 #endif

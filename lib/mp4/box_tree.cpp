@@ -27,9 +27,13 @@ std::string summarize(FourCC type, BoxReader r, FourCC handler) {
   switch (type) {
     case box::ftyp: {
       if (r.remaining() < 8) return {};
-      std::string s = "major_brand=" + fourcc_to_string(r.fourcc()) + " minor_version=" + std::to_string(r.u32()) +
-                      " compatible_brands=";
-      while (r.remaining() >= 4) s += fourcc_to_string(r.fourcc()) + (r.remaining() >= 4 ? "," : "");
+      const FourCC major = r.fourcc();  // separate statements: argument order is unspecified
+      const uint32_t minor = r.u32();
+      std::string s = "major_brand=" + fourcc_to_string(major) + " minor_version=" + std::to_string(minor) + " compatible_brands=";
+      while (r.remaining() >= 4) {
+        s += fourcc_to_string(r.fourcc());
+        if (r.remaining() >= 4) s += ",";
+      }
       return s;
     }
     case box::mvhd: case box::mdhd: {

@@ -206,7 +206,8 @@ struct Movie {
   std::vector<SegmentIndexRef> sidx;
   std::vector<BoxNode> top_level;    ///< every top-level box (type, offset, size)
   std::vector<std::string> warnings; ///< non-fatal findings with path and offset
-  uint64_t bytes_read = 0;           ///< bytes of the file the parser read (headers + parsed payloads)
+  uint64_t bytes_read = 0;           ///< bytes the parser read: box headers, parsed payloads, and the
+                                     ///< header fields of sample tables (their entries are read lazily)
   uint64_t mdat_bytes = 0;           ///< total declared mdat payload
   bool mdat_truncated = false;       ///< an mdat runs past the end of the file
 

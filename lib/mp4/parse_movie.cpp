@@ -191,6 +191,10 @@ Result<Movie> parse_movie(MappedFilePtr file, const Limits& limits) {
     switch (h->type) {
       case box::ftyp:
         ctx.bytes_read += h->payload_size();
+        if (movie.has_ftyp) {
+          movie.warnings.push_back("ftyp at 0x" + fmt_hex(h->offset) + ": second ftyp ignored");
+          break;
+        }
         MP4KIT_TRY(detail::parse_ftyp(r.child(*h, "ftyp"), movie));
         break;
       case box::moov:

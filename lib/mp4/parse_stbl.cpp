@@ -2,6 +2,8 @@
 // § 8.7.3 stsz/stz2, § 8.7.4 stsc, § 8.7.5 stco/co64). Each table is validated
 // (entry_count x entry size against the bytes present) and kept as a view; nothing is
 // copied or decoded here.
+#include <algorithm>
+
 #include "mp4/parse_internal.h"
 
 namespace mp4kit::detail {
@@ -27,38 +29,38 @@ Status parse_stbl_child(const BoxHeader& h, BoxReader r, Track& t, ParseContext&
   SampleTableBoxes& s = t.stbl;
   switch (h.type) {
     case box::stts:
-      ctx.bytes_read += h.payload_size();
+      ctx.bytes_read += std::min<uint64_t>(h.payload_size(), 12);  // header fields; entries are read lazily
       return counted_table(r, 8, "stts", s.stts, s.stts_count);
     case box::ctts:
-      ctx.bytes_read += h.payload_size();
+      ctx.bytes_read += std::min<uint64_t>(h.payload_size(), 12);  // header fields; entries are read lazily
       return counted_table(r, 8, "ctts", s.ctts, s.ctts_count, &s.ctts_version);
     case box::stss:
-      ctx.bytes_read += h.payload_size();
+      ctx.bytes_read += std::min<uint64_t>(h.payload_size(), 12);  // header fields; entries are read lazily
       s.has_stss = true;
       return counted_table(r, 4, "stss", s.stss, s.stss_count);
     case box::stps:
-      ctx.bytes_read += h.payload_size();
+      ctx.bytes_read += std::min<uint64_t>(h.payload_size(), 12);  // header fields; entries are read lazily
       return counted_table(r, 4, "stps", s.stps, s.stps_count);
     case box::stsc:
-      ctx.bytes_read += h.payload_size();
+      ctx.bytes_read += std::min<uint64_t>(h.payload_size(), 12);  // header fields; entries are read lazily
       return counted_table(r, 12, "stsc", s.stsc, s.stsc_count);
     case box::stco:
-      ctx.bytes_read += h.payload_size();
+      ctx.bytes_read += std::min<uint64_t>(h.payload_size(), 12);  // header fields; entries are read lazily
       s.chunk_offset_size = 4;
       return counted_table(r, 4, "stco", s.stco, s.chunk_count);
     case box::co64:
-      ctx.bytes_read += h.payload_size();
+      ctx.bytes_read += std::min<uint64_t>(h.payload_size(), 12);  // header fields; entries are read lazily
       s.chunk_offset_size = 8;
       return counted_table(r, 8, "co64", s.stco, s.chunk_count);
     case box::sdtp: {
-      ctx.bytes_read += h.payload_size();
+      ctx.bytes_read += std::min<uint64_t>(h.payload_size(), 12);  // header fields; entries are read lazily
       MP4KIT_TRY(r.need(4, "sdtp version and flags"));
       r.skip(4);
       s.sdtp = r.rest();  // one byte per sample; the count comes from stsz (§ 8.6.4.2)
       return Ok{};
     }
     case box::stsz: {
-      ctx.bytes_read += h.payload_size();
+      ctx.bytes_read += std::min<uint64_t>(h.payload_size(), 12);  // header fields; entries are read lazily
       MP4KIT_TRY(r.need(12, "stsz header"));
       r.skip(4);
       s.sample_size = r.u32();
@@ -71,7 +73,7 @@ Status parse_stbl_child(const BoxHeader& h, BoxReader r, Track& t, ParseContext&
       return Ok{};
     }
     case box::stz2: {
-      ctx.bytes_read += h.payload_size();
+      ctx.bytes_read += std::min<uint64_t>(h.payload_size(), 12);  // header fields; entries are read lazily
       MP4KIT_TRY(r.need(12, "stz2 header"));
       r.skip(4);
       r.skip(3);

@@ -48,7 +48,7 @@ uint32_t SampleTable::stts_duration_at_sample(uint64_t index) const {
   return load_be32(track_->stbl.stts.data + i * 8 + 4);
 }
 
-Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits) {
+Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits, bool index_chunks) {
   SampleTable t;
   t.track_ = &track;
   const SampleTableBoxes& s = track.stbl;
@@ -61,7 +61,10 @@ Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits)
       t.warnings_.push_back(stbl_path(track, "stsz") + ": " + std::to_string(s.sample_count) +
                             " samples declared but " + (s.chunk_count == 0 ? "no chunk offsets" : "no stsc entries") +
                             "; track has no readable samples");
+    } else if (!index_chunks) {
+      capacity = s.sample_count;  // trusted lazily; the cursor stops at the chunk table's end
     } else {
+      t.chunks_indexed_ = true;
       t.stsc_first_sample_.resize(s.stsc_count);
       uint64_t first_sample = 0;
       for (uint32_t i = 0; i < s.stsc_count; ++i) {
@@ -151,21 +154,29 @@ Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits)
                           " per track (raise with --max-samples)");
   }
 
-  // Sizes: moov table + fragments.
+  return t;
+}
+
+uint64_t SampleTable::total_bytes() const {
+  if (total_bytes_known_) return total_bytes_;
+  const SampleTableBoxes& s = track_->stbl;
+  uint64_t total = 0;
   if (s.sample_size != 0) {
-    t.total_bytes_ = uint64_t(s.sample_size) * t.moov_samples_;
+    total = uint64_t(s.sample_size) * moov_samples_;
   } else {
-    for (uint64_t i = 0; i < t.moov_samples_; ++i) t.total_bytes_ += t.sample_size(i);
+    for (uint64_t i = 0; i < moov_samples_; ++i) total += sample_size(i);
   }
-  for (const TrackRun& run : track.runs) {
+  for (const TrackRun& run : track_->runs) {
     if (run.flags & kTrunSize) {
       uint32_t pos = (run.flags & kTrunDuration) ? 4 : 0;
-      for (uint32_t i = 0; i < run.sample_count; ++i) t.total_bytes_ += load_be32(run.entries.data + uint64_t(i) * run.entry_size + pos);
+      for (uint32_t i = 0; i < run.sample_count; ++i) total += load_be32(run.entries.data + uint64_t(i) * run.entry_size + pos);
     } else {
-      t.total_bytes_ += uint64_t(run.default_sample_size) * run.sample_count;
+      total += uint64_t(run.default_sample_size) * run.sample_count;
     }
   }
-  return t;
+  total_bytes_ = total;
+  total_bytes_known_ = true;
+  return total;
 }
 
 uint64_t SampleTable::sync_sample_count() const {
@@ -223,6 +234,10 @@ bool SampleTable::Cursor::next(Sample& out) {
     // Advance to the next non-empty chunk when the current one is used up.
     while (chunk_left_ == 0) {
       chunk_ = chunk_ == UINT32_MAX ? 0 : chunk_ + 1;
+      if (chunk_ >= s.chunk_count) {  // only reachable when the chunk index was not built
+        index_ = t.sample_count();
+        return false;
+      }
       while (stsc_i_ + 1 < s.stsc_count && t.stsc_first_chunk(stsc_i_ + 1) <= chunk_ + 1) ++stsc_i_;
       chunk_left_ = t.stsc_samples_per_chunk(stsc_i_);
       offset_ = t.chunk_offset(chunk_);
@@ -289,6 +304,10 @@ Result<Sample> SampleTable::sample_at(uint64_t index) const {
   out.index = index;
   const SampleTableBoxes& s = track_->stbl;
   if (index < moov_samples_) {
+    if (!chunks_indexed_) {
+      return make_error(ErrorCode::kInternal, stbl_path(*track_, "stsc"), track_->stbl.stsc.offset,
+                        "random access needs the chunk index (SampleTable built with index_chunks=false)");
+    }
     auto it = std::upper_bound(stsc_first_sample_.begin(), stsc_first_sample_.end(), index);
     uint32_t e = static_cast<uint32_t>(it - stsc_first_sample_.begin()) - 1;
     // Entries whose chunk run is empty share a first_sample; take the last such entry with samples.

@@ -38,7 +38,12 @@ class SampleTable {
   /// name the box path and offset: missing mandatory boxes with samples present, chunk
   /// indexes out of order, sample sizes running past the chunk table. A too-large track
   /// is kInternal (Limits::max_samples_per_track).
-  static Result<SampleTable> build(const Track& track, const Limits& limits = Limits{});
+  ///
+  /// `index_chunks = false` skips reading stsc (O(stsc entries), ~100k entries for a
+  /// 2-hour interleaved file): the samples then count as stsz declares, iteration stops
+  /// where the chunk table ends, and random access (sample_at, SeekIndex::chunk_of) is
+  /// unavailable. Plain `probe` uses it; everything that reads samples indexes chunks.
+  static Result<SampleTable> build(const Track& track, const Limits& limits = Limits{}, bool index_chunks = true);
 
   /// Samples in the moov tables plus all fragments.
   uint64_t sample_count() const { return moov_samples_ + fragment_samples_; }
@@ -46,8 +51,8 @@ class SampleTable {
   uint64_t fragment_sample_count() const { return fragment_samples_; }
   /// Number of sync samples (stss entries, or all samples when stss is absent).
   uint64_t sync_sample_count() const;
-  /// Sum of sample sizes in bytes.
-  uint64_t total_bytes() const { return total_bytes_; }
+  /// Sum of sample sizes in bytes. O(samples) on first call (reads all of stsz), cached.
+  uint64_t total_bytes() const;
   /// Sum of durations in ticks.
   int64_t total_duration() const { return total_duration_; }
   const Track& track() const { return *track_; }
@@ -87,8 +92,10 @@ class SampleTable {
   friend class SeekIndex;
   const Track* track_ = nullptr;
   uint64_t moov_samples_ = 0;
+  bool chunks_indexed_ = false;
   uint64_t fragment_samples_ = 0;
-  uint64_t total_bytes_ = 0;
+  mutable uint64_t total_bytes_ = 0;
+  mutable bool total_bytes_known_ = false;
   int64_t total_duration_ = 0;
   std::vector<std::string> warnings_;
   // Prefix tables, one entry per stts entry / stsc entry / run.

@@ -83,7 +83,7 @@ std::optional<uint64_t> SeekIndex::sync_after(uint64_t index) const {
 
 std::optional<uint32_t> SeekIndex::chunk_of(uint64_t index) const {
   const SampleTable& t = *t_;
-  if (index >= t.moov_samples_) return std::nullopt;
+  if (index >= t.moov_samples_ || !t.chunks_indexed_) return std::nullopt;
   auto it = std::upper_bound(t.stsc_first_sample_.begin(), t.stsc_first_sample_.end(), index);
   uint32_t e = static_cast<uint32_t>(it - t.stsc_first_sample_.begin()) - 1;
   uint32_t spc = t.stsc_samples_per_chunk(e);

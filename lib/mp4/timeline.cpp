@@ -11,41 +11,46 @@ MediaType media_type_of(const Track& track) { return codec_info_of(track).type; 
 
 namespace {
 
-// FFmpeg's AVIndexEntry flags.
-constexpr int kKey = 1, kDiscard = 2;
+// The index entries (FFmpeg's AVIndexEntry) are Packets from the start: dts is the entry
+// timestamp, key/discard its flags, duration the container's sample duration until the
+// final pass sets FFmpeg's packet duration. One table, no copies.
+using Entry = Packet;
+using EntryVector = PacketVector;
 
-struct Entry {
-  uint64_t pos;
-  int64_t timestamp;  // dts, ticks
-  uint32_t size;
-  int flags;
-  uint64_t sample_index;
-  uint32_t sdi;
-  int64_t duration;  // container duration (for grouped PCM and last-packet fallbacks)
-};
+Packet make_entry(uint64_t pos, int64_t dts, uint32_t size, bool key, uint64_t sample_index, uint32_t sdi, int64_t duration) {
+  Packet p;
+  p.pos = pos;
+  p.dts = dts;
+  p.size = size;
+  p.key = key;
+  p.sample_index = sample_index;
+  p.sample_description_index = sdi;
+  p.duration = duration;
+  return p;
+}
 
 // ff_index_search_timestamp (libavformat/seek.c), same contract: the entry at or before
 // (BACKWARD) `wanted`, optionally walking to a key entry; -1 when none.
-int64_t index_search(const std::vector<Entry>& e, int64_t wanted, bool backward, bool any) {
+int64_t index_search(const EntryVector& e, int64_t wanted, bool backward, bool any) {
   const int64_t n = static_cast<int64_t>(e.size());
   int64_t a = -1, b = n;
-  if (b && e[b - 1].timestamp < wanted) a = b - 1;
+  if (b && e[b - 1].dts < wanted) a = b - 1;
   while (b - a > 1) {
     int64_t m = (a + b) >> 1;
-    while ((e[m].flags & kDiscard) && m < b && m < n - 1) {
+    while (e[m].discard && m < b && m < n - 1) {
       ++m;
-      if (m == b && e[m].timestamp >= wanted) {
+      if (m == b && e[m].dts >= wanted) {
         m = b - 1;
         break;
       }
     }
-    int64_t ts = e[m].timestamp;
+    int64_t ts = e[m].dts;
     if (ts >= wanted) b = m;
     if (ts <= wanted) a = m;
   }
   int64_t m = backward ? a : b;
   if (!any)
-    while (m >= 0 && m < n && !(e[m].flags & kKey)) m += backward ? -1 : 1;
+    while (m >= 0 && m < n && !e[m].key) m += backward ? -1 : 1;
   return m == n ? -1 : m;
 }
 
@@ -69,18 +74,18 @@ struct Ctx {
 
 // mov_fix_index's find_prev_closest_index: a key entry whose pts <= wanted pts, walking
 // back over B-frame reordering. `ctts` is per-entry (FFmpeg expands ctts 1:1 first).
-int64_t find_prev_closest(const Ctx& c, const std::vector<Entry>& e, const std::vector<int32_t>* ctts, int64_t wanted_pts,
+int64_t find_prev_closest(const Ctx& c, const EntryVector& e, const std::vector<int32_t>* ctts, int64_t wanted_pts,
                           bool any) {
   if (c.dts_shift > 0) wanted_pts -= c.dts_shift;
   int64_t idx = index_search(e, wanted_pts, /*backward=*/true, any);
   if (idx >= 0) {
-    for (int64_t i = idx; i > 0 && e[i].timestamp == e[i - 1].timestamp; --i)
-      if (any || (e[i - 1].flags & kKey)) idx = i - 1;
+    for (int64_t i = idx; i > 0 && e[i].dts == e[i - 1].dts; --i)
+      if (any || e[i - 1].key) idx = i - 1;
   }
   if (ctts && idx >= 0) {
     const int64_t n = static_cast<int64_t>(ctts->size());
     while (idx >= 0 && idx < n) {
-      if (e[idx].timestamp + (*ctts)[idx] <= wanted_pts && (e[idx].flags & kKey)) break;
+      if (e[idx].dts + (*ctts)[idx] <= wanted_pts && e[idx].key) break;
       --idx;
     }
   }
@@ -88,7 +93,7 @@ int64_t find_prev_closest(const Ctx& c, const std::vector<Entry>& e, const std::
 }
 
 struct Fixed {
-  std::vector<Entry> entries;
+  EntryVector entries;
   std::vector<int32_t> ctts;  // new per-entry composition offsets (may be shorter)
   int64_t duration = 0;
   bool duration_set = false;
@@ -97,8 +102,10 @@ struct Fixed {
 };
 
 // mov_fix_index: rewrite the index according to the edit list.
-Fixed fix_index(const Ctx& c, const std::vector<Entry>& old, const std::vector<int32_t>* ctts_old) {
+Fixed fix_index(const Ctx& c, const EntryVector& old, const std::vector<int32_t>* ctts_old) {
   Fixed out;
+  out.entries.reserve(old.size() + 16);
+  if (ctts_old) out.ctts.reserve(old.size() + 16);
   const Track& t = c.track;
   const bool audio = c.type == MediaType::kAudio;
   const bool video = c.type == MediaType::kVideo;
@@ -128,7 +135,7 @@ Fixed fix_index(const Ctx& c, const std::vector<Entry>& old, const std::vector<i
       if (first_non_zero_audio_edit > 0) out.skip_samples = 0;
     }
     int64_t search_ts = media_time;
-    if (audio) search_ts = std::max(search_ts - static_cast<int64_t>(t.timescale), old[0].timestamp);
+    if (audio) search_ts = std::max(search_ts - static_cast<int64_t>(t.timescale), old[0].dts);
     int64_t index = find_prev_closest(c, old, ctts_old, search_ts, false);
     if (index < 0) index = find_prev_closest(c, old, ctts_old, search_ts, true);
     if (index < 0) index = 0;
@@ -136,9 +143,9 @@ Fixed fix_index(const Ctx& c, const std::vector<Entry>& old, const std::vector<i
     bool found_key_after_edit = false;
     for (int64_t i = index; i < nb_old; ++i) {
       const Entry& cur = old[i];
-      const int64_t frame_duration = (i + 1 < nb_old) ? old[i + 1].timestamp - cur.timestamp : edit_duration;
-      int flags = cur.flags;
-      int64_t curr_cts = cur.timestamp + c.dts_shift;
+      const int64_t frame_duration = (i + 1 < nb_old) ? old[i + 1].dts - cur.dts : edit_duration;
+      bool discard = cur.discard;
+      int64_t curr_cts = cur.dts + c.dts_shift;
       int64_t curr_ctts = 0;
       const bool has_ctts = ctts_old && i < ctts_count_old;
       if (has_ctts) {
@@ -158,13 +165,13 @@ Fixed fix_index(const Ctx& c, const std::vector<Entry>& old, const std::vector<i
             int64_t ts = dts_counter;
             for (int k = 0; k < num_discarded_begin; ++k) {
               ts -= discarded_durations[num_discarded_begin - 1 - k];
-              out.entries[out.entries.size() - 1 - k].timestamp = ts;
+              out.entries[out.entries.size() - 1 - k].dts = ts;
             }
             discarded_durations.clear();
             num_discarded_begin = 0;
           }
         } else {
-          flags |= kDiscard;
+          discard = true;
           if (!start_encountered) {
             ++num_discarded_begin;
             discarded_durations.push_back(frame_duration);
@@ -179,18 +186,18 @@ Fixed fix_index(const Ctx& c, const std::vector<Entry>& old, const std::vector<i
           int64_t ts = dts_counter;
           for (int k = 0; k < num_discarded_begin; ++k) {
             ts -= discarded_durations[num_discarded_begin - 1 - k];
-            out.entries[out.entries.size() - 1 - k].timestamp = ts;
+            out.entries[out.entries.size() - 1 - k].dts = ts;
           }
           discarded_durations.clear();
           num_discarded_begin = 0;
         }
       }
       Entry ne = cur;
-      ne.timestamp = dts_counter;
-      ne.flags = flags;
+      ne.dts = dts_counter;
+      ne.discard = discard;
       out.entries.push_back(ne);
       if (start_encountered) dts_counter += frame_duration;
-      if (curr_cts + frame_duration >= edit_duration + media_time && ((flags & kKey) || audio)) {
+      if (curr_cts + frame_duration >= edit_duration + media_time && (cur.key || audio)) {
         if (ctts_old) {
           if (!audio && !found_key_after_edit) {
             found_key_after_edit = true;
@@ -203,7 +210,7 @@ Fixed fix_index(const Ctx& c, const std::vector<Entry>& old, const std::vector<i
   }
   min_corrected_pts -= out.empty_edits;
   if (video && min_corrected_pts > 0) {
-    for (Entry& e : out.entries) e.timestamp -= min_corrected_pts;
+    for (Entry& e : out.entries) e.dts -= min_corrected_pts;
   }
   out.duration = dts_entry_end - start_dts;
   out.duration_set = true;
@@ -254,7 +261,7 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
     tl.dts_shift = c.dts_shift;
 
     // Entries for moov samples (mov_build_index).
-    std::vector<Entry> entries;
+    EntryVector entries;
     std::vector<int32_t> ctts;
     const uint64_t moov_n = table.moov_sample_count();
     const SampleEntry* se = t.sample_entries.empty() ? nullptr : &t.sample_entries.front();
@@ -262,7 +269,7 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
                              load_be32(s.stts.data + 4) == 1 && moov_n > 0;
     int64_t current_dts = -c.dts_shift;
     if (!grouped_pcm) {
-      entries.reserve(moov_n);
+      entries.reserve(moov_n + table.fragment_sample_count());
       // FFmpeg's keyframe rule: stss present but empty marks only the first video sample.
       const bool keyframe_absent = s.has_stss && s.stss_count == 0;
       SampleTable::Cursor cur = table.cursor();
@@ -272,15 +279,14 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
         bool key = smp.is_sync;
         if (keyframe_absent) key = c.type == MediaType::kAudio || i == 0;
         // stps (partial sync samples) count as keyframes too.
-        entries.push_back(Entry{smp.offset, current_dts, smp.size, key ? kKey : 0, smp.index, smp.sample_description_index,
-                                smp.duration});
+        entries.push_back(make_entry(smp.offset, current_dts, smp.size, key, smp.index, smp.sample_description_index, smp.duration));
         current_dts += smp.duration;
       }
       if (s.stps_count) {
         const uint32_t off = load_be32(s.stps.data) > 0 ? 1 : 0;
         for (uint32_t k = 0; k < s.stps_count; ++k) {
           uint64_t n = load_be32(s.stps.data + uint64_t(k) * 4);
-          if (n >= off && n - off < entries.size()) entries[n - off].flags |= kKey;
+          if (n >= off && n - off < entries.size()) entries[n - off].key = true;
         }
       }
       if (ctts_valid) {
@@ -321,7 +327,7 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
             samples = std::min<uint32_t>(1024, chunk_samples);
             size = samples * unit;
           }
-          entries.push_back(Entry{pos, current_dts, size, kKey, entries.size(), sdi, samples});
+          entries.push_back(make_entry(pos, current_dts, size, true, entries.size(), sdi, samples));
           pos += size;
           current_dts += samples;
           if (samples >= chunk_samples) break;
@@ -331,7 +337,7 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
     }
 
     int64_t st_duration = static_cast<int64_t>(t.media_duration);
-    std::vector<Entry> final_entries;
+    EntryVector final_entries;
     std::vector<int32_t> final_ctts;
     bool have_ctts = ctts_valid && !grouped_pcm;
     if (options.apply_edit_lists && t.has_elst && !t.edits.empty() && !entries.empty()) {
@@ -378,11 +384,12 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
           else dts = track_end - time_offset;
           last_run = smp.run_index;
         }
-        int flags = (c.type == MediaType::kAudio || smp.is_sync) ? kKey : 0;
-        if (!final_entries.empty() && final_entries.back().timestamp >= dts) flags |= kDiscard;
+        Entry e = make_entry(smp.offset, dts, smp.size, c.type == MediaType::kAudio || smp.is_sync, smp.index,
+                             smp.sample_description_index, smp.duration);
+        e.discard = !final_entries.empty() && final_entries.back().dts >= dts;
         // keep the ctts table aligned 1:1 with entries
         while (final_ctts.size() < final_entries.size()) final_ctts.push_back(0);
-        final_entries.push_back(Entry{smp.offset, dts, smp.size, flags, smp.index, smp.sample_description_index, smp.duration});
+        final_entries.push_back(e);
         final_ctts.push_back(smp.composition_offset);
         dts += smp.duration;
         track_end = dts + time_offset;
@@ -395,28 +402,22 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
 
     const bool all_key = intra_only(ci);
     // Packets (mov_read_packet): pts from ctts, else pts = dts and duration = next dts - dts.
-    tl.packets.reserve(final_entries.size());
-    for (size_t k = 0; k < final_entries.size(); ++k) {
-      const Entry& e = final_entries[k];
-      Packet p;
-      p.stream_index = ti < movie.track_stream_index.size() ? movie.track_stream_index[ti] : static_cast<uint32_t>(ti);
-      p.dts = e.timestamp;
-      p.size = e.size;
-      p.pos = e.pos;
-      p.key = (e.flags & kKey) || all_key;
-      p.discard = e.flags & kDiscard;
-      p.sample_index = e.sample_index;
-      p.sample_description_index = e.sdi;
+    // Computed in place over the entries.
+    const uint32_t stream_index = ti < movie.track_stream_index.size() ? movie.track_stream_index[ti] : static_cast<uint32_t>(ti);
+    const size_t n = final_entries.size();
+    for (size_t k = 0; k < n; ++k) {
+      Packet& p = final_entries[k];
+      p.stream_index = stream_index;
+      p.key = p.key || all_key;
       if (have_ctts && k < final_ctts.size()) {
         p.pts = sat_add64(p.dts, sat_add64(c.dts_shift, final_ctts[k]));
-        p.duration = e.duration;
       } else {
-        int64_t next = k + 1 < final_entries.size() ? final_entries[k + 1].timestamp : st_duration;
+        int64_t next = k + 1 < n ? final_entries[k + 1].dts : st_duration;
         p.pts = p.dts;
         p.duration = next >= p.dts ? next - p.dts : 0;
       }
-      tl.packets.push_back(p);
     }
+    tl.packets = std::move(final_entries);
     for (const Packet& p : tl.packets) {
       if (p.discard) continue;
       if (!tl.has_start_pts || p.pts < tl.start_pts) tl.start_pts = p.pts;

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "memory/large_allocator.h"
 #include "mp4/movie.h"
 #include "mp4/sample_table.h"
 
@@ -36,9 +37,12 @@ struct Packet {
   uint32_t sample_description_index = 1;
 };
 
+/// Packet tables can hold millions of rows; their storage asks for huge pages.
+using PacketVector = LargeVector<Packet>;
+
 /// The packets of one track in FFmpeg's index order (decode order after edit lists).
 struct StreamTimeline {
-  std::vector<Packet> packets;
+  PacketVector packets;
   int64_t dts_shift = 0;        ///< FFmpeg's dts_shift (max negative composition offset)
   int64_t duration = 0;         ///< stream duration in ticks (FFmpeg's st->duration)
   int64_t start_pts = 0;        ///< first presented pts in ticks

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Probe benchmark: mp4kit vs ffprobe on a 2-hour file (~510,000 samples, moov at the end).
+#
+#   scripts/bench-probe.sh [RUNS]       (default 9 alternating runs of each command)
+#
+# Generates .bench/probe-2h.mp4 once (128x72 H.264 with B-frames, GOP 48, + AAC 32 kb/s),
+# then alternates, in one run:
+#   A. mp4kit probe --json          vs  ffprobe -show_streams -show_format -of json
+#   B. mp4kit probe --packets --json vs ffprobe -show_packets -of json
+# and prints medians, the ratios, and the bytes plain probe read (share of the file).
+# Prints a markdown table at the end (copied into README.md's performance section).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
+ROOT=$(bench_root)
+cd "$ROOT"
+RUNS=${1:-9}
+MP4KIT=${MP4KIT:-build/mp4kit}
+[[ -x $MP4KIT ]] || bash scripts/setup.sh
+mkdir -p .bench
+FILE=.bench/probe-2h.mp4
+if [[ ! -s $FILE ]]; then
+  echo "bench: generating $FILE (2 h, takes a few minutes)..." >&2
+  ffmpeg -v error -y -f lavfi -i testsrc2=size=128x72:rate=24 -f lavfi -i sine -t 7200 \
+    -c:v libx264 -preset ultrafast -g 48 -bf 2 -c:a aac -b:a 32k -shortest "$FILE.tmp.mp4"
+  mv "$FILE.tmp.mp4" "$FILE"
+fi
+SIZE=$(stat -c %s "$FILE")
+SAMPLES=$("$MP4KIT" probe --json "$FILE" | awk -F': ' '/"nb_frames"/ {gsub(/[^0-9]/,"",$2); s+=$2} END{print s}')
+BYTES_READ=$("$MP4KIT" probe --json "$FILE" | awk -F': ' '/"bytes_read"/ {gsub(/[^0-9]/,"",$2); print $2}')
+echo "file: $FILE  size=$SIZE bytes  samples=$SAMPLES  runs=$RUNS" >&2
+
+# warm the page cache for every contender alike
+cat "$FILE" >/dev/null
+a_mk=(); a_ff=(); b_mk=(); b_ff=()
+for ((i = 0; i < RUNS; i++)); do
+  time_cmd t "$MP4KIT" probe --json "$FILE"; a_mk+=("$t")
+  time_cmd t ffprobe -v error -show_streams -show_format -of json "$FILE"; a_ff+=("$t")
+  time_cmd t "$MP4KIT" probe --packets --json "$FILE"; b_mk+=("$t")
+  time_cmd t ffprobe -v error -show_packets -of json "$FILE"; b_ff+=("$t")
+  echo "run $((i + 1))/$RUNS done" >&2
+done
+ma=$(median "${a_mk[@]}"); fa=$(median "${a_ff[@]}")
+mb=$(median "${b_mk[@]}"); fb=$(median "${b_ff[@]}")
+share=$(awk -v r="$BYTES_READ" -v s="$SIZE" 'BEGIN{printf "%.3f", 100*r/s}')
+echo
+echo "| work (2 h file, $SAMPLES samples, $((SIZE / 1000000)) MB) | mp4kit median | reference median | speed-up | target |"
+echo "|---|---|---|---|---|"
+printf '| probe (streams+format JSON) vs `ffprobe -show_streams -show_format` | %.4f s | %.4f s | %sx | >= 50x |\n' "$ma" "$fa" "$(ratio "$fa" "$ma")"
+printf '| probe --packets --json vs `ffprobe -show_packets -of json` | %.4f s | %.4f s | %sx | >= 20x |\n' "$mb" "$fb" "$(ratio "$fb" "$mb")"
+printf '| bytes read by plain probe | %s B (%s%% of the file) | | | < 1%% |\n' "$BYTES_READ" "$share"
+echo
+echo "medians of $RUNS alternating runs, warm page cache; reproduce: scripts/bench-probe.sh $RUNS"
