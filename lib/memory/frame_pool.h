@@ -29,10 +29,9 @@
 // releases come from any thread that drops the last reference to a frame (decoder
 // threads, the consumer thread, a writer thread). Every entry point is thread-safe (one
 // mutex, held for O(1) ring operations only). The FramePool object must outlive every
-// frame it handed out: destroy the AVCodecContext and unref every AVFrame first; the
-// destructor frees the slots that are back in the ring and any outstanding slot is freed
-// by its last release (the shared state is reference-counted, so a late release after the
-// FramePool is gone is safe).
+// frame it would count: the destructor frees the slots that are back in the ring; a slot
+// still out (a frame the caller kept) is freed by its last release, and the shared state
+// lives until that release, so releasing a frame after the FramePool is gone is safe.
 #pragma once
 
 extern "C" {
@@ -40,7 +39,6 @@ extern "C" {
 }
 
 #include <cstdint>
-#include <memory>
 
 namespace mp4kit {
 
@@ -87,11 +85,11 @@ class FramePool {
   /// Snapshot of the counters (thread-safe).
   FramePoolStats stats() const;
 
-  struct Shared;  // the reference-counted state the buffers point at (frame_pool.cpp)
+  struct Shared;  // the state the buffers point at, freed by the last of {pool, slot} (frame_pool.cpp)
 
  private:
   static int get_buffer2(AVCodecContext* ctx, AVFrame* frame, int flags);
-  std::shared_ptr<Shared> shared_;
+  Shared* shared_ = nullptr;
 };
 
 }  // namespace mp4kit

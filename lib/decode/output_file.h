@@ -1,0 +1,61 @@
+// Where decoded output goes: a file written under a temporary name and renamed into place
+// when complete, or stdout. Buffered (1 MiB); large contiguous writes bypass the buffer.
+//
+// Errors: open() fails with kCannotCreate (the temporary file cannot be created: message
+// names the directory and errno text). write()/commit() fail with kIo (errno text, bytes
+// written so far). When stdout is a pipe whose reader went away (EPIPE; SIGPIPE is ignored
+// by the CLI), write() returns kIo and closed_by_reader() becomes true: the caller stops
+// quietly, this is not an error for `mp4kit decode ... | head`.
+//
+// Lifetime: an OutputFile that is destroyed without commit() removes its temporary file,
+// so a failed or interrupted decode never leaves a partial file under the final name.
+// Threads: one thread at a time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mp4/result.h"
+
+namespace mp4kit::decode {
+
+class OutputFile {
+ public:
+  /// "-" is stdout; anything else a path (created as PATH.tmp-XXXXXX beside it).
+  static Result<OutputFile> open(const std::string& path);
+
+  OutputFile(OutputFile&& o) noexcept;
+  OutputFile& operator=(OutputFile&&) = delete;
+  OutputFile(const OutputFile&) = delete;
+  ~OutputFile();
+
+  Status write(const void* data, size_t size);
+  /// Writes `size` bytes at absolute `offset` (flushes first). Only when seekable().
+  Status write_at(uint64_t offset, const void* data, size_t size);
+  /// Flushes, closes and (for a file) renames the temporary name to the final path.
+  Status commit();
+
+  bool seekable() const { return seekable_; }
+  bool closed_by_reader() const { return closed_by_reader_; }
+  uint64_t bytes_written() const { return written_ + buffer_.size(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  OutputFile() = default;
+  Status flush();
+  Status write_fully(const void* data, size_t size);
+  Error io_error(const std::string& what, int err);
+
+  int fd_ = -1;
+  bool is_stdout_ = false;
+  bool seekable_ = false;
+  bool closed_by_reader_ = false;
+  bool committed_ = false;
+  std::string path_, temp_path_;
+  std::vector<uint8_t> buffer_;
+  uint64_t written_ = 0;
+};
+
+}  // namespace mp4kit::decode

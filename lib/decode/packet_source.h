@@ -1,0 +1,94 @@
+// Packets for libavcodec, straight out of the mapping (zero-copy), in decode order.
+//
+// Ownership: the whole mapping is wrapped once in an AVBuffer (read-only) whose free
+// callback drops a shared reference on the MappedFile. Every zero-copy AVPacket holds an
+// AVBufferRef on it, so the mapping stays mapped while any packet lives, even after the
+// PacketSource and the Movie are gone. Copied packets hold a buffer from an AVBufferPool.
+//
+// The padding rule. libavcodec requires AV_INPUT_BUFFER_PADDING_SIZE (64) readable bytes
+// after a packet's data and prefers them to be zero: bitstream readers read ahead, and on
+// damaged data some read *into* the padding and decode what they find there. In the
+// mapping the bytes after a sample are the next sample's bytes, so a packet is passed
+// zero-copy only when all of these hold:
+//   * the codec is one whose output was shown not to depend on the padding bytes, even on
+//     damaged packets: H.264, VP9, AV1 (zero_copy_safe());
+//   * the sample is complete (not cut by the end of the file);
+//   * at least 64 bytes of the file follow it (the read-ahead stays inside the mapping).
+// Otherwise it is copied into a pooled buffer of (largest sample + 64) bytes with zeroed
+// padding, exactly what libavformat hands the decoder.
+// Evidence (lib/decode/BENCH.md, scripts/compare-framemd5.sh): on intact files, every
+// stream's framemd5 is identical with zero-copy and with copies. On files with garbage
+// written over the last third of every 7th video sample, decoded single-threaded (FFmpeg's
+// own frame-threaded output is not reproducible on damaged input): HEVC differs from FFmpeg
+// in 5 of 5 files when zero-copy and matches when copied; H.264 (6 files), VP9 and AV1
+// match either way. Audio packets are small: they are always copied (cost negligible).
+//
+// Memory: the pages of samples already decoded would stay in the process's RSS (file-backed
+// but counted); fill() gives back, with MADV_DONTNEED, the part of the mapping below the
+// packet kReleaseLag (32) packets behind, in steps of at least 256 KiB. A page that is still read
+// after that (a packet held longer, a table in moov) is simply faulted in again.
+//
+// Threads: one thread calls fill(); the packets it fills may be released on any thread.
+#pragma once
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+}
+
+#include <cstdint>
+
+#include "memory/mapped_file.h"
+#include "mp4/result.h"
+#include "mp4/timeline.h"
+
+namespace mp4kit::decode {
+
+class PacketSource {
+ public:
+  /// kAuto: the rule above. kAlways: copy every packet. kNever: zero-copy whenever 64 bytes
+  /// follow the sample in the file, whatever the codec (diagnostics, to reproduce the evidence).
+  enum class Copy { kAuto, kAlways, kNever };
+
+  /// Whether decoders of `codec` were shown to give the same frames whatever the padding holds.
+  static bool zero_copy_safe(AVCodecID codec);
+
+  /// `timeline` must outlive the PacketSource; `file` is the mapping the timeline's
+  /// positions refer to. `skip_samples` (> 0 for audio priming) becomes an
+  /// AV_PKT_DATA_SKIP_SAMPLES side data on the first packet, as libavformat injects it.
+  /// Errors: kInternal on allocation failure.
+  static Result<PacketSource> create(MappedFilePtr file, const StreamTimeline& timeline, uint32_t timescale,
+                                     int64_t skip_samples, AVCodecID codec, Copy copy);
+
+  PacketSource(PacketSource&& o) noexcept;
+  PacketSource& operator=(PacketSource&&) = delete;
+  PacketSource(const PacketSource&) = delete;
+  ~PacketSource();
+
+  uint64_t size() const { return timeline_->packets.size(); }
+
+  /// Fills `pkt` (which must be empty, e.g. after av_packet_unref) with packet `i`: data,
+  /// size, pts, dts, duration, pos, time_base, flags (KEY, DISCARD, CORRUPT when cut by
+  /// the end of the file). Errors: kInternal on allocation failure.
+  Status fill(uint64_t i, AVPacket* pkt);
+
+  uint64_t zero_copy_count() const { return zero_copy_; }
+  uint64_t copied_count() const { return copied_; }
+
+  /// Whether packet `i` is copied under this source's rule.
+  bool needs_copy(uint64_t i) const;
+
+ private:
+  PacketSource() = default;
+  MappedFilePtr file_;
+  const StreamTimeline* timeline_ = nullptr;
+  AVRational time_base_{1, 1};
+  int64_t skip_samples_ = 0;
+  Copy copy_ = Copy::kAuto;
+  AVBufferRef* mapping_ = nullptr;   // the whole mapping, one reference held here
+  AVBufferPool* copy_pool_ = nullptr;
+  size_t copy_size_ = 0;             // largest packet + padding
+  uint64_t zero_copy_ = 0, copied_ = 0;
+  uint64_t released_ = 0;            // file bytes below this were given back (MADV_DONTNEED)
+};
+
+}  // namespace mp4kit::decode
