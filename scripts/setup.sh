@@ -35,7 +35,7 @@ PACKAGES=(
   libcli11-dev libfmt-dev nlohmann-json3-dev doctest-dev
   pkg-config cmake g++ make
   ffmpeg
-  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
 )
 
 install_missing() {

@@ -1,0 +1,161 @@
+#include "mp4/seek_plan.h"
+
+#include <algorithm>
+#include <map>
+
+#include "mp4/codec_info.h"
+
+namespace mp4kit {
+
+PresentationIndex PresentationIndex::build(const StreamTimeline& tl) {
+  PresentationIndex idx;
+  idx.order_.reserve(tl.packets.size());
+  for (uint32_t i = 0; i < tl.packets.size(); ++i)
+    if (!tl.packets[i].discard) idx.order_.push_back(i);
+  std::stable_sort(idx.order_.begin(), idx.order_.end(),
+                   [&](uint32_t a, uint32_t b) { return tl.packets[a].pts < tl.packets[b].pts; });
+  return idx;
+}
+
+std::optional<uint64_t> PresentationIndex::frame_at_pts(const StreamTimeline& tl, int64_t pts) const {
+  auto it = std::upper_bound(order_.begin(), order_.end(), pts,
+                             [&](int64_t v, uint32_t p) { return v < tl.packets[p].pts; });
+  if (it == order_.begin()) return std::nullopt;
+  return static_cast<uint64_t>(it - order_.begin()) - 1;
+}
+
+namespace {
+
+// Length-prefixed NAL units of one sample: calls f(nal_bytes, nal_size) for each; stops at
+// the first length that runs past the sample.
+template <typename F>
+void for_each_nal(const uint8_t* p, uint64_t size, unsigned length_size, F&& f) {
+  uint64_t i = 0;
+  while (i + length_size <= size) {
+    uint64_t n = 0;
+    for (unsigned k = 0; k < length_size; ++k) n = (n << 8) | p[i + k];
+    i += length_size;
+    if (n == 0 || n > size - i) return;
+    f(p + i, n);
+    i += n;
+  }
+}
+
+}  // namespace
+
+Disposability sample_disposability(const SampleEntry& e, const uint8_t* data, uint64_t size, uint8_t sdtp) {
+  // sdtp / trun sample_is_depended_on (§ 8.6.4.3): 2 = no other sample depends on this one.
+  if (((sdtp >> 2) & 3) == 2) return Disposability::kDisposable;
+  const FourCC f = e.codec_format();
+  if ((f == entry::avc1 || f == entry::avc3) && e.avcC.size >= 5) {
+    const unsigned length_size = (e.avcC.data[4] & 3) + 1u;
+    bool any_slice = false, any_ref = false;
+    for_each_nal(data, size, length_size, [&](const uint8_t* nal, uint64_t) {
+      const unsigned type = nal[0] & 0x1F, ref_idc = (nal[0] >> 5) & 3;
+      if (type == 1 || type == 5 || (type >= 2 && type <= 4)) {  // coded slices
+        any_slice = true;
+        if (ref_idc != 0) any_ref = true;
+      }
+    });
+    if (!any_slice) return Disposability::kUnknown;
+    return any_ref ? Disposability::kReference : Disposability::kDisposable;
+  }
+  if ((f == entry::hvc1 || f == entry::hev1) && e.hvcC.size >= 22) {
+    const unsigned length_size = (e.hvcC.data[21] & 3) + 1u;
+    const unsigned temporal_layers = (e.hvcC.data[21] >> 3) & 7;
+    if (temporal_layers != 1) return Disposability::kUnknown;  // SLNR pictures may feed higher sub-layers
+    bool any_slice = false, any_ref = false;
+    for_each_nal(data, size, length_size, [&](const uint8_t* nal, uint64_t n) {
+      if (n < 2) return;
+      const unsigned type = (nal[0] >> 1) & 0x3F;
+      if (type > 31) return;  // non-VCL
+      any_slice = true;
+      const bool sub_layer_non_ref = type <= 14 && (type % 2) == 0;
+      if (!sub_layer_non_ref) any_ref = true;
+    });
+    if (!any_slice) return Disposability::kUnknown;
+    return any_ref ? Disposability::kReference : Disposability::kDisposable;
+  }
+  return Disposability::kUnknown;
+}
+
+Result<SeekPlan> plan_seek(const Movie& movie, const Track& track, const StreamTimeline& tl, const PresentationIndex& index,
+                           const std::vector<uint64_t>& frames, const SeekPlanOptions& options) {
+  SeekPlan plan;
+  const auto& pk = tl.packets;
+  // Sync samples in decode order.
+  std::vector<uint32_t> keys;
+  for (uint32_t i = 0; i < pk.size(); ++i)
+    if (pk[i].key) keys.push_back(i);
+  std::map<uint32_t, size_t> pass_of_start;
+  for (uint64_t f : frames) {
+    if (f >= index.frame_count()) {
+      return make_error(ErrorCode::kUsage, "", 0,
+                        "frame " + std::to_string(f) + " is out of range: valid frames are 0.." +
+                            (index.frame_count() ? std::to_string(index.frame_count() - 1) : std::string("(none)")));
+    }
+    SeekTarget t;
+    t.requested = t.frame = f;
+    t.packet = index.packet_of(f);
+    // Last sync sample at or before the target in decode order (packet 0 if none).
+    auto it = std::upper_bound(keys.begin(), keys.end(), t.packet);
+    size_t k = it == keys.begin() ? SIZE_MAX : static_cast<size_t>(it - keys.begin()) - 1;
+    // Leading picture of that sync sample: start one sync sample earlier.
+    if (k != SIZE_MAX && pk[t.packet].pts < pk[keys[k]].pts && k > 0) --k;
+    t.start_packet = k == SIZE_MAX ? 0 : keys[k];
+    plan.targets.push_back(t);
+  }
+  // Group by start packet; passes in file order.
+  std::vector<uint32_t> starts;
+  for (const SeekTarget& t : plan.targets) starts.push_back(t.start_packet);
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  for (uint32_t s : starts) {
+    pass_of_start[s] = plan.passes.size();
+    SeekPass p;
+    p.start_packet = p.last_packet = s;
+    plan.passes.push_back(p);
+  }
+  for (size_t i = 0; i < plan.targets.size(); ++i) {
+    SeekTarget& t = plan.targets[i];
+    t.pass = pass_of_start[t.start_packet];
+    SeekPass& p = plan.passes[t.pass];
+    p.targets.push_back(i);
+    p.last_packet = std::max(p.last_packet, t.packet);
+  }
+  const SampleEntry* entry = track.sample_entries.empty() ? nullptr : &track.sample_entries.front();
+  const uint8_t* base = movie.file->data();
+  const uint64_t file_size = movie.file->size();
+  for (SeekPass& p : plan.passes) {
+    std::sort(p.targets.begin(), p.targets.end(),
+              [&](size_t a, size_t b) { return plan.targets[a].packet < plan.targets[b].packet; });
+    std::vector<bool> is_target(p.last_packet - p.start_packet + 1, false);
+    for (size_t ti : p.targets) is_target[plan.targets[ti].packet - p.start_packet] = true;
+    p.skip.assign(is_target.size(), false);
+    for (uint32_t i = p.start_packet; i <= p.last_packet; ++i) {
+      const Packet& q = pk[i];
+      bool skip = false;
+      if (options.skip_non_reference && entry && i != p.start_packet && !is_target[i - p.start_packet] &&
+          q.pos < file_size) {
+        uint64_t n = std::min<uint64_t>(q.size, file_size - q.pos);
+        // Only the sample description the packet uses knows its NAL length size.
+        const SampleEntry* e = q.sample_description_index >= 1 && q.sample_description_index <= track.sample_entries.size()
+                                   ? &track.sample_entries[q.sample_description_index - 1]
+                                   : entry;
+        uint8_t sdtp = 0;
+        if (q.sample_index < track.stbl.sdtp.size) sdtp = track.stbl.sdtp.data[q.sample_index];
+        skip = sample_disposability(*e, base + q.pos, n, sdtp) == Disposability::kDisposable;
+      }
+      p.skip[i - p.start_packet] = skip;
+      if (skip) {
+        ++p.skipped;
+      } else {
+        ++p.decoded;
+        p.bytes += q.size;
+      }
+    }
+  }
+  return plan;
+}
+
+}  // namespace mp4kit
