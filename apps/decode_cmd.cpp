@@ -7,7 +7,6 @@
 // $MP4KIT_DECODE_MODULE. A missing or mismatched module exits 70 with one line.
 #define MP4KIT_HAVE_DECODE_CMD 1
 
-#include <dlfcn.h>
 #include <fmt/core.h>
 #include <limits.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 
 #include "commands.h"
 #include "decode/decode_module.h"
+#include "module_loader.h"
 
 namespace mp4kit::cli {
 namespace {
@@ -36,39 +36,16 @@ struct DecodeOptions {
 
 // Loads the module once; returns its table or null with `why` set.
 const mp4kit_decode_api* load_module(std::string& why) {
-  std::string tried;
-  auto try_path = [&](const std::string& path) -> const mp4kit_decode_api* {
-    void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-      tried += (tried.empty() ? "" : "; ") + std::string(dlerror());
-      return nullptr;
-    }
-    using Entry = const mp4kit_decode_api* (*)();
-    auto entry = reinterpret_cast<Entry>(dlsym(h, MP4KIT_DECODE_ENTRY));
-    if (!entry) {
-      tried += (tried.empty() ? "" : "; ") + path + ": no symbol " MP4KIT_DECODE_ENTRY;
-      return nullptr;
-    }
-    const mp4kit_decode_api* api = entry();
-    if (!api || api->abi_version != MP4KIT_DECODE_ABI_VERSION) {
-      tried += (tried.empty() ? "" : "; ") + path + ": ABI version " + std::to_string(api ? api->abi_version : 0) +
-               ", this mp4kit needs " + std::to_string(MP4KIT_DECODE_ABI_VERSION);
-      return nullptr;
-    }
-    return api;
-  };
-  char exe[PATH_MAX] = {};
-  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) {
-    std::string dir(exe, static_cast<size_t>(n));
-    dir = dir.substr(0, dir.rfind('/'));
-    if (const auto* api = try_path(dir + "/mp4kit_decode.so")) return api;
+  using Entry = const mp4kit_decode_api* (*)();
+  auto entry = reinterpret_cast<Entry>(decode_module_symbol(MP4KIT_DECODE_ENTRY, why));
+  if (!entry) return nullptr;
+  const mp4kit_decode_api* api = entry();
+  if (!api || api->abi_version != MP4KIT_DECODE_ABI_VERSION) {
+    why = "decode module ABI version " + std::to_string(api ? api->abi_version : 0) + ", this mp4kit needs " +
+          std::to_string(MP4KIT_DECODE_ABI_VERSION) + " (rebuild with `cmake --build build`)";
+    return nullptr;
   }
-  if (const char* env = std::getenv("MP4KIT_DECODE_MODULE"); env && *env) {
-    if (const auto* api = try_path(env)) return api;
-  }
-  why = "cannot load the decode module (" + tried + "); build it with `cmake --build build` or set MP4KIT_DECODE_MODULE";
-  return nullptr;
+  return api;
 }
 
 struct Progress {
