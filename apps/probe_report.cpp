@@ -49,64 +49,45 @@ void stream_stats(const Movie& movie, const Track& t, const SampleTable& table, 
   }
   scanned += uint64_t(s.stts_count) * 8 + uint64_t(s.stss_count) * 4;
   // GOPs from stss (moov) or sample flags (fragments): distances between sync samples.
-  std::vector<uint64_t> sync_positions;
-  if (table.fragment_sample_count() == 0) {
-    if (!s.has_stss) {
-      sr.sync_samples = table.moov_sample_count();
-    } else {
-      const uint32_t key_off = s.stss_count && load_be32(s.stss.data) > 0 ? 1 : 0;
-      uint64_t prev = UINT64_MAX;
-      uint64_t sum = 0, n = 0;
-      sr.gop_min = UINT64_MAX;
-      for (uint32_t i = 0; i < s.stss_count; ++i) {
-        uint64_t pos = load_be32(s.stss.data + uint64_t(i) * 4) - key_off;
-        if (pos >= table.moov_sample_count()) break;
-        ++sr.sync_samples;
-        if (prev != UINT64_MAX && pos > prev) {
-          uint64_t g = pos - prev;
-          sr.gop_min = std::min(sr.gop_min, g);
-          sr.gop_max = std::max(sr.gop_max, g);
-          sum += g;
-          ++n;
-        }
-        prev = pos;
-      }
-      if (prev != UINT64_MAX && table.moov_sample_count() > prev) {  // the last GOP runs to the end
-        uint64_t g = table.moov_sample_count() - prev;
-        sr.gop_min = std::min(sr.gop_min, g);
-        sr.gop_max = std::max(sr.gop_max, g);
-        sum += g;
-        ++n;
-      }
-      if (sr.gop_min == UINT64_MAX) sr.gop_min = 0;
-      sr.gop_avg = n ? static_cast<double>(sum) / static_cast<double>(n) : 0;
+  // GOP = samples from one sync sample to the next (the last one runs to the end).
+  struct Gops {
+    uint64_t prev = UINT64_MAX, sum = 0, n = 0, min = UINT64_MAX, max = 0, count = 0;
+    void add(uint64_t gop) {
+      min = std::min(min, gop);
+      max = std::max(max, gop);
+      sum += gop;
+      ++n;
     }
+    void sync(uint64_t pos) {
+      ++count;
+      if (prev != UINT64_MAX && pos > prev) add(pos - prev);
+      prev = pos;
+    }
+    void finish(uint64_t total, StreamReport& r) {
+      if (prev != UINT64_MAX && total > prev) add(total - prev);
+      r.sync_samples = count;
+      r.gop_min = min == UINT64_MAX ? 0 : min;
+      r.gop_max = max;
+      r.gop_avg = n ? static_cast<double>(sum) / static_cast<double>(n) : 0;
+    }
+  } gops;
+  if (table.fragment_sample_count() == 0 && !s.has_stss) {
+    gops.count = table.moov_sample_count();  // every sample is a sync sample
+    gops.finish(0, sr);
+  } else if (table.fragment_sample_count() == 0) {
+    const uint32_t key_off = s.stss_count && load_be32(s.stss.data) > 0 ? 1 : 0;
+    for (uint32_t i = 0; i < s.stss_count; ++i) {
+      uint64_t pos = load_be32(s.stss.data + uint64_t(i) * 4) - key_off;
+      if (pos >= table.moov_sample_count()) break;
+      gops.sync(pos);
+    }
+    gops.finish(table.moov_sample_count(), sr);
   } else {
     SampleTable::Cursor cur = table.cursor();
     Sample smp;
-    uint64_t prev = UINT64_MAX, sum = 0, n = 0;
-    sr.gop_min = UINT64_MAX;
-    while (cur.next(smp)) {
-      if (!smp.is_sync) continue;
-      ++sr.sync_samples;
-      if (prev != UINT64_MAX) {
-        uint64_t g = smp.index - prev;
-        sr.gop_min = std::min(sr.gop_min, g);
-        sr.gop_max = std::max(sr.gop_max, g);
-        sum += g;
-        ++n;
-      }
-      prev = smp.index;
-    }
-    if (prev != UINT64_MAX) {
-      uint64_t g = table.sample_count() - prev;
-      sr.gop_min = std::min(sr.gop_min, g);
-      sr.gop_max = std::max(sr.gop_max, g);
-      sum += g;
-      ++n;
-    }
-    if (sr.gop_min == UINT64_MAX) sr.gop_min = 0;
-    sr.gop_avg = n ? static_cast<double>(sum) / static_cast<double>(n) : 0;
+    while (cur.next(smp))
+      if (smp.is_sync) gops.sync(smp.index);
+    gops.finish(table.sample_count(), sr);
   }
   if (sr.sync_samples == table.sample_count()) {  // all-intra: every GOP is one sample
     sr.gop_min = sr.gop_max = table.sample_count() ? 1 : 0;

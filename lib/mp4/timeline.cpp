@@ -141,6 +141,18 @@ Fixed fix_index(const Ctx& c, const EntryVector& old, const std::vector<int32_t>
     if (index < 0) index = 0;
     bool start_encountered = false;
     bool found_key_after_edit = false;
+    // The first sample inside the edit: FFmpeg's fix_index_entry_timestamps gives the
+    // samples discarded before it strictly increasing dts, counting back from this one.
+    auto encounter_start = [&]() {
+      start_encountered = true;
+      int64_t ts = dts_counter;
+      for (int k = 0; k < num_discarded_begin; ++k) {
+        ts -= discarded_durations[num_discarded_begin - 1 - k];
+        out.entries[out.entries.size() - 1 - k].dts = ts;
+      }
+      discarded_durations.clear();
+      num_discarded_begin = 0;
+    };
     for (int64_t i = index; i < nb_old; ++i) {
       const Entry& cur = old[i];
       const int64_t frame_duration = (i + 1 < nb_old) ? old[i + 1].dts - cur.dts : edit_duration;
@@ -159,17 +171,7 @@ Fixed fix_index(const Ctx& c, const EntryVector& old, const std::vector<int32_t>
           const int64_t packet_skip = media_time - curr_cts;
           out.skip_samples += packet_skip;
           dts_counter -= packet_skip;
-          if (!start_encountered) {
-            start_encountered = true;
-            // fix_index_entry_timestamps: rewrite the discarded entries' dts backwards.
-            int64_t ts = dts_counter;
-            for (int k = 0; k < num_discarded_begin; ++k) {
-              ts -= discarded_durations[num_discarded_begin - 1 - k];
-              out.entries[out.entries.size() - 1 - k].dts = ts;
-            }
-            discarded_durations.clear();
-            num_discarded_begin = 0;
-          }
+          if (!start_encountered) encounter_start();
         } else {
           discard = true;
           if (!start_encountered) {
@@ -181,16 +183,7 @@ Fixed fix_index(const Ctx& c, const EntryVector& old, const std::vector<int32_t>
       } else {
         const int64_t corrected = dts_counter + curr_ctts + c.dts_shift;
         min_corrected_pts = min_corrected_pts < 0 ? corrected : std::min(min_corrected_pts, corrected);
-        if (!start_encountered) {
-          start_encountered = true;
-          int64_t ts = dts_counter;
-          for (int k = 0; k < num_discarded_begin; ++k) {
-            ts -= discarded_durations[num_discarded_begin - 1 - k];
-            out.entries[out.entries.size() - 1 - k].dts = ts;
-          }
-          discarded_durations.clear();
-          num_discarded_begin = 0;
-        }
+        if (!start_encountered) encounter_start();
       }
       Entry ne = cur;
       ne.dts = dts_counter;
