@@ -105,7 +105,8 @@ int run_decode(const DecodeOptions& o) {
         rp.stream, rp.codec, rp.frames, rp.wall_s, fps, rp.cpu_s, rp.pool_hits, rp.pool_misses, rp.pool_misses_after_warmup,
         rp.pool_slots, rp.packets_zero_copy, rp.packets_copied, rp.decode_errors);
     if (rp.concealed_frames) line += fmt::format(", {} concealed frames", rp.concealed_frames);
-    if (rp.decode_errors && rp.error[0]) line += fmt::format(" (first: {})", rp.error);
+    if (rp.error_messages) line += fmt::format(", {} decoder error messages", rp.error_messages);
+    if ((rp.decode_errors || rp.error_messages) && rp.error[0]) line += fmt::format(" (first: {})", rp.error);
     if (rp.output_closed) line += "; output closed by reader";
     fmt::print(stderr, "{}\n", line);
   }

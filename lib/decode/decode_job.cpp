@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <string>
@@ -12,6 +13,7 @@ extern "C" {
 #include <libavutil/log.h>
 }
 
+#include "decode/codec_params.h"
 #include "decode/decode_module.h"
 #include "decode/decoder.h"
 #include "decode/frame_output.h"
@@ -43,15 +45,45 @@ int fail(mp4kit_decode_report* report, const std::string& file, const Error& e) 
   return report->exit_code;
 }
 
-// ffprobe stream index -> track index. Today every stream is a track, in trak order; a
-// file with cover art (which FFmpeg shows as an extra attached-picture stream) or a
-// future Movie::track_stream_index mapping changes only this function.
-Result<uint32_t> track_of_stream(const Movie& movie, int stream) {
-  if (stream < 0 || static_cast<size_t>(stream) >= movie.tracks.size()) {
-    return make_error(ErrorCode::kUsage, "", 0,
-                      "no stream " + std::to_string(stream) + " (the file has " + std::to_string(movie.tracks.size()) + " tracks)");
+// What an ffprobe stream index names: a track, or an attached picture (iTunes cover art,
+// which FFmpeg numbers among the tracks in the order it met them).
+struct StreamRef {
+  const Track* track = nullptr;
+  uint32_t track_index = 0;
+  const AttachedPicture* picture = nullptr;
+};
+
+Result<StreamRef> stream_ref(const Movie& movie, int stream) {
+  StreamRef r;
+  for (size_t i = 0; i < movie.tracks.size(); ++i) {
+    const uint32_t si = i < movie.track_stream_index.size() ? movie.track_stream_index[i] : static_cast<uint32_t>(i);
+    if (static_cast<int>(si) == stream) {
+      r.track = &movie.tracks[i];
+      r.track_index = static_cast<uint32_t>(i);
+      return r;
+    }
   }
-  return static_cast<uint32_t>(stream);
+  for (const AttachedPicture& p : movie.attached_pictures) {
+    if (static_cast<int>(p.stream_index) == stream) {
+      r.picture = &p;
+      return r;
+    }
+  }
+  const size_t count = std::max<size_t>(movie.stream_count, movie.tracks.size());
+  return make_error(ErrorCode::kUsage, "", 0, "no stream " + std::to_string(stream) + " (the file has " + std::to_string(count) + " streams)");
+}
+
+// An attached picture as FFmpeg's mov demuxer gives it: one key packet, time base 1/90000.
+Result<CodecParametersPtr> picture_parameters(const AttachedPicture& p) {
+  const AVCodecDescriptor* desc = avcodec_descriptor_get_by_name(p.codec_name.c_str());
+  if (!desc) return make_error(ErrorCode::kMalformed, "moov/udta/meta/ilst/covr", p.offset, "cover art of unknown type '" + p.codec_name + "'");
+  CodecParametersPtr par(avcodec_parameters_alloc());
+  if (!par) return make_error(ErrorCode::kInternal, "", 0, "out of memory");
+  par->codec_type = AVMEDIA_TYPE_VIDEO;
+  par->codec_id = desc->id;
+  par->width = static_cast<int>(p.width);
+  par->height = static_cast<int>(p.height);
+  return par;
 }
 
 /// Default stream: the first video stream, else the first audio stream.
@@ -59,7 +91,8 @@ Result<int> default_stream(const Movie& movie) {
   for (int pass = 0; pass < 2; ++pass) {
     for (size_t i = 0; i < movie.tracks.size(); ++i) {
       const MediaType t = codec_info_of(movie.tracks[i]).type;
-      if ((pass == 0 && t == MediaType::kVideo) || (pass == 1 && t == MediaType::kAudio)) return static_cast<int>(i);
+      const int si = i < movie.track_stream_index.size() ? static_cast<int>(movie.track_stream_index[i]) : static_cast<int>(i);
+      if ((pass == 0 && t == MediaType::kVideo) || (pass == 1 && t == MediaType::kAudio)) return si;
     }
   }
   return make_error(ErrorCode::kUsage, "", 0, "the file has no video or audio stream");
@@ -91,7 +124,7 @@ void frame_rate_of(const StreamTimeline& tl, uint32_t timescale, int& num, int& 
 
 int run_job(const mp4kit_decode_request* rq, mp4kit_decode_report* rp) {
   const std::string input = rq->input_path ? rq->input_path : "";
-  av_log_set_level(AV_LOG_QUIET);  // decoder messages are counted and reported, not printed
+  LogCapture log_capture;  // decoder messages are counted and reported, not printed
   OutputFormat format;
   if (!parse_output_format(rq->format ? rq->format : "null", format)) {
     return fail(rp, "", make_error(ErrorCode::kUsage, "", 0, std::string("unknown format '") + (rq->format ? rq->format : "") + "'"));
@@ -107,32 +140,18 @@ int run_job(const mp4kit_decode_request* rq, mp4kit_decode_report* rp) {
     if (!s.ok()) return fail(rp, input, s.error());
     stream = *s;
   }
-  auto track_index = track_of_stream(*movie, stream);
-  if (!track_index.ok()) return fail(rp, input, track_index.error());
-  const Track& track = movie->tracks[*track_index];
-  const CodecInfo info = codec_info_of(track);
-  if (info.type != MediaType::kVideo && info.type != MediaType::kAudio) {
+  auto ref = stream_ref(*movie, stream);
+  if (!ref.ok()) return fail(rp, input, ref.error());
+  const bool is_video = ref->picture || codec_info_of(*ref->track).type == MediaType::kVideo;
+  const bool is_audio = !ref->picture && codec_info_of(*ref->track).type == MediaType::kAudio;
+  if (!is_video && !is_audio) {
     return fail(rp, input, make_error(ErrorCode::kUsage, "", 0, "stream " + std::to_string(stream) + " is not audio or video"));
   }
-  if (format == OutputFormat::kY4m && info.type != MediaType::kVideo)
+  if (format == OutputFormat::kY4m && !is_video)
     return fail(rp, input, make_error(ErrorCode::kUsage, "", 0, "--format y4m needs a video stream; stream " + std::to_string(stream) + " is audio"));
-  if (format == OutputFormat::kWav && info.type != MediaType::kAudio)
+  if (format == OutputFormat::kWav && !is_audio)
     return fail(rp, input, make_error(ErrorCode::kUsage, "", 0, "--format wav needs an audio stream; stream " + std::to_string(stream) + " is video"));
   rp->stream = stream;
-
-  // Sample tables of every track (timelines need them all: truncation stops all streams).
-  std::vector<SampleTable> tables;
-  tables.reserve(movie->tracks.size());
-  for (const Track& t : movie->tracks) {
-    auto st = SampleTable::build(t);
-    if (!st.ok()) return fail(rp, input, st.error());
-    tables.push_back(std::move(st.value()));
-  }
-  TimelineOptions topt;
-  topt.apply_edit_lists = rq->apply_edits != 0;
-  auto timelines = build_timelines(*movie, tables, topt);
-  if (!timelines.ok()) return fail(rp, input, timelines.error());
-  const StreamTimeline& tl = (*timelines)[*track_index];
 
   DecoderOptions dopt;
   dopt.threads = rq->threads;
@@ -140,7 +159,44 @@ int run_job(const mp4kit_decode_request* rq, mp4kit_decode_report* rp) {
   dopt.copy = rq->packet_copy == MP4KIT_PACKET_COPY_ALWAYS  ? PacketSource::Copy::kAlways
               : rq->packet_copy == MP4KIT_PACKET_COPY_NEVER ? PacketSource::Copy::kNever
                                                             : PacketSource::Copy::kAuto;
-  auto decoder = Decoder::open(movie->file, track, tl, dopt);
+  StreamTimeline picture_timeline;
+  std::vector<StreamTimeline> timelines;
+  const StreamTimeline* tl = nullptr;
+  uint32_t timescale = 90000;
+  CodecInfo info;
+  Result<std::unique_ptr<Decoder>> decoder = make_error(ErrorCode::kInternal, "", 0, "no decoder");
+  if (ref->picture) {
+    const AttachedPicture& pic = *ref->picture;
+    if (pic.offset > movie->file_size || pic.size > movie->file_size - pic.offset)
+      return fail(rp, input, make_error(ErrorCode::kMalformed, "moov/udta/meta/ilst/covr", pic.offset, "cover art runs past the end of the file"));
+    Packet p;
+    p.pos = pic.offset;
+    p.size = pic.size;
+    p.key = true;
+    picture_timeline.packets.push_back(p);
+    tl = &picture_timeline;
+    auto par = picture_parameters(pic);
+    if (!par.ok()) return fail(rp, input, par.error());
+    decoder = Decoder::open(movie->file, **par, timescale, *tl, dopt, "moov/udta/meta/ilst/covr", pic.offset);
+  } else {
+    // Sample tables of every track (timelines need them all: truncation stops all streams).
+    std::vector<SampleTable> tables;
+    tables.reserve(movie->tracks.size());
+    for (const Track& t : movie->tracks) {
+      auto st = SampleTable::build(t);
+      if (!st.ok()) return fail(rp, input, st.error());
+      tables.push_back(std::move(st.value()));
+    }
+    TimelineOptions topt;
+    topt.apply_edit_lists = rq->apply_edits != 0;
+    auto built = build_timelines(*movie, tables, topt);
+    if (!built.ok()) return fail(rp, input, built.error());
+    timelines = std::move(built.value());
+    tl = &timelines[ref->track_index];
+    timescale = ref->track->timescale;
+    info = codec_info_of(*ref->track);
+    decoder = Decoder::open(movie->file, *ref->track, *tl, dopt);
+  }
   if (!decoder.ok()) return fail(rp, input, decoder.error());
   Decoder& dec = **decoder;
   copy_string(rp->codec, sizeof rp->codec, dec.context()->codec->name);
@@ -158,15 +214,15 @@ int run_job(const mp4kit_decode_request* rq, mp4kit_decode_report* rp) {
     out = std::make_unique<OutputFile>(std::move(o.value()));
   }
   StreamDescription sd;
-  sd.video = info.type == MediaType::kVideo;
-  sd.timescale = static_cast<int>(track.timescale);
-  frame_rate_of(tl, track.timescale, sd.frame_rate_num, sd.frame_rate_den);
+  sd.video = is_video;
+  sd.timescale = static_cast<int>(timescale);
+  frame_rate_of(*tl, timescale, sd.frame_rate_num, sd.frame_rate_den);
   sd.sar_num = static_cast<int>(info.sar_num);
   sd.sar_den = static_cast<int>(info.sar_den);
   FrameWriter writer(format, std::move(out), sd);
 
   int64_t expected = 0;
-  for (const Packet& p : tl.packets) expected += p.discard ? 0 : 1;
+  for (const Packet& p : tl->packets) expected += p.discard ? 0 : 1;
   if (rq->max_frames >= 0 && rq->max_frames < expected) expected = rq->max_frames;
 
   const auto t0 = std::chrono::steady_clock::now();
@@ -206,6 +262,7 @@ int run_job(const mp4kit_decode_request* rq, mp4kit_decode_report* rp) {
   rp->frames = frames;
   rp->decode_errors = c.errors;
   rp->concealed_frames = c.concealed;
+  rp->error_messages = LogCapture::error_count();
   rp->packets_zero_copy = static_cast<int64_t>(dec.packets().zero_copy_count());
   rp->packets_copied = static_cast<int64_t>(dec.packets().copied_count());
   const FramePoolStats ps = dec.pool().stats();
@@ -216,9 +273,15 @@ int run_job(const mp4kit_decode_request* rq, mp4kit_decode_report* rp) {
   rp->output_closed = output_closed ? 1 : 0;
   rp->output_bytes = writer.output() ? writer.output()->bytes_written() : 0;
   if (output_closed) return rp->exit_code = 0;
-  if (!st.ok()) return fail(rp, st.error().code == ErrorCode::kIo ? out_path : input, st.error());
+  if (!st.ok()) {
+    Error e = st.error();
+    if (e.code == ErrorCode::kMalformed && rp->error_messages) e.message += " (libavcodec: " + LogCapture::first_error() + ")";
+    return fail(rp, e.code == ErrorCode::kIo ? out_path : input, e);
+  }
   if (!fin.ok()) return fail(rp, out_path, fin.error());
-  if (!c.first_error.empty()) copy_string(rp->error, sizeof rp->error, c.first_error);  // informative, exit 0
+  // Informative with exit 0: the first failed call, else the first error message.
+  if (!c.first_error.empty()) copy_string(rp->error, sizeof rp->error, c.first_error);
+  else if (rp->error_messages) copy_string(rp->error, sizeof rp->error, LogCapture::first_error());
   return rp->exit_code = 0;
 }
 

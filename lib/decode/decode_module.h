@@ -16,7 +16,7 @@
 extern "C" {
 #endif
 
-#define MP4KIT_DECODE_ABI_VERSION 1u
+#define MP4KIT_DECODE_ABI_VERSION 2u
 #define MP4KIT_DECODE_ENTRY "mp4kit_decode_module_api"
 
 /// Which packets go to libavcodec as views into the mapping (see lib/decode/BENCH.md and
@@ -53,6 +53,7 @@ struct mp4kit_decode_report {
   int64_t frames;                ///< frames output (after edit lists)
   int64_t decode_errors;         ///< decoder calls that returned an error (damaged packets)
   int64_t concealed_frames;      ///< frames output with decode_error_flags set
+  int64_t error_messages;        ///< error-level messages libavcodec logged (concealed damage too)
   int64_t packets_zero_copy;     ///< packets passed as views into the mapping
   int64_t packets_copied;        ///< packets copied into padded pooled buffers
   uint64_t pool_hits;            ///< frame buffers served from the pool's ring

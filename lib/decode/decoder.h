@@ -16,12 +16,14 @@ extern "C" {
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "decode/packet_source.h"
 #include "memory/frame_pool.h"
 #include "mp4/movie.h"
 #include "mp4/result.h"
 #include "mp4/timeline.h"
+#include "decode/codec_params.h"
 
 namespace mp4kit::decode {
 
@@ -38,7 +40,8 @@ struct DecodeCounters {
   int64_t errors = 0;            ///< send/receive calls that failed (not EAGAIN/EOF)
   int64_t concealed = 0;         ///< frames with decode_error_flags
   int64_t foreign_frames = 0;    ///< frames whose buffers did not come from the pool
-  std::string first_error;       ///< "packet 12 (pts 6144): Invalid data found when processing input"
+  int64_t error_messages = 0;    ///< AV_LOG_ERROR messages libavcodec logged (concealed damage included)
+  std::string first_error;       ///< "decode at packet 12: Invalid data found when processing input"
 };
 
 class Decoder {
@@ -48,6 +51,11 @@ class Decoder {
   /// avcodec_open2 refused the parameters; the message has FFmpeg's error text), kInternal.
   static Result<std::unique_ptr<Decoder>> open(MappedFilePtr file, const Track& track, const StreamTimeline& timeline,
                                                const DecoderOptions& options);
+  /// Same, for parameters built elsewhere (an attached picture). `where` names the source
+  /// in messages; `timescale` is the packets' time base denominator.
+  static Result<std::unique_ptr<Decoder>> open(MappedFilePtr file, const AVCodecParameters& par, uint32_t timescale,
+                                               const StreamTimeline& timeline, const DecoderOptions& options,
+                                               const std::string& where, uint64_t offset);
   ~Decoder();
 
   /// Called for each output frame, in presentation order. Return false to stop decoding
@@ -57,6 +65,21 @@ class Decoder {
   /// Sends every packet and flushes the decoder. Returns the first sink error, or
   /// kMalformed in strict mode at the first decoder error.
   Status run(const Sink& sink);
+
+  /// Called for each output frame with the timeline index of the packet it was decoded
+  /// from, or -1 when the decoder did not carry the index through.
+  using IndexedSink = std::function<Result<bool>(const AVFrame* frame, int64_t packet)>;
+
+  /// For seeking (lib/decode/seek_*.cpp): sends exactly the packets `packets` lists
+  /// (timeline indices, in the order given: decode order, with gaps for the packets left
+  /// out), then flushes: every frame still in the decoder reaches `sink`, and the decoder
+  /// is reset (avcodec_flush_buffers), so the next call may start at any sync sample with
+  /// no state of this one left except what libavcodec keeps across a flush (e.g. a
+  /// reorder depth it has learned). Each packet's index travels in
+  /// AVCodecContext::reordered_opaque, which libavcodec 5.1 copies to the frame decoded
+  /// from that packet (also through frame threads and libdav1d). Errors as run(); a sink
+  /// returning false ends the pass early (the decoder is still reset).
+  Status run_packets(const std::vector<uint32_t>& packets, const IndexedSink& sink);
 
   const DecodeCounters& counters() const { return counters_; }
   const FramePool& pool() const { return *pool_; }
@@ -81,6 +104,18 @@ class Decoder {
   int64_t warmup_frames_ = 0;
   uint64_t current_packet_ = 0;
   bool strict_stop_ = false;
+};
+
+/// Routes libav* log messages away from stderr for the lifetime of the object: messages at
+/// AV_LOG_ERROR or worse are counted and the first one kept (decoders report concealed
+/// damage only this way unless AV_EF_EXPLODE is set). Process-wide (av_log_set_callback);
+/// the callback may run on libavcodec's worker threads and is thread-safe.
+class LogCapture {
+ public:
+  LogCapture();
+  ~LogCapture();
+  static int64_t error_count();
+  static std::string first_error();
 };
 
 /// FFmpeg's error text for an AVERROR code.

@@ -60,7 +60,7 @@ PacketSource::~PacketSource() {
 }
 
 bool PacketSource::zero_copy_safe(AVCodecID codec) {
-  return codec == AV_CODEC_ID_H264 || codec == AV_CODEC_ID_VP9 || codec == AV_CODEC_ID_AV1;
+  return codec == AV_CODEC_ID_H264 || codec == AV_CODEC_ID_AV1;
 }
 
 bool PacketSource::needs_copy(uint64_t i) const {

@@ -11,17 +11,19 @@
 // mapping the bytes after a sample are the next sample's bytes, so a packet is passed
 // zero-copy only when all of these hold:
 //   * the codec is one whose output was shown not to depend on the padding bytes, even on
-//     damaged packets: H.264, VP9, AV1 (zero_copy_safe());
+//     damaged packets: H.264 and AV1 (zero_copy_safe());
 //   * the sample is complete (not cut by the end of the file);
 //   * at least 64 bytes of the file follow it (the read-ahead stays inside the mapping).
 // Otherwise it is copied into a pooled buffer of (largest sample + 64) bytes with zeroed
 // padding, exactly what libavformat hands the decoder.
-// Evidence (lib/decode/BENCH.md, scripts/compare-framemd5.sh): on intact files, every
-// stream's framemd5 is identical with zero-copy and with copies. On files with garbage
-// written over the last third of every 7th video sample, decoded single-threaded (FFmpeg's
-// own frame-threaded output is not reproducible on damaged input): HEVC differs from FFmpeg
-// in 5 of 5 files when zero-copy and matches when copied; H.264 (6 files), VP9 and AV1
-// match either way. Audio packets are small: they are always copied (cost negligible).
+// Evidence (lib/decode/BENCH.md): on intact files every stream of samples/ and the corpus
+// has the same framemd5 zero-copy and copied. On damaged copies (garbage over the last
+// third of every 7th video sample, 8 seeds per file, decoded single-threaded because
+// FFmpeg's own frame-threaded output is not reproducible on damaged input), copying
+// matches FFmpeg in 48/48 files; zero-copy matches for H.264 (24/24, three files) and AV1
+// (8/8, libdav1d) but not for VP9 (2/8) or HEVC (0/8): their bitstream readers consume
+// padding bytes when a packet is damaged. Audio packets are small and always copied.
+// Cost of the copy for H.264 1080p: see BENCH.md (within run-to-run noise).
 //
 // Memory: the pages of samples already decoded would stay in the process's RSS (file-backed
 // but counted); fill() gives back, with MADV_DONTNEED, the part of the mapping below the

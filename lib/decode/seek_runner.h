@@ -1,0 +1,99 @@
+// Executes a SeekPlan (lib/mp4/seek_plan.h) with one Decoder: one forward pass per start
+// sync sample, the decoder flushed and reused between passes, each output frame matched to
+// its target by the index of the packet it was decoded from (Decoder::run_packets).
+//
+// Exactness rules:
+//  * a pass sends its packets in decode order from the start sync sample to its last
+//    target, minus the packets the plan marks skippable; discarded (edit-list) packets are
+//    sent like any other and libavcodec drops their frames;
+//  * after the last packet the decoder is drained, so output delay never loses a target;
+//  * a target that did not come out (a decoder that refuses to show pictures after a
+//    non-IDR start, a reorder heuristic that dropped it, damage) is retried: first the same
+//    pass without skipping (fallback 1), then from packet 0 without skipping (fallback 2),
+//    which is exactly the linear decode FFmpeg's framemd5 runs. Still missing: kMalformed.
+//  * frames whose packet index did not travel through the decoder are matched by pts, and
+//    only when that pts belongs to one packet of the pass.
+// Passes run in the order their first target was requested, so outputs that must be
+// written in request order hold as few frames as possible.
+//
+// Threads: one thread; on_frame is called on it, with a frame that is valid only during the
+// call (av_frame_clone / av_frame_ref it to keep it).
+#pragma once
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+}
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "decode/decoder.h"
+#include "mp4/result.h"
+#include "mp4/seek_plan.h"
+#include "mp4/timeline.h"
+
+namespace mp4kit::decode {
+
+/// How a target was obtained; costs are since the previous target of the same pass.
+struct SeekDelivery {
+  int32_t pass = 0;            ///< index of the pass run (fallback passes get new indices)
+  int32_t fallback = 0;        ///< 0 planned, 1 same start without skipping, 2 from packet 0
+  uint32_t start_packet = 0;   ///< sync sample the pass started from
+  uint64_t decoded = 0, skipped = 0, bytes = 0;
+  double ms = 0;               ///< wall milliseconds since the previous target of the pass (or its start)
+};
+
+struct SeekRunStats {
+  int64_t passes = 0, fallbacks = 0, decoded = 0, skipped = 0;
+  uint64_t bytes = 0;
+};
+
+/// The md5 (lowercase hex) and byte size of the packed frame: the bytes
+/// av_image_copy_to_buffer(align 1) gives, i.e. what framemd5 hashes for video.
+void packed_frame_md5(const AVFrame* frame, char hex[33], int& size);
+
+class SeekRunner {
+ public:
+  /// Called once per target (duplicates included) when its frame is decoded.
+  using OnFrame = std::function<Status(size_t target, const AVFrame* frame, const SeekDelivery& how)>;
+
+  /// `decoder`, `timeline` and `plan` must outlive the runner; `decoder` decodes `timeline`.
+  SeekRunner(Decoder& decoder, const StreamTimeline& timeline, const SeekPlan& plan);
+
+  /// Runs every pass. Errors: on_frame's, the decoder's (kMalformed with --strict), or
+  /// kMalformed when a target cannot be decoded even from packet 0 (the message names it).
+  Status run(const OnFrame& on_frame);
+
+  const SeekRunStats& stats() const { return stats_; }
+
+ private:
+  // One attempt: packets [start, last] minus skip (empty = none skipped), for `wanted`.
+  Status attempt(uint32_t start, uint32_t last, const std::vector<bool>& skip, const std::vector<size_t>& wanted,
+                 int32_t fallback, const OnFrame& on_frame);
+
+  Decoder& decoder_;
+  const StreamTimeline& tl_;
+  const SeekPlan& plan_;
+  std::vector<bool> delivered_;
+  SeekRunStats stats_;
+};
+
+/// --verify: a fresh decoder decodes the whole stream linearly; frame N is the N-th frame
+/// it outputs (the framemd5 numbering). Compares each target's md5 with `seek_md5[i]`
+/// (empty string = not extracted), checks that frame N comes from the packet the
+/// presentation index names, and that every shown sync sample decodes as a keyframe or I
+/// picture.
+struct VerifyResult {
+  std::vector<std::string> linear_md5;  ///< per target ("" when the linear decode did not reach it)
+  int64_t frames = 0, mismatches = 0;
+  int64_t sync_checked = 0, sync_not_key = 0, sync_hidden = 0;
+  int64_t linear_frames = 0;
+  int64_t numbering_mismatches = 0;     ///< output N came from another packet than packet_of(N)
+  std::string detail;                   ///< first problems, one line
+};
+
+Result<VerifyResult> verify_linear(Decoder& fresh, const StreamTimeline& timeline, const PresentationIndex& index,
+                                   const std::vector<uint64_t>& target_frames, const std::vector<std::string>& seek_md5);
+
+}  // namespace mp4kit::decode

@@ -1,0 +1,145 @@
+// Helpers for the decode tests: FFmpeg as the oracle (run at test time, never stored),
+// mp4kit decode as a child process, and damaged copies of sample files.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../test_util.h"
+#include "memory/mapped_file.h"
+#include "mp4/codec_info.h"
+#include "mp4/movie.h"
+#include "mp4/sample_table.h"
+#include "mp4/timeline.h"
+
+namespace mp4kit::test {
+
+struct StreamInfo {
+  int index = 0;
+  std::string type;        ///< "video", "audio", ...
+  std::string sample_fmt;  ///< ffprobe's sample_fmt for audio
+};
+
+inline std::vector<StreamInfo> ffprobe_streams(const std::string& file) {
+  std::vector<StreamInfo> out;
+  auto r = run("ffprobe -v quiet -show_entries stream=index,codec_type,sample_fmt -of csv=p=0 " + quote(file));
+  std::istringstream in(r.out);
+  std::string line;
+  while (std::getline(in, line)) {
+    StreamInfo s;
+    std::istringstream l(line);
+    std::string idx;
+    std::getline(l, idx, ',');
+    std::getline(l, s.type, ',');
+    std::getline(l, s.sample_fmt, ',');
+    if (idx.empty()) continue;
+    s.index = std::stoi(idx);
+    out.push_back(s);
+  }
+  return out;
+}
+
+/// The pcm codec FFmpeg must encode to so that its framemd5 hashes the decoder's own
+/// samples, packed: the rule mp4kit's framemd5 follows for audio.
+inline std::string native_pcm(const std::string& sample_fmt) {
+  if (sample_fmt == "s16" || sample_fmt == "s16p") return "pcm_s16le";
+  if (sample_fmt == "s32" || sample_fmt == "s32p") return "pcm_s32le";
+  if (sample_fmt == "dbl" || sample_fmt == "dblp") return "pcm_f64le";
+  if (sample_fmt == "u8" || sample_fmt == "u8p") return "pcm_u8";
+  return "pcm_f32le";
+}
+
+/// "size md5" per frame line of a framemd5 output (comments dropped).
+inline std::vector<std::string> size_md5_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> cols;
+    std::istringstream l(line);
+    std::string c;
+    while (std::getline(l, c, ',')) {
+      size_t b = c.find_first_not_of(' ');
+      cols.push_back(b == std::string::npos ? "" : c.substr(b));
+    }
+    if (cols.size() >= 6) out.push_back(cols[4] + " " + cols[5]);
+  }
+  return out;
+}
+
+/// FFmpeg's framemd5 of stream `s` (video: passthrough timing, no autorotate; audio: the
+/// decoder's sample type, packed).
+inline std::vector<std::string> ffmpeg_framemd5(const std::string& file, const StreamInfo& s, int threads,
+                                                const std::string& input_opts = "") {
+  std::string cmd = "ffmpeg -nostdin -hide_banner -loglevel quiet -threads " + std::to_string(threads) + " -noautorotate " +
+                    input_opts + " -i " + quote(file) + " -map 0:" + std::to_string(s.index);
+  cmd += s.type == "video" ? " -fps_mode passthrough" : " -c:a " + native_pcm(s.sample_fmt);
+  cmd += " -f framemd5 - 2>/dev/null";
+  return size_md5_lines(run(cmd).out);
+}
+
+struct DecodeRun {
+  int exit_code = -1;
+  std::vector<std::string> lines;
+  std::string out;
+};
+
+inline DecodeRun mp4kit_framemd5(const std::string& file, int stream, int threads, const std::string& extra = "") {
+  DecodeRun d;
+  auto r = run(std::string(MP4KIT_BINARY) + " decode --quiet --format framemd5 --threads " + std::to_string(threads) +
+               " --stream " + std::to_string(stream) + " " + extra + " " + quote(file) + " 2>/dev/null");
+  d.exit_code = r.exit_code;
+  d.out = r.out;
+  d.lines = size_md5_lines(r.out);
+  return d;
+}
+
+inline std::string temp_dir() {
+  auto dir = std::filesystem::temp_directory_path() / "mp4kit-decode-tests";
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+/// A copy of `src` with pseudo-random bytes over the last third of every 7th video sample
+/// (from mp4kit's own sample table), as a damaged stream whose container is intact.
+inline std::string damaged_copy(const std::string& src, const std::string& name, uint32_t seed) {
+  auto file = MappedFile::open(src);
+  REQUIRE(file.ok());
+  auto movie = parse_movie(*file);
+  REQUIRE(movie.ok());
+  std::vector<uint8_t> bytes((*file)->data(), (*file)->data() + (*file)->size());
+  std::mt19937 rng(seed);
+  for (const Track& t : movie->tracks) {
+    if (codec_info_of(t).type != MediaType::kVideo) continue;
+    auto table = SampleTable::build(t);
+    REQUIRE(table.ok());
+    auto cur = table->cursor();
+    Sample s;
+    for (uint64_t i = 0; cur.next(s); ++i) {
+      if (i % 7 != 3 || s.offset + s.size > bytes.size()) continue;
+      for (uint64_t k = s.offset + s.size * 2 / 3; k < s.offset + s.size; ++k) bytes[k] = static_cast<uint8_t>(rng());
+    }
+    break;
+  }
+  const std::string path = temp_dir() + "/" + name;
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  return path;
+}
+
+}  // namespace mp4kit::test
+
+namespace mp4kit::test {
+inline std::string slurp_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+}  // namespace mp4kit::test
