@@ -10,7 +10,7 @@
 namespace mp4kit::decode {
 namespace {
 constexpr size_t kBufferSize = 1 << 20;
-}
+}  // namespace
 
 Result<OutputFile> OutputFile::open(const std::string& path) {
   OutputFile o;
@@ -33,7 +33,11 @@ Result<OutputFile> OutputFile::open(const std::string& path) {
                       "cannot create a temporary file next to '" + path + "': " + std::strerror(err));
   }
   o.temp_path_ = tmpl.data();
-  fchmod(o.fd_, 0644 & ~[] { mode_t m = umask(0); umask(m); return m; }());
+  // mkostemp creates the file 0600; give it the mode a plain open(O_CREAT, 0666) would
+  // (umask read and restored before any decoder thread exists).
+  const mode_t mask = umask(0);
+  umask(mask);
+  fchmod(o.fd_, 0666 & ~mask);
   o.seekable_ = true;
   return o;
 }

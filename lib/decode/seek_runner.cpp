@@ -1,0 +1,208 @@
+#include "decode/seek_runner.h"
+
+extern "C" {
+#include <libavutil/imgutils.h>
+#include <libavutil/md5.h>
+}
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <unordered_map>
+
+namespace mp4kit::decode {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+}  // namespace
+
+void packed_frame_md5(const AVFrame* f, char hex[33], int& size) {
+  static const char kHex[] = "0123456789abcdef";
+  const auto fmt = static_cast<AVPixelFormat>(f->format);
+  const int n = av_image_get_buffer_size(fmt, f->width, f->height, 1);
+  std::vector<uint8_t> buf(n > 0 ? static_cast<size_t>(n) : 0);
+  if (n > 0) av_image_copy_to_buffer(buf.data(), n, f->data, f->linesize, fmt, f->width, f->height, 1);
+  uint8_t digest[16];
+  av_md5_sum(digest, buf.data(), buf.size());
+  for (int i = 0; i < 16; ++i) {
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 15];
+  }
+  hex[32] = '\0';
+  size = n > 0 ? n : 0;
+}
+
+SeekRunner::SeekRunner(Decoder& decoder, const StreamTimeline& timeline, const SeekPlan& plan)
+    : decoder_(decoder), tl_(timeline), plan_(plan), delivered_(plan.targets.size(), false) {}
+
+Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool>& skip, const std::vector<size_t>& wanted,
+                           int32_t fallback, const OnFrame& on_frame) {
+  const int32_t pass_id = static_cast<int32_t>(stats_.passes++);
+  if (fallback) ++stats_.fallbacks;
+
+  // Packets to send, and the cost of each target since the previous one (decode order).
+  std::vector<uint32_t> packets;
+  packets.reserve(last - start + 1);
+  std::vector<size_t> by_packet(wanted);
+  std::sort(by_packet.begin(), by_packet.end(),
+            [&](size_t a, size_t b) { return plan_.targets[a].packet < plan_.targets[b].packet; });
+  std::vector<SeekDelivery> how(plan_.targets.size());
+  size_t next_target = 0;
+  SeekDelivery running;
+  for (uint32_t i = start; i <= last; ++i) {
+    const bool skipped = !skip.empty() && skip[i - start];
+    if (skipped) {
+      ++running.skipped;
+      ++stats_.skipped;
+    } else {
+      packets.push_back(i);
+      ++running.decoded;
+      running.bytes += tl_.packets[i].size;
+      ++stats_.decoded;
+      stats_.bytes += tl_.packets[i].size;
+    }
+    while (next_target < by_packet.size() && plan_.targets[by_packet[next_target]].packet == i) {
+      SeekDelivery& d = how[by_packet[next_target++]];
+      d = running;
+      running = SeekDelivery{};
+    }
+  }
+
+  // Targets by packet; and, for frames whose packet index got lost, by pts when unambiguous.
+  std::unordered_map<uint32_t, std::vector<size_t>> wanted_at;
+  for (size_t t : wanted) wanted_at[plan_.targets[t].packet].push_back(t);
+  std::map<int64_t, int> pts_uses;
+  for (uint32_t i : packets)
+    if (!tl_.packets[i].discard) ++pts_uses[tl_.packets[i].pts];
+  size_t remaining = wanted.size();
+
+  const auto t0 = Clock::now();
+  auto last_delivery = t0;
+  return decoder_.run_packets(packets, [&](const AVFrame* frame, int64_t packet) -> Result<bool> {
+    if (packet < 0) {
+      const int64_t pts = frame->pts != AV_NOPTS_VALUE ? frame->pts : frame->best_effort_timestamp;
+      auto it = std::find_if(wanted_at.begin(), wanted_at.end(),
+                             [&](const auto& kv) { return tl_.packets[kv.first].pts == pts; });
+      if (it == wanted_at.end() || pts_uses[pts] != 1) return true;
+      packet = it->first;
+    }
+    auto it = wanted_at.find(static_cast<uint32_t>(packet));
+    if (it == wanted_at.end()) return true;
+    for (size_t t : it->second) {
+      if (delivered_[t]) continue;
+      SeekDelivery d = how[t];
+      d.pass = pass_id;
+      d.fallback = fallback;
+      d.start_packet = start;
+      d.ms = std::chrono::duration<double, std::milli>(Clock::now() - last_delivery).count();
+      auto r = on_frame(t, frame, d);
+      last_delivery = Clock::now();
+      if (!r.ok()) return r.error();
+      delivered_[t] = true;
+      --remaining;
+    }
+    wanted_at.erase(it);
+    return remaining > 0;  // every target out: stop, the rest of the pass is not needed
+  });
+}
+
+Status SeekRunner::run(const OnFrame& on_frame) {
+  // Passes in the order of their first requested target.
+  std::vector<size_t> order(plan_.passes.size());
+  std::vector<size_t> first_request(plan_.passes.size(), SIZE_MAX);
+  for (size_t t = 0; t < plan_.targets.size(); ++t)
+    first_request[plan_.targets[t].pass] = std::min(first_request[plan_.targets[t].pass], t);
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return first_request[a] < first_request[b]; });
+
+  for (size_t pi : order) {
+    const SeekPass& pass = plan_.passes[pi];
+    MP4KIT_TRY(attempt(pass.start_packet, pass.last_packet, pass.skip, pass.targets, 0, on_frame));
+    std::vector<size_t> missing;
+    const auto collect = [&] {
+      missing.clear();
+      for (size_t t : pass.targets)
+        if (!delivered_[t]) missing.push_back(t);
+    };
+    collect();
+    const bool skipped_any = pass.skipped > 0;
+    if (!missing.empty() && skipped_any) {
+      uint32_t last = pass.start_packet;
+      for (size_t t : missing) last = std::max(last, plan_.targets[t].packet);
+      MP4KIT_TRY(attempt(pass.start_packet, last, {}, missing, 1, on_frame));
+      collect();
+    }
+    if (!missing.empty() && pass.start_packet > 0) {
+      uint32_t last = 0;
+      for (size_t t : missing) last = std::max(last, plan_.targets[t].packet);
+      MP4KIT_TRY(attempt(0, last, {}, missing, 2, on_frame));
+      collect();
+    }
+    if (!missing.empty()) {
+      const SeekTarget& t = plan_.targets[missing.front()];
+      return make_error(ErrorCode::kMalformed, "", tl_.packets[t.packet].pos,
+                        "frame " + std::to_string(t.frame) + " (packet " + std::to_string(t.packet) + ", pts " +
+                            std::to_string(tl_.packets[t.packet].pts) +
+                            ") was not output by the decoder, even decoding from the first packet (damaged stream?)");
+    }
+  }
+  return Ok{};
+}
+
+Result<VerifyResult> verify_linear(Decoder& fresh, const StreamTimeline& tl, const PresentationIndex& index,
+                                   const std::vector<uint64_t>& target_frames, const std::vector<std::string>& seek_md5) {
+  VerifyResult v;
+  v.linear_md5.assign(target_frames.size(), "");
+  std::unordered_map<uint64_t, std::vector<size_t>> targets_at;
+  for (size_t i = 0; i < target_frames.size(); ++i) targets_at[target_frames[i]].push_back(i);
+  std::vector<uint32_t> all(tl.packets.size());
+  for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+  std::vector<bool> shown(tl.packets.size(), false);
+  std::string detail;
+  const auto note = [&](const std::string& s) {
+    if (detail.size() < 600) detail += (detail.empty() ? "" : "; ") + s;
+  };
+  uint64_t n = 0;
+  MP4KIT_TRY(fresh.run_packets(all, [&](const AVFrame* frame, int64_t packet) -> Result<bool> {
+    if (n < index.frame_count() && packet >= 0 && static_cast<uint32_t>(packet) != index.packet_of(n)) {
+      if (v.numbering_mismatches++ == 0)
+        note("output frame " + std::to_string(n) + " came from packet " + std::to_string(packet) + ", the index expects packet " +
+             std::to_string(index.packet_of(n)));
+    }
+    if (packet >= 0) {
+      shown[static_cast<size_t>(packet)] = true;
+      if (tl.packets[static_cast<size_t>(packet)].key) {
+        ++v.sync_checked;
+        if (!frame->key_frame && frame->pict_type != AV_PICTURE_TYPE_I) {
+          if (v.sync_not_key++ < 3)
+            note("sync sample at packet " + std::to_string(packet) + " decodes as a " +
+                 std::string(1, av_get_picture_type_char(frame->pict_type)) + " picture, not a keyframe");
+        }
+      }
+    }
+    if (auto it = targets_at.find(n); it != targets_at.end()) {
+      char hex[33];
+      int size = 0;
+      packed_frame_md5(frame, hex, size);
+      for (size_t i : it->second) v.linear_md5[i] = hex;
+    }
+    ++n;
+    return true;
+  }));
+  v.linear_frames = static_cast<int64_t>(n);
+  for (uint32_t i = 0; i < tl.packets.size(); ++i)
+    if (tl.packets[i].key && !shown[i]) ++v.sync_hidden;
+  for (size_t i = 0; i < target_frames.size(); ++i) {
+    ++v.frames;
+    if (v.linear_md5[i].empty() || v.linear_md5[i] != seek_md5[i]) {
+      if (v.mismatches++ < 3)
+        note("frame " + std::to_string(target_frames[i]) + ": seek md5 " + (seek_md5[i].empty() ? "-" : seek_md5[i]) +
+             ", linear decode md5 " + (v.linear_md5[i].empty() ? "(not output)" : v.linear_md5[i]));
+    }
+  }
+  v.detail = detail;
+  return v;
+}
+
+}  // namespace mp4kit::decode
