@@ -123,15 +123,19 @@ void Decoder::note_error(int err, const char* where) {
 // Receives every frame the decoder has ready. Like ffmpeg.c, an error stops the receiving
 // for this packet (while flushing, it goes on to the next frame).
 Result<bool> Decoder::drain(const Sink& sink, bool flushing) {
+  int consecutive_errors = 0;
   for (;;) {
     const int ret = avcodec_receive_frame(ctx_, frame_);
     if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return true;
     if (ret < 0) {
       note_error(ret, "decode");
       if (strict_stop_) return false;
-      if (flushing) continue;
+      // While flushing, go on to the next frame; a decoder that keeps failing without
+      // reaching EOF is abandoned after 64 errors in a row rather than looped on.
+      if (flushing && ++consecutive_errors < 64) continue;
       return true;
     }
+    consecutive_errors = 0;
     if (frame_->decode_error_flags) {
       ++counters_.concealed;
     }
