@@ -5,7 +5,4 @@ namespace mp4kit::cli {
 #ifndef MP4KIT_HAVE_SEEK_CMD
 void register_seek(CLI::App&, std::function<int()>&) {}
 #endif
-#ifndef MP4KIT_HAVE_BENCH_CMD
-void register_bench(CLI::App&, std::function<int()>&) {}
-#endif
 }  // namespace mp4kit::cli

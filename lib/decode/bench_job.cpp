@@ -1,6 +1,6 @@
 // The bench module's entry point (bench_module.h) and the mp4kit side of the decode work:
 // open, parse, index, decode one stream with Decoder, time every output frame.
-// The libavformat side is in lavf_baseline.cpp, seek work in bench_seek.cpp.
+// The libavformat side is in lavf_baseline.cpp.
 #include <cstring>
 #include <string>
 #include <vector>
@@ -105,7 +105,8 @@ int run_decode(const mp4kit_bench_request* rq, mp4kit_bench_result* rp) {
     return true;
   });
   if (!st.ok()) return bench_fail(rp, st.error());
-  if (auto intact = o.movie->file->check_intact(); !intact.ok()) return bench_fail(rp, intact.error());
+  if (!o.movie->file->still_complete())
+    return bench_fail(rp, make_error(ErrorCode::kIo, "", 0, "'" + o.movie->file->path() + "' shrank while it was being decoded"));
   const DecodeCounters& c = dec.counters();
   rp->frames = static_cast<uint64_t>(c.frames);
   rp->packets = static_cast<uint64_t>(c.packets);
@@ -145,7 +146,6 @@ int32_t run_entry(const mp4kit_bench_request* rq, mp4kit_bench_result* rp) {
   try {
     switch (rq->work) {
       case MP4KIT_BENCH_DECODE: return run_decode(rq, rp);
-      case MP4KIT_BENCH_SEEK: return run_seek(rq, rp);
       case MP4KIT_BENCH_LAVF_DEMUX: return lavf_demux(rq, rp);
       case MP4KIT_BENCH_LAVF_DECODE: return lavf_decode(rq, rp);
       case MP4KIT_BENCH_LAVF_PROBE: return lavf_probe(rq, rp);

@@ -1,5 +1,5 @@
 // Internals of the bench module (bench_module.h), shared by bench_job.cpp (entry, mp4kit
-// decode), bench_seek.cpp (mp4kit seek) and lavf_baseline.cpp (libavformat side).
+// decode) and lavf_baseline.cpp (libavformat side).
 #pragma once
 
 extern "C" {
@@ -38,8 +38,5 @@ int bench_fail(mp4kit_bench_result* r, const Error& e);
 void bench_latency(const LatencyHistogram& h, mp4kit_bench_result* r);
 /// A few bytes of the frame's first plane, folded.
 uint64_t frame_checksum(const AVFrame* f);
-
-/// MP4KIT_BENCH_SEEK (bench_seek.cpp).
-int run_seek(const mp4kit_bench_request* rq, mp4kit_bench_result* rp);
 
 }  // namespace mp4kit::decode

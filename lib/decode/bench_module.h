@@ -1,5 +1,7 @@
 // The C ABI between `mp4kit bench` (apps/bench_cmd.cpp) and the decode module
-// (mp4kit_decode.so) for the benchmark work that needs libavcodec or libavformat.
+// (mp4kit_decode.so) for the benchmark work that needs libavcodec or libavformat:
+// mp4kit's decode and every `--against libavformat` baseline. (mp4kit's seek runs through
+// the seek module's own entry point, seek_module.h.)
 //
 // A separate entry point from decode_module.h so that the two interfaces version
 // independently. The CLI runs each measured run in a forked child (memory/bench_harness.h);
@@ -26,7 +28,7 @@ extern "C" {
 /// The work of one measured run.
 enum mp4kit_bench_work {
   MP4KIT_BENCH_DECODE = 0,       ///< mp4kit: parse, index, decode every packet of `stream` (Decoder + FramePool)
-  MP4KIT_BENCH_SEEK = 1,         ///< mp4kit: plan_seek + decode pass by pass to each target frame
+  /* 1 is unused: mp4kit's side of seek mode is the seek module itself (seek_module.h, format "null"). */
   MP4KIT_BENCH_LAVF_DEMUX = 2,   ///< libavformat: avformat_open_input + av_read_frame of every packet, bytes touched
   MP4KIT_BENCH_LAVF_DECODE = 3,  ///< libavformat demux + the same libavcodec settings, `stream` only
   MP4KIT_BENCH_LAVF_PROBE = 4,   ///< libavformat: avformat_open_input (the mov demuxer builds its index there)

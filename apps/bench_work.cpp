@@ -1,0 +1,260 @@
+// The work of one `mp4kit bench` run (see bench_work.h).
+#include "bench_work.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <numeric>
+#include <unordered_set>
+
+#include "memory/latency_histogram.h"
+#include "memory/mapped_file.h"
+#include "memory/page_cache.h"
+#include "mp4/codec_info.h"
+#include "mp4/movie.h"
+#include "mp4/sample_table.h"
+#include "mp4/seek_plan.h"
+#include "mp4/timeline.h"
+
+namespace mp4kit::cli {
+namespace {
+
+void fail(WorkFigures& out, const Error& e) {
+  out.exit_code = static_cast<int32_t>(e.code);
+  std::snprintf(out.error, sizeof out.error, "%s", e.to_string().c_str());
+}
+
+void latency_into(const LatencyHistogram& h, WorkFigures& out) {
+  if (!h.count()) return;
+  out.has_latency = 1;
+  out.latency_p50_ms = h.quantile_ms(0.50);
+  out.latency_p95_ms = h.quantile_ms(0.95);
+  out.latency_p99_ms = h.quantile_ms(0.99);
+  out.latency_max_ms = h.max_ms();
+}
+
+// A parsed file with the tables and timelines of every track.
+struct Indexed {
+  MappedFilePtr file;
+  Movie movie;
+  std::vector<SampleTable> tables;
+  std::vector<StreamTimeline> timelines;
+};
+
+// `indexed` is filled in place: the tables point into its Movie, which must not move.
+Status index_file(const std::string& path, Indexed& indexed) {
+  auto file = MappedFile::open(path);
+  if (!file.ok()) return file.error();
+  indexed.file = *file;
+  auto movie = parse_movie(*file);
+  if (!movie.ok()) return movie.error();
+  indexed.movie = std::move(movie.value());
+  indexed.tables.reserve(indexed.movie.tracks.size());
+  for (const Track& t : indexed.movie.tracks) {
+    auto st = SampleTable::build(t);
+    if (!st.ok()) return st.error();
+    indexed.tables.push_back(std::move(st.value()));
+  }
+  auto tl = build_timelines(indexed.movie, indexed.tables);
+  if (!tl.ok()) return tl.error();
+  indexed.timelines = std::move(tl.value());
+  return Ok{};
+}
+
+// The file must not have shrunk while the run read it (exit 74, like every stage).
+Status still_intact(const MappedFile& f) {
+  if (f.still_complete()) return Ok{};
+  return make_error(ErrorCode::kIo, "", 0, "'" + f.path() + "' shrank while it was being read");
+}
+
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+Status resolve_plan(BenchPlan& plan, uint32_t seek_count, uint64_t seed) {
+  if (plan.mode == BenchMode::kDemux || plan.mode == BenchMode::kProbe) return Ok{};
+  Indexed ix;
+  MP4KIT_TRY(index_file(plan.path, ix));
+  const Movie& m = ix.movie;
+  const auto stream_of = [&](size_t i) {
+    return i < m.track_stream_index.size() ? static_cast<int>(m.track_stream_index[i]) : static_cast<int>(i);
+  };
+  const bool video_only = plan.mode == BenchMode::kSeek;
+  size_t track = m.tracks.size();
+  for (int pass = 0; pass < 2 && track == m.tracks.size(); ++pass) {
+    for (size_t i = 0; i < m.tracks.size(); ++i) {
+      const MediaType t = codec_info_of(m.tracks[i]).type;
+      if (plan.stream >= 0 ? stream_of(i) == plan.stream
+                           : (pass == 0 ? t == MediaType::kVideo : (!video_only && t == MediaType::kAudio))) {
+        track = i;
+        break;
+      }
+    }
+    if (plan.stream >= 0) break;
+  }
+  if (track == m.tracks.size()) {
+    if (plan.stream >= 0)
+      return make_error(ErrorCode::kUsage, "", 0,
+                        "no track is stream " + std::to_string(plan.stream) + " (the file has " +
+                            std::to_string(std::max<size_t>(m.stream_count, m.tracks.size())) + " streams)");
+    return make_error(ErrorCode::kUsage, "", 0, video_only ? "the file has no video stream" : "the file has no video or audio stream");
+  }
+  const MediaType type = codec_info_of(m.tracks[track]).type;
+  if (type != MediaType::kVideo && (video_only || type != MediaType::kAudio))
+    return make_error(ErrorCode::kUsage, "", 0,
+                      "stream " + std::to_string(stream_of(track)) + (video_only ? " is not a video stream" : " is not audio or video"));
+  plan.stream = stream_of(track);
+  plan.stream_type = type == MediaType::kVideo ? "video" : "audio";
+  if (plan.mode != BenchMode::kSeek) return Ok{};
+
+  const StreamTimeline& tl = ix.timelines[track];
+  const PresentationIndex index = PresentationIndex::build(tl);
+  plan.frame_count = index.frame_count();
+  if (plan.frame_count == 0) return make_error(ErrorCode::kUsage, "", 0, "stream " + std::to_string(plan.stream) + " has no frames");
+  const uint64_t n = std::min<uint64_t>(seek_count, plan.frame_count);
+  uint64_t state = seed;
+  plan.seek_frames.clear();
+  if (plan.frame_count <= 4 * n) {  // dense: a seeded shuffle of every frame, first n
+    std::vector<uint64_t> all(plan.frame_count);
+    std::iota(all.begin(), all.end(), uint64_t(0));
+    for (uint64_t i = 0; i < n; ++i) std::swap(all[i], all[i + splitmix64(state) % (plan.frame_count - i)]);
+    plan.seek_frames.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
+  } else {
+    std::unordered_set<uint64_t> seen;
+    while (plan.seek_frames.size() < n) {
+      const uint64_t f = splitmix64(state) % plan.frame_count;
+      if (seen.insert(f).second) plan.seek_frames.push_back(f);
+    }
+  }
+  plan.seek_pts.clear();
+  for (uint64_t f : plan.seek_frames) plan.seek_pts.push_back(tl.packets[index.packet_of(f)].pts);
+  return Ok{};
+}
+
+void demux_work(const BenchPlan& plan, WorkFigures& out) {
+  const uint64_t t0 = LatencyHistogram::now_ns();
+  Indexed ix;
+  if (auto st = index_file(plan.path, ix); !st.ok()) return fail(out, st.error());
+  const auto order = interleave_order(ix.movie, ix.timelines);
+  LatencyHistogram lat;
+  uint64_t last = t0, sum = 0;
+  auto tick = [&] {
+    const uint64_t now = LatencyHistogram::now_ns();
+    lat.add_ns(now - last);
+    last = now;
+  };
+  if (plan.direct) {
+    auto reader = DirectReader::open(plan.path);
+    if (!reader.ok()) return fail(out, reader.error());
+    for (auto [s, i] : order) {
+      const Packet& p = ix.timelines[s].packets[i];
+      auto v = reader->read(p.pos, p.size);
+      if (!v.ok()) return fail(out, v.error());
+      sum = touch_bytes(v->data, static_cast<size_t>(v->size), sum);
+      out.payload_bytes += v->size;
+      ++out.packets;
+      tick();
+    }
+  } else {
+    const MappedFile& f = *ix.file;
+    f.advise(MappedFile::Advice::kSequential);
+    // Give back the pages behind the read position (as PacketSource does), so the run's
+    // RSS does not grow with the file; a packet read again later simply faults back in.
+    constexpr uint64_t kLag = uint64_t(1) << 20, kStep = uint64_t(8) << 20;
+    uint64_t released = 0;
+    for (auto [s, i] : order) {
+      const Packet& p = ix.timelines[s].packets[i];
+      sum = touch_bytes(f.data() + p.pos, p.size, sum);
+      out.payload_bytes += p.size;
+      ++out.packets;
+      if (p.pos > released + kLag + kStep) {
+        f.advise(MappedFile::Advice::kDontNeed, released, p.pos - kLag - released);
+        released = p.pos - kLag;
+      }
+      tick();
+    }
+    if (auto intact = still_intact(f); !intact.ok()) return fail(out, intact.error());
+  }
+  out.frames = out.packets;
+  out.checksum = sum;
+  latency_into(lat, out);
+}
+
+void probe_work(const BenchPlan& plan, WorkFigures& out) {
+  Indexed ix;
+  if (auto st = index_file(plan.path, ix); !st.ok()) return fail(out, st.error());
+  if (auto intact = still_intact(*ix.file); !intact.ok()) return fail(out, intact.error());
+  for (const StreamTimeline& t : ix.timelines) out.packets += t.packets.size();
+  out.frames = out.packets;
+}
+
+void module_work(const BenchPlan& plan, int32_t work, WorkFigures& out) {
+  mp4kit_bench_request rq{};
+  rq.abi_version = MP4KIT_BENCH_ABI_VERSION;
+  rq.input_path = plan.path.c_str();
+  rq.work = work;
+  rq.stream = plan.stream;
+  rq.threads = plan.threads;
+  rq.seek_frames = plan.seek_frames.data();
+  rq.seek_pts = plan.seek_pts.data();
+  rq.seek_count = static_cast<uint32_t>(plan.seek_frames.size());
+  mp4kit_bench_result rp{};
+  plan.bench_api->run(&rq, &rp);
+  out.exit_code = rp.exit_code;
+  std::memcpy(out.error, rp.error, std::min(sizeof out.error, sizeof rp.error));
+  out.error[sizeof out.error - 1] = '\0';
+  out.stream = rp.stream;
+  std::memcpy(out.codec, rp.codec, std::min(sizeof out.codec, sizeof rp.codec));
+  out.codec[sizeof out.codec - 1] = '\0';
+  out.frames = rp.frames;
+  out.packets = rp.packets;
+  out.payload_bytes = rp.payload_bytes;
+  out.checksum = rp.checksum;
+  out.decode_errors = rp.decode_errors;
+  out.has_latency = rp.has_latency;
+  out.latency_p50_ms = rp.latency_p50_ms;
+  out.latency_p95_ms = rp.latency_p95_ms;
+  out.latency_p99_ms = rp.latency_p99_ms;
+  out.latency_max_ms = rp.latency_max_ms;
+  out.has_pool = rp.has_pool;
+  out.pool_hits = rp.pool_hits;
+  out.pool_misses = rp.pool_misses;
+  out.seek_targets_missed = rp.seek_targets_missed;
+}
+
+void seek_work(const BenchPlan& plan, WorkFigures& out) {
+  std::vector<mp4kit_seek_target> targets(plan.seek_frames.size());
+  for (size_t i = 0; i < targets.size(); ++i) targets[i].frame = static_cast<int64_t>(plan.seek_frames[i]);
+  mp4kit_seek_request rq{};
+  rq.abi_version = MP4KIT_SEEK_ABI_VERSION;
+  rq.input_path = plan.path.c_str();
+  rq.stream = plan.stream;
+  rq.format = "null";
+  rq.threads = plan.threads;
+  rq.skip_non_reference = 1;
+  rq.target_count = targets.size();
+  rq.targets = targets.data();
+  mp4kit_seek_report rp{};
+  if (plan.seek_api->run(&rq, &rp) != 0) {
+    out.exit_code = rp.exit_code;
+    std::snprintf(out.error, sizeof out.error, "%s", rp.error);
+    return;
+  }
+  out.stream = rp.stream;
+  std::snprintf(out.codec, sizeof out.codec, "%s", rp.codec);
+  out.frames = targets.size();
+  out.packets = static_cast<uint64_t>(rp.decoded);
+  out.payload_bytes = rp.bytes;
+  out.decode_errors = rp.decode_errors;
+  // Per target: the seek module's wall time since the previous target of the same pass.
+  LatencyHistogram lat;
+  for (const mp4kit_seek_target& t : targets) lat.add_ns(static_cast<uint64_t>(std::max(0.0, t.ms) * 1e6));
+  latency_into(lat, out);
+}
+
+}  // namespace mp4kit::cli
