@@ -28,6 +28,9 @@
 namespace mp4kit::cli {
 namespace {
 
+// Every bench type lives in cli::bench: probe_report.h has its own cli::FileReport.
+using namespace bench;
+
 struct BenchOptions {
   std::vector<std::string> files;
   std::string mode = "decode";

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace mp4kit::cli {
+namespace mp4kit::cli::bench {
 namespace {
 
 constexpr double kNoisySpread = 0.10;  // min..max over median, fps
@@ -308,4 +308,4 @@ Result<std::optional<std::string>> check_baseline(const FileReport& r, const std
   return std::optional<std::string>();
 }
 
-}  // namespace mp4kit::cli
+}  // namespace mp4kit::cli::bench

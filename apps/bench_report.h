@@ -12,7 +12,7 @@
 
 #include "memory/bench_harness.h"
 
-namespace mp4kit::cli {
+namespace mp4kit::cli::bench {
 
 /// One figure of a run. `name` is its JSON key; nullopt means "not measured here" (JSON
 /// null, "-" in the table); `integer` figures are printed without decimals.
@@ -94,4 +94,4 @@ std::optional<std::string> check_min_fps(const FileReport& r, double min_fps);
 Result<std::optional<std::string>> check_baseline(const FileReport& r, const std::vector<nlohmann::json>& baseline,
                                                   double max_regression_pct);
 
-}  // namespace mp4kit::cli
+}  // namespace mp4kit::cli::bench

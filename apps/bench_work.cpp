@@ -16,7 +16,7 @@
 #include "mp4/seek_plan.h"
 #include "mp4/timeline.h"
 
-namespace mp4kit::cli {
+namespace mp4kit::cli::bench {
 namespace {
 
 void fail(WorkFigures& out, const Error& e) {
@@ -257,4 +257,4 @@ void seek_work(const BenchPlan& plan, WorkFigures& out) {
   latency_into(lat, out);
 }
 
-}  // namespace mp4kit::cli
+}  // namespace mp4kit::cli::bench

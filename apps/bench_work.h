@@ -12,7 +12,7 @@
 #include "memory/bench_harness.h"
 #include "mp4/result.h"
 
-namespace mp4kit::cli {
+namespace mp4kit::cli::bench {
 
 enum class BenchMode { kDecode, kDemux, kProbe, kSeek };
 
@@ -49,4 +49,4 @@ void module_work(const BenchPlan& plan, int32_t work, WorkFigures& out);
 /// mp4kit's seek: the seek module with format "null".
 void seek_work(const BenchPlan& plan, WorkFigures& out);
 
-}  // namespace mp4kit::cli
+}  // namespace mp4kit::cli::bench
