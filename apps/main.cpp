@@ -2,7 +2,15 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <system_error>
+
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 
@@ -14,6 +22,31 @@ int report_error(const std::string& file, const Error& error) {
   return static_cast<int>(error.code);
 }
 
+namespace {
+
+// True when stdout is a pipe or socket whose reading end is closed (what EPIPE means),
+// asked of the descriptor itself: errno after a buffered write is not reliable.
+bool stdout_reader_gone() {
+  struct stat st {};
+  if (fstat(STDOUT_FILENO, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) return false;
+  pollfd p{STDOUT_FILENO, POLLOUT, 0};
+  return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
+// Errors writing stdout, handled once for every subcommand. A reader that went away
+// (`mp4kit probe --packets f | head`; SIGPIPE is ignored, so writes fail with EPIPE) is
+// not an error: the command stops quietly with its status so far. Anything else (ENOSPC,
+// EIO, EBADF) is exit 74 with one line. `write_errno` is an error already seen, or 0.
+int finish_stdout(int rc, int write_errno) {
+  errno = 0;
+  if (write_errno == 0 && std::fflush(stdout) == 0 && !std::ferror(stdout)) return rc;
+  if (write_errno == 0) write_errno = errno ? errno : EIO;
+  if (write_errno == EPIPE || stdout_reader_gone()) return rc;
+  fmt::print(stderr, "mp4kit: cannot write to standard output: {}\n", std::strerror(write_errno));
+  return rc == kExitOk ? kExitIo : rc;
+}
+
+}  // namespace
 }  // namespace mp4kit::cli
 
 int main(int argc, char** argv) {
@@ -41,12 +74,18 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "mp4kit: {} (see --help)\n", e.what());
     return kExitUsage;
   }
-  for (auto* sub : app.get_subcommands()) {
-    const std::string& n = sub->get_name();
-    if (n == "probe") return run_probe();
-    if (n == "decode") return run_decode();
-    if (n == "seek") return run_seek();
-    if (n == "bench") return run_bench();
+  int rc = kExitUsage;
+  try {
+    for (auto* sub : app.get_subcommands()) {
+      const std::string& n = sub->get_name();
+      if (n == "probe") rc = run_probe();
+      else if (n == "decode") rc = run_decode();
+      else if (n == "seek") rc = run_seek();
+      else if (n == "bench") rc = run_bench();
+    }
+  } catch (const std::system_error& e) {
+    // fmt::print throws std::system_error (with errno) when a write to stdout fails.
+    return finish_stdout(kExitOk, e.code().value() ? e.code().value() : EIO);
   }
-  return kExitUsage;
+  return finish_stdout(rc, 0);
 }

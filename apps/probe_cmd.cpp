@@ -327,6 +327,12 @@ int run_probe(const ProbeOptions& o) {
     }
     std::optional<std::vector<Finding>> findings;
     if (o.check) findings = check_movie(rep->movie, rep->tables);
+    // Nothing computed from the mapping is printed if the file shrank while it was read.
+    if (Status intact = rep->movie.file->check_intact(); !intact.ok()) {
+      int code = report_error(path, intact.error());
+      if (rc == kExitOk) rc = code;
+      continue;
+    }
     if (o.json) {
       json j = file_json(*rep, o, boxes ? &*boxes : nullptr, findings ? &*findings : nullptr);
       // One object per file: pretty for a single file, JSON Lines for several.
@@ -357,8 +363,7 @@ int run_probe(const ProbeOptions& o) {
       }
     }
   }
-  if (std::fflush(stdout) != 0 && errno != EPIPE) return kExitIo;
-  return rc;
+  return rc;  // stdout is flushed and its errors reported by main()
 }
 
 }  // namespace
@@ -366,7 +371,7 @@ int run_probe(const ProbeOptions& o) {
 void register_probe(CLI::App& app, std::function<int()>& run) {
   auto o = std::make_shared<ProbeOptions>();
   CLI::App* sub = app.add_subcommand("probe", "Show streams, packets, the box tree or a lint of MP4/MOV files (no decoding)");
-  sub->add_option("files", o->files, "Input files")->required()->check(CLI::ExistingPath);
+  sub->add_option("files", o->files, "Input files")->required();  // a missing file is exit 66 (MappedFile::open)
   sub->add_flag("--json", o->json, "ffprobe-compatible JSON (one object per file; JSON Lines for several files)");
   sub->add_flag("--packets", o->packets, "One row per sample with ffprobe -show_packets keys (pts, dts, duration, size, pos, flags)");
   sub->add_flag("--csv", o->csv, "With --packets: CSV rows instead of a table");

@@ -240,6 +240,8 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
   }
   if (longest == 0 && m.timescale) longest = static_cast<double>(m.duration) / m.timescale;
   rep.duration_s = longest;
+  // The tables and statistics above read mapped bytes too (memory/fault_guard.h).
+  if (Status intact = rep.movie.file->check_intact(); !intact.ok()) return intact.error();
   return rep;
 }
 

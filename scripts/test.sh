@@ -3,10 +3,12 @@
 #
 # Usage: scripts/test.sh [CTEST_ARGS...]
 #   Extra arguments go to ctest, e.g. scripts/test.sh -R box_reader -V
+#   Without arguments the hardening stage follows (scripts/test-hardening.sh, ~15 min on
+#   2 cores); MP4KIT_HARDENING=0 skips it.
 #
 # Corpus: tests read real files from $MP4KIT_CORPUS, or from ../shared/corpus next to the
 # repository; when neither exists, the corpus tests are skipped.
-# Exits with ctest's status.
+# Exits with ctest's status, or 1 if only the hardening stage failed.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,4 +41,16 @@ bash "$ROOT/scripts/setup.sh"
 
 echo "$corpus_msg"
 echo "test: ctest --test-dir build --output-on-failure -j2${*:+ $*}"
-exec ctest --test-dir build --output-on-failure -j2 "$@"
+status=0
+ctest --test-dir build --output-on-failure -j2 "$@" || status=$?
+
+# The hardening stage (scripts/test-hardening.sh: the suite under ASan+UBSan, then each
+# fuzz target for MP4KIT_FUZZ_SECONDS). Skipped for a filtered run (ctest arguments given)
+# and with MP4KIT_HARDENING=0.
+if [[ "${MP4KIT_HARDENING:-1}" != 0 && $# -eq 0 ]]; then
+  echo "test: scripts/test-hardening.sh"
+  bash "$ROOT/scripts/test-hardening.sh" || status=$((status ? status : 1))
+else
+  echo "test: hardening stage skipped (MP4KIT_HARDENING=0 or ctest arguments given)"
+fi
+exit "$status"

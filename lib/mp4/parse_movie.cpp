@@ -165,7 +165,9 @@ Status parse_moov(BoxReader r, Movie& movie, ParseContext& ctx) {
 }  // namespace
 }  // namespace detail
 
-Result<Movie> parse_movie(MappedFilePtr file, const Limits& limits) {
+namespace {
+
+Result<Movie> parse_file(MappedFilePtr file, const Limits& limits) {
   Movie movie;
   movie.file = file;
   movie.file_size = file->size();
@@ -235,6 +237,17 @@ Result<Movie> parse_movie(MappedFilePtr file, const Limits& limits) {
     return make_error(ErrorCode::kMalformed, "file", 0, "no moov box found (" + std::to_string(movie.top_level.size()) +
                                                             " top-level boxes scanned); not a playable MP4");
   }
+  return movie;
+}
+
+}  // namespace
+
+Result<Movie> parse_movie(MappedFilePtr file, const Limits& limits) {
+  Result<Movie> movie = parse_file(file, limits);
+  // A read past the end of a file that shrank while mapped returned zeros instead of
+  // raising SIGBUS (memory/fault_guard.h): whatever was parsed from them, the answer is
+  // the I/O error, not a "malformed" verdict on bytes that were never in the file.
+  if (Status intact = file->check_intact(); !intact.ok()) return intact.error();
   return movie;
 }
 

@@ -15,7 +15,13 @@ std::string stbl_path(const Track& t, const char* box) {
 }
 }  // namespace
 
-uint32_t SampleTable::stsc_first_chunk(uint32_t i) const { return load_be32(track_->stbl.stsc.data + uint64_t(i) * 12); }
+// § 8.7.4.3: the first entry's first_chunk "shall be 1". When it is not, FFmpeg's
+// mov_build_index still applies the first entry to every chunk before the second entry's
+// first_chunk, and so does the cursor; answering 1 here makes build(), sample_at() and
+// SeekIndex::chunk_of() count the same chunks as the cursor.
+uint32_t SampleTable::stsc_first_chunk(uint32_t i) const {
+  return i == 0 ? 1 : load_be32(track_->stbl.stsc.data + uint64_t(i) * 12);
+}
 uint32_t SampleTable::stsc_samples_per_chunk(uint32_t i) const {
   return load_be32(track_->stbl.stsc.data + uint64_t(i) * 12 + 4);
 }
@@ -95,6 +101,22 @@ Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits,
   }
   t.moov_samples_ = std::min<uint64_t>(s.sample_count, capacity);
 
+  // stss (§ 8.6.2): sample numbers "in strictly increasing order". The cursor matches them
+  // sequentially, as FFmpeg's mov_build_index does, so its match stops for good at the
+  // first entry that is not greater than the one before. sample_at() and SeekIndex
+  // binary-search the same strictly increasing prefix, so all three agree on any table.
+  if (s.stss_count) {
+    uint32_t prev = load_be32(s.stss.data);
+    t.stss_usable_ = 1;
+    while (t.stss_usable_ < s.stss_count && load_be32(s.stss.data + uint64_t(t.stss_usable_) * 4) > prev)
+      prev = load_be32(s.stss.data + uint64_t(t.stss_usable_++) * 4);
+    if (t.stss_usable_ < s.stss_count) {
+      t.warnings_.push_back(stbl_path(track, "stss") + ": entry " + std::to_string(t.stss_usable_) +
+                            " is not greater than the one before; it and the " +
+                            std::to_string(s.stss_count - t.stss_usable_ - 1) + " entries after it are ignored");
+    }
+  }
+
   // stts prefix sums (one entry per stts entry).
   t.stts_first_sample_.reserve(s.stts_count);
   t.stts_first_dts_.reserve(s.stts_count);
@@ -107,7 +129,10 @@ Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits,
       uint32_t count = load_be32(s.stts.data + uint64_t(i) * 8);
       uint32_t delta = load_be32(s.stts.data + uint64_t(i) * 8 + 4);
       n += count;
-      auto d = checked_add_ticks(dts, static_cast<int64_t>(uint64_t(count) * delta));
+      // count * delta always fits in 64 unsigned bits, not always in int64_t: check before
+      // the signed add, or a wrapped (negative) span would pass the overflow check.
+      const uint64_t span = uint64_t(count) * delta;
+      auto d = span <= uint64_t(INT64_MAX) ? checked_add_ticks(dts, static_cast<int64_t>(span)) : std::nullopt;
       if (!d) return make_error(ErrorCode::kMalformed, stbl_path(track, "stts"), s.stts.offset, "decode time overflows 64 bits");
       dts = *d;
     }
@@ -120,39 +145,52 @@ Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits,
   // --- fragments
   int64_t dts = 0;
   {
-    // End of the moov samples' decode time: sum of the durations actually used.
+    // End of the moov samples' decode time: sum of the durations actually used. The last
+    // delta repeats for samples stts does not cover, so this can exceed the stts total:
+    // checked too. Every partial sum the cursor or sample_at computes is below this end.
     uint64_t remaining = t.moov_samples_;
     for (uint32_t i = 0; i < s.stts_count && remaining; ++i) {
       uint64_t c = std::min<uint64_t>(load_be32(s.stts.data + uint64_t(i) * 8), remaining);
       if (i + 1 == s.stts_count) c = remaining;
-      dts += static_cast<int64_t>(c * load_be32(s.stts.data + uint64_t(i) * 8 + 4));
+      auto span = checked_mul(c, load_be32(s.stts.data + uint64_t(i) * 8 + 4));
+      auto d = span && *span <= uint64_t(INT64_MAX) ? checked_add_ticks(dts, static_cast<int64_t>(*span)) : std::nullopt;
+      if (!d) return make_error(ErrorCode::kMalformed, stbl_path(track, "stts"), s.stts.offset, "decode time overflows 64 bits");
+      dts = *d;
       remaining -= c;
     }
   }
   t.total_duration_ = dts;
+  // The sample limit is checked before any per-sample work: a trun without per-sample
+  // fields declares up to 2^32-1 samples in 20 bytes of file. (O(runs); runs are limited
+  // to max_runs_per_track, so the sum cannot overflow.)
   uint64_t total = t.moov_samples_;
+  for (const TrackRun& run : track.runs) total += run.sample_count;
+  if (total > limits.max_samples_per_track) {
+    return make_error(ErrorCode::kInternal, "moov/trak[" + std::to_string(track.index) + "]", track.offset,
+                      std::to_string(total) + " samples exceed the limit of " + std::to_string(limits.max_samples_per_track) +
+                          " per track (raise with --max-samples)");
+  }
+  total = t.moov_samples_;
   t.run_first_sample_.reserve(track.runs.size());
   t.run_first_dts_.reserve(track.runs.size());
   for (const TrackRun& run : track.runs) {
     if (run.first_in_traf && run.tfdt) dts = static_cast<int64_t>(*run.tfdt);
     t.run_first_sample_.push_back(total);
     t.run_first_dts_.push_back(dts);
-    for (uint32_t i = 0; i < run.sample_count; ++i) {
-      uint32_t d = (run.flags & kTrunDuration) ? load_be32(run.entries.data + uint64_t(i) * run.entry_size)
-                                               : run.default_sample_duration;
-      auto nd = checked_add_ticks(dts, d);
-      if (!nd) return make_error(ErrorCode::kMalformed, "moof", run.trun_offset, "decode time overflows 64 bits");
-      dts = *nd;
+    std::optional<int64_t> end = dts;
+    if (run.flags & kTrunDuration) {  // per-sample durations: present in the file, so bounded by its size
+      for (uint32_t i = 0; i < run.sample_count && end; ++i)
+        end = checked_add_ticks(*end, load_be32(run.entries.data + uint64_t(i) * run.entry_size));
+    } else {  // the default duration for every sample: one multiplication (< 2^64, maybe > INT64_MAX)
+      const uint64_t span = uint64_t(run.default_sample_duration) * run.sample_count;
+      end = span <= uint64_t(INT64_MAX) ? checked_add_ticks(dts, static_cast<int64_t>(span)) : std::nullopt;
     }
+    if (!end) return make_error(ErrorCode::kMalformed, "moof", run.trun_offset, "decode time overflows 64 bits");
+    dts = *end;
     total += run.sample_count;
     t.fragment_samples_ += run.sample_count;
   }
-  if (!track.runs.empty()) t.total_duration_ = dts - (t.run_first_dts_.empty() ? 0 : 0);
-  if (total > limits.max_samples_per_track) {
-    return make_error(ErrorCode::kInternal, "moov/trak[" + std::to_string(track.index) + "]", track.offset,
-                      std::to_string(total) + " samples exceed the limit of " + std::to_string(limits.max_samples_per_track) +
-                          " per track (raise with --max-samples)");
-  }
+  if (!track.runs.empty()) t.total_duration_ = dts;
 
   return t;
 }
@@ -264,13 +302,17 @@ bool SampleTable::Cursor::next(Sample& out) {
       out.is_sync = true;
     } else if (s.stss_count) {
       const uint32_t key_off = load_be32(s.stss.data) > 0 ? 1 : 0;
-      if (stss_i_ < s.stss_count && index_ + key_off == load_be32(s.stss.data + uint64_t(stss_i_) * 4)) {
+      if (stss_i_ < t.stss_usable_ && index_ + key_off == load_be32(s.stss.data + uint64_t(stss_i_) * 4)) {
         out.is_sync = true;
         ++stss_i_;
       }
     }
     if (index_ < s.sdtp.size) out.sdtp = s.sdtp.data[index_];
   } else {
+    // Runs with no samples hold nothing to read (their entries view is empty): step over
+    // them, including before the very first fragment sample when moov has no samples.
+    // index_ < sample_count() guarantees a non-empty run at or after run_.
+    while (in_run_ == 0 && t.track_->runs[run_].sample_count == 0) ++run_;
     const TrackRun& run = t.track_->runs[run_];
     if (in_run_ == 0) {
       frag_dts_ = t.run_first_dts_[run_];
@@ -341,13 +383,13 @@ Result<Sample> SampleTable::sample_at(uint64_t index) const {
       out.is_sync = true;
     } else if (s.stss_count) {
       const uint32_t key_off = load_be32(s.stss.data) > 0 ? 1 : 0;
-      uint32_t lo = 0, hi = s.stss_count;
+      uint32_t lo = 0, hi = stss_usable_;
       const uint64_t want = index + key_off;
       while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (load_be32(s.stss.data + uint64_t(mid) * 4) < want) lo = mid + 1; else hi = mid;
       }
-      out.is_sync = lo < s.stss_count && load_be32(s.stss.data + uint64_t(lo) * 4) == want;
+      out.is_sync = lo < stss_usable_ && load_be32(s.stss.data + uint64_t(lo) * 4) == want;
     }
     if (index < s.sdtp.size) out.sdtp = s.sdtp.data[index];
     return out;

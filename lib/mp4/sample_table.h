@@ -93,6 +93,7 @@ class SampleTable {
   const Track* track_ = nullptr;
   uint64_t moov_samples_ = 0;
   bool chunks_indexed_ = false;
+  uint32_t stss_usable_ = 0;  ///< leading stss entries in strictly increasing order (see build())
   uint64_t fragment_samples_ = 0;
   mutable uint64_t total_bytes_ = 0;
   mutable bool total_bytes_known_ = false;

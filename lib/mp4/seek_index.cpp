@@ -46,10 +46,10 @@ std::optional<uint64_t> SeekIndex::sync_at_or_before(uint64_t index) const {
   }
   const SampleTableBoxes& s = t.track_->stbl;
   if (!s.has_stss) return index;
-  if (s.stss_count == 0) return std::nullopt;
+  if (t.stss_usable_ == 0) return std::nullopt;
   const uint32_t key_off = load_be32(s.stss.data) > 0 ? 1 : 0;
   const uint64_t want = index + key_off;
-  uint32_t lo = 0, hi = s.stss_count;  // first entry > want
+  uint32_t lo = 0, hi = t.stss_usable_;  // first entry > want (the increasing prefix, see SampleTable::build)
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
     if (load_be32(s.stss.data + uint64_t(mid) * 4) <= want) lo = mid + 1; else hi = mid;
@@ -63,15 +63,17 @@ std::optional<uint64_t> SeekIndex::sync_after(uint64_t index) const {
   const SampleTableBoxes& s = t.track_->stbl;
   if (index + 1 < t.moov_samples_) {
     if (!s.has_stss) return index + 1;
-    if (s.stss_count) {
+    if (t.stss_usable_) {
       const uint32_t key_off = load_be32(s.stss.data) > 0 ? 1 : 0;
       const uint64_t want = index + key_off;
-      uint32_t lo = 0, hi = s.stss_count;
+      uint32_t lo = 0, hi = t.stss_usable_;
       while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (load_be32(s.stss.data + uint64_t(mid) * 4) <= want) lo = mid + 1; else hi = mid;
       }
-      if (lo < s.stss_count) return load_be32(s.stss.data + uint64_t(lo) * 4) - key_off;
+      // stss may list sample numbers past the table's samples: those are not samples.
+      if (lo < t.stss_usable_ && load_be32(s.stss.data + uint64_t(lo) * 4) - key_off < t.moov_samples_)
+        return load_be32(s.stss.data + uint64_t(lo) * 4) - key_off;
     }
   }
   for (uint64_t i = std::max(index + 1, t.moov_samples_); i < t.sample_count(); ++i) {
