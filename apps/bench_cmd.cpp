@@ -46,6 +46,7 @@ struct BenchOptions {
   double max_regression = 10;
   bool max_regression_given = false;
   std::string against;
+  std::string io_source = "auto";
   uint32_t seeks = 16;
   uint64_t seed = 1;
 };
@@ -153,12 +154,15 @@ int bench_file(const BenchOptions& o, const std::string& path, BenchPlan plan, F
   if (witness.device()) r.block_device = witness.device()->name;
   else r.block_device_note = witness.device_problem();
   r.proc_io_read_bytes = witness.calibrate_proc_io(fd, size);
+  if (o.io_source != "auto") witness.force_source(o.io_source);
   r.storage_source = witness.storage_source();
   r.block_requests = witness.has_requests() ? (witness.requests_count_writes() ? "counted (reads and writes)" : "counted")
                                             : witness.requests_problem();
   if (r.storage_source == "block_device")
     r.warnings.push_back("storage_read_bytes is the block device's delta (/proc/self/io read_bytes " +
-                         std::string(r.proc_io_read_bytes == "no" ? "stays 0 here" : "is unavailable") +
+                         std::string(o.io_source == "block_device" ? "not used: --io-source block_device"
+                                     : r.proc_io_read_bytes == "no" ? "stays 0 here"
+                                                                    : "is unavailable") +
                          "): device-wide, other processes' reads count too");
   if (r.storage_source == "none") r.warnings.push_back("storage reads cannot be measured here: " + witness.device_problem());
 
@@ -355,6 +359,9 @@ void register_bench(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--max-regression", o->max_regression, "with --baseline: exit 1 when median fps dropped by more than PCT percent (default 10)")
       ->check(CLI::Range(0.0, 100.0))
       ->each([o](const std::string&) { o->max_regression_given = true; });
+  cmd->add_option("--io-source", o->io_source, "storage bytes from auto (default), proc_io or block_device (diagnostics)")
+      ->check(CLI::IsMember({"auto", "proc_io", "block_device"}))
+      ->group("");
   cmd->add_option("--against", o->against, "also run the same work through FFmpeg's demuxer, alternating runs: libavformat")
       ->check(CLI::IsMember({"libavformat"}));
   run = [o] { return run_bench(*o); };

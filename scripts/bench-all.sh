@@ -69,6 +69,7 @@ def load(mode):
         return json.load(f)
 def mb(v): return "-" if v is None else f"{v/1e6:.1f}"
 def num(v, d=1): return "-" if v is None else f"{v:.{d}f}"
+def ms(v): return "-" if v is None else f"{v:.4g}"  # 0.00008 .. 500: significant digits
 summary, rows = {}, []
 for mode in ("decode", "seek", "demux", "probe"):
     j = load(mode)
@@ -86,7 +87,7 @@ for mode in ("decode", "seek", "demux", "probe"):
         rows.append(f"| {mode} | {state} | {num(m['fps'])} | {num(l['fps'])} | {num(ratio.get('fps'), 2)}x | "
                     f"{num(ratio.get('cpu_s'), 2)}x | {mb(m['storage_read_bytes'])} / {mb(l['storage_read_bytes'])} | "
                     f"{num(100*m['residency_before'], 0) if m['residency_before'] is not None else '-'}% | "
-                    f"{num(m['latency_p50_ms'], 3)} / {num(m['latency_p99_ms'], 3)} | {mb(m['peak_rss_bytes'])} / {mb(l['peak_rss_bytes'])} |")
+                    f"{ms(m['latency_p50_ms'])} / {ms(m['latency_p99_ms'])} | {mb(m['peak_rss_bytes'])} / {mb(l['peak_rss_bytes'])} |")
 with open(os.path.join(out, "summary.json"), "w") as f:
     json.dump({"schema": "mp4kit.bench-all/1", "runs": int(runs), "machine": {"cpus": os.cpu_count(), "kernel": platform.release()},
                "modes": summary}, f, indent=2)

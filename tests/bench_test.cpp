@@ -293,6 +293,21 @@ TEST_CASE("bench on 300 MB: cold runs read the file from storage; warm runs do n
     if (source != "none") CHECK(run["storage_read_bytes"].get<double>() <= 0.05 * size);
   }
 
+  // The fallback witness: the block device's sectors-read delta (device-wide, so only a
+  // lower bound is asserted: other processes may read too).
+  r = bench("--mode demux --cache cold --runs 1 --io-source block_device --json " + quote(path));
+  REQUIRE(r.exit_code == 0);
+  const json b = json::parse(r.out);
+  if (b["io"]["storage_read_source"] == "block_device") {
+    CHECK(b["io"]["device_wide"] == true);
+    const json& run = b["cache"]["cold"]["runs"][0];
+    MESSAGE("cold, block device: storage_read_bytes ", run["storage_read_bytes"], " (device delta ", run["device_read_bytes"], ")");
+    CHECK(run["storage_read_bytes"] == run["device_read_bytes"]);
+    CHECK(run["storage_read_bytes"].get<double>() >= 0.9 * size);
+  } else {
+    MESSAGE("no block device here: ", b["io"].dump());
+  }
+
   // --direct: O_DIRECT bypasses the page cache, so even a warm run reads from storage.
   std::string err;
   r = bench("--mode demux --direct --cache warm --runs 1 --warmup 0 --json " + quote(path), &err);

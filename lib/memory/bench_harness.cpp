@@ -96,6 +96,8 @@ std::string StorageWitness::calibrate_proc_io(int fd, uint64_t size) {
 }
 
 std::string StorageWitness::storage_source() const {
+  if (forced_source_ == "proc_io") return proc_io_verdict_ == "unavailable" ? "none" : "proc_io";
+  if (forced_source_ == "block_device") return device_ ? "block_device" : "none";
   if (proc_io_verdict_ == "yes") return "proc_io";
   if ((proc_io_verdict_ == "no" || proc_io_verdict_ == "unavailable") && device_) return "block_device";
   if (proc_io_verdict_ == "unknown") {

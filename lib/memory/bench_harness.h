@@ -87,6 +87,10 @@ class StorageWitness {
   /// Source of `storage_read_bytes` after calibration: "proc_io" (per process, exact),
   /// "block_device" (device-wide delta), or "none".
   std::string storage_source() const;
+  /// Forces the source ("proc_io" or "block_device"; "" = decide as above), for diagnostics
+  /// and for testing the fallback on machines where /proc/self/io works. A forced source
+  /// that is unavailable here gives "none".
+  void force_source(const std::string& source) { forced_source_ = source; }
   /// The per-run storage_read_bytes chosen from the run's witnesses (nullopt: unknown).
   std::optional<uint64_t> storage_read_bytes(const RunMeasurement& m) const;
 
@@ -99,6 +103,7 @@ class StorageWitness {
   std::optional<BlockRequestCounter> counter_;
   std::string requests_problem_;
   std::string proc_io_verdict_ = "unknown";
+  std::string forced_source_;
   BlockStat stat0_;
   bool stat0_ok_ = false;
 };
