@@ -5,9 +5,12 @@
 // process, page-fault and CPU counters would carry the previous run's allocator state, and
 // a process that already touched the file keeps some of it mapped, which pins its pages in
 // the page cache (POSIX_FADV_DONTNEED skips mapped pages). A forked child starts from the
-// parent's small image (its VmHWM starts at the parent's RSS at fork time, a few MB; see
-// `parent_rss_bytes`), gets its own counters, and unmaps everything when it exits, before
-// the next run's eviction. The parent stays single-threaded and maps nothing of the input.
+// parent's small image: its RSS (and so its VmHWM) starts with the parent's anonymous pages
+// copied at fork; pages of shared libraries and other file mappings count only once the
+// child touches them (the parent's whole RSS is reported as `parent_rss_bytes`, an upper
+// bound of what a run inherits). It gets its own counters and unmaps everything when it
+// exits, before the next run's eviction. The parent stays single-threaded and maps nothing
+// of the input.
 //
 // Timing: `wall_s`, CPU times and faults are measured inside the child around the work
 // alone (fork, exit and teardown excluded). Storage witnesses that are device-wide (block
