@@ -5,8 +5,8 @@
 // (limited/full) and matrix as FFmpeg 5.1's scale filter reads them (vf_scale.c,
 // parse_yuv_type: the frame's colorspace when it is one swscale knows, else BT.601), and
 // flags bicubic + accurate_rnd + full_chroma_int + full_chroma_inp (full-resolution chroma
-// interpolation, exact rounding). The same picture comes out of
-// `ffmpeg -sws_flags bicubic+accurate_rnd+full_chroma_int+full_chroma_inp -i F -pix_fmt rgb24`.
+// interpolation, exact rounding). The same bytes come out of `ffmpeg -i F ... -sws_flags
+// bicubic+accurate_rnd+full_chroma_int+full_chroma_inp -pix_fmt rgb24` (tests/decode/seek_test.cpp).
 // Deeper formats (10-bit) are reduced to 8 bits per channel.
 //
 // Threads: one thread per ImageEncoder.

@@ -219,7 +219,20 @@ int run_job(const mp4kit_seek_request* rq, mp4kit_seek_report* rp) {
 
   std::vector<std::string> seek_md5(frames.size());
   int64_t done = 0;
-  SeekRunner runner(dec, s.timeline(), *plan);
+  SeekRunnerOptions ropt;
+  if (dec.context()->codec_id == AV_CODEC_ID_H264 && !s.trak().sample_entries.empty()) {
+    ropt.push_past_targets = [&s](uint32_t start) {
+      const Packet& p = s.timeline().packets[start];
+      const SampleEntry& entry = s.trak().sample_entries[std::max<uint32_t>(p.sample_description_index, 1) - 1 <
+                                                             s.trak().sample_entries.size()
+                                                         ? std::max<uint32_t>(p.sample_description_index, 1) - 1
+                                                         : 0];
+      const uint64_t size = s.movie.file->size();
+      if (p.pos >= size) return true;
+      return !h264_sample_has_idr(entry, s.movie.file->data() + p.pos, std::min<uint64_t>(p.size, size - p.pos));
+    };
+  }
+  SeekRunner runner(dec, s.timeline(), *plan, ropt);
   std::string failed_path;
   auto st = runner.run([&](size_t t, const AVFrame* frame, const SeekDelivery& how) -> Status {
     const auto w0 = Clock::now();

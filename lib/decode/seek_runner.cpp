@@ -3,6 +3,7 @@
 extern "C" {
 #include <libavutil/imgutils.h>
 #include <libavutil/md5.h>
+#include <libavutil/pixdesc.h>
 }
 
 #include <algorithm>
@@ -19,54 +20,78 @@ using Clock = std::chrono::steady_clock;
 
 void packed_frame_md5(const AVFrame* f, char hex[33], int& size) {
   static const char kHex[] = "0123456789abcdef";
+  // The rows av_image_copy_to_buffer(align 1) would copy, hashed in place (no copy).
   const auto fmt = static_cast<AVPixelFormat>(f->format);
-  const int n = av_image_get_buffer_size(fmt, f->width, f->height, 1);
-  std::vector<uint8_t> buf(n > 0 ? static_cast<size_t>(n) : 0);
-  if (n > 0) av_image_copy_to_buffer(buf.data(), n, f->data, f->linesize, fmt, f->width, f->height, 1);
-  uint8_t digest[16];
-  av_md5_sum(digest, buf.data(), buf.size());
+  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(fmt);
+  AVMD5* md5 = av_md5_alloc();
+  uint64_t total = 0;
+  if (md5) av_md5_init(md5);
+  if (md5 && desc && !(desc->flags & AV_PIX_FMT_FLAG_HWACCEL)) {
+    const int planes = av_pix_fmt_count_planes(fmt);
+    for (int i = 0; i < planes; ++i) {
+      const int row = av_image_get_linesize(fmt, f->width, i);
+      if (row <= 0) break;
+      const int shift = (i == 1 || i == 2) ? desc->log2_chroma_h : 0;
+      const int h = (f->height + (1 << shift) - 1) >> shift;
+      for (int y = 0; y < h; ++y) av_md5_update(md5, f->data[i] + static_cast<ptrdiff_t>(y) * f->linesize[i], static_cast<size_t>(row));
+      total += static_cast<uint64_t>(row) * static_cast<uint64_t>(h);
+    }
+    if (desc->flags & AV_PIX_FMT_FLAG_PAL) {
+      av_md5_update(md5, f->data[1], 256 * 4);
+      total += 256 * 4;
+    }
+  }
+  uint8_t digest[16] = {};
+  if (md5) av_md5_final(md5, digest);
+  av_free(md5);
   for (int i = 0; i < 16; ++i) {
     hex[2 * i] = kHex[digest[i] >> 4];
     hex[2 * i + 1] = kHex[digest[i] & 15];
   }
   hex[32] = '\0';
-  size = n > 0 ? n : 0;
+  size = static_cast<int>(total);
 }
 
-SeekRunner::SeekRunner(Decoder& decoder, const StreamTimeline& timeline, const SeekPlan& plan)
-    : decoder_(decoder), tl_(timeline), plan_(plan), delivered_(plan.targets.size(), false) {}
+SeekRunner::SeekRunner(Decoder& decoder, const StreamTimeline& timeline, const SeekPlan& plan, SeekRunnerOptions options)
+    : decoder_(decoder), tl_(timeline), plan_(plan), options_(std::move(options)), delivered_(plan.targets.size(), false) {}
+
+bool h264_sample_has_idr(const SampleEntry& entry, const uint8_t* data, uint64_t size) {
+  if (entry.avcC.size < 5) return false;
+  const unsigned length_size = (entry.avcC.data[4] & 3) + 1u;
+  uint64_t i = 0;
+  while (i + length_size <= size) {
+    uint64_t len = 0;
+    for (unsigned k = 0; k < length_size; ++k) len = (len << 8) | data[i + k];
+    i += length_size;
+    if (len == 0 || len > size - i) return false;
+    if ((data[i] & 0x1F) == 5) return true;  // coded slice of an IDR picture (ISO/IEC 14496-10 § 7.4.1.2)
+    i += len;
+  }
+  return false;
+}
 
 Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool>& skip, const std::vector<size_t>& wanted,
                            int32_t fallback, const OnFrame& on_frame) {
   const int32_t pass_id = static_cast<int32_t>(stats_.passes++);
   if (fallback) ++stats_.fallbacks;
 
-  // Packets to send, and the cost of each target since the previous one (decode order).
+  // Packets to send: [start, last] minus the skipped ones, then (push mode) a few more so
+  // that the targets leave the decoder through its normal output path, not the flush.
+  const bool push = options_.push_past_targets && options_.push_past_targets(start);
+  const uint32_t n = static_cast<uint32_t>(tl_.packets.size());
+  const uint32_t extra = push ? std::min<uint32_t>(n - 1 - last, kPushPackets) : 0;
   std::vector<uint32_t> packets;
-  packets.reserve(last - start + 1);
-  std::vector<size_t> by_packet(wanted);
-  std::sort(by_packet.begin(), by_packet.end(),
-            [&](size_t a, size_t b) { return plan_.targets[a].packet < plan_.targets[b].packet; });
-  std::vector<SeekDelivery> how(plan_.targets.size());
-  size_t next_target = 0;
-  SeekDelivery running;
-  for (uint32_t i = start; i <= last; ++i) {
-    const bool skipped = !skip.empty() && skip[i - start];
-    if (skipped) {
-      ++running.skipped;
-      ++stats_.skipped;
-    } else {
-      packets.push_back(i);
-      ++running.decoded;
-      running.bytes += tl_.packets[i].size;
-      ++stats_.decoded;
-      stats_.bytes += tl_.packets[i].size;
+  std::vector<uint64_t> bytes_before{0}, skipped_before{0};  // prefix sums over `packets`
+  packets.reserve(last - start + 1 + extra);
+  uint64_t skipped_run = 0;
+  for (uint32_t i = start; i <= last + extra; ++i) {
+    if (i <= last && !skip.empty() && skip[i - start]) {
+      ++skipped_run;
+      continue;
     }
-    while (next_target < by_packet.size() && plan_.targets[by_packet[next_target]].packet == i) {
-      SeekDelivery& d = how[by_packet[next_target++]];
-      d = running;
-      running = SeekDelivery{};
-    }
+    packets.push_back(i);
+    bytes_before.push_back(bytes_before.back() + tl_.packets[i].size);
+    skipped_before.push_back(skipped_run);
   }
 
   // Targets by packet; and, for frames whose packet index got lost, by pts when unambiguous.
@@ -77,9 +102,14 @@ Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool
     if (!tl_.packets[i].discard) ++pts_uses[tl_.packets[i].pts];
   size_t remaining = wanted.size();
 
-  const auto t0 = Clock::now();
-  auto last_delivery = t0;
-  return decoder_.run_packets(packets, [&](const AVFrame* frame, int64_t packet) -> Result<bool> {
+  // Costs are measured: packets actually sent since the previous delivery of this pass.
+  const int64_t base = decoder_.counters().packets;
+  const auto sent = [&] {
+    return static_cast<size_t>(std::min<int64_t>(decoder_.counters().packets - base, static_cast<int64_t>(packets.size())));
+  };
+  size_t charged = 0;
+  auto last_delivery = Clock::now();
+  auto st = decoder_.run_packets(packets, [&](const AVFrame* frame, int64_t packet) -> Result<bool> {
     if (packet < 0) {
       const int64_t pts = frame->pts != AV_NOPTS_VALUE ? frame->pts : frame->best_effort_timestamp;
       auto it = std::find_if(wanted_at.begin(), wanted_at.end(),
@@ -91,11 +121,16 @@ Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool
     if (it == wanted_at.end()) return true;
     for (size_t t : it->second) {
       if (delivered_[t]) continue;
-      SeekDelivery d = how[t];
+      const size_t now = sent();
+      SeekDelivery d;
       d.pass = pass_id;
       d.fallback = fallback;
       d.start_packet = start;
+      d.decoded = now - charged;
+      d.bytes = bytes_before[now] - bytes_before[charged];
+      d.skipped = skipped_before[now] - skipped_before[charged];
       d.ms = std::chrono::duration<double, std::milli>(Clock::now() - last_delivery).count();
+      charged = now;
       auto r = on_frame(t, frame, d);
       last_delivery = Clock::now();
       if (!r.ok()) return r.error();
@@ -105,6 +140,11 @@ Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool
     wanted_at.erase(it);
     return remaining > 0;  // every target out: stop, the rest of the pass is not needed
   });
+  const size_t total = sent();
+  stats_.decoded += static_cast<int64_t>(total);
+  stats_.bytes += bytes_before[total];
+  stats_.skipped += static_cast<int64_t>(skipped_before[total]);
+  return st;
 }
 
 Status SeekRunner::run(const OnFrame& on_frame) {

@@ -29,13 +29,16 @@ extern "C" {
 #include <vector>
 
 #include "decode/decoder.h"
+#include "mp4/movie.h"
 #include "mp4/result.h"
 #include "mp4/seek_plan.h"
 #include "mp4/timeline.h"
 
 namespace mp4kit::decode {
 
-/// How a target was obtained; costs are since the previous target of the same pass.
+/// How a target was obtained. Costs are measured: what was sent to the decoder since the
+/// previous target of the same pass came out (with frame threads a few packets beyond the
+/// target are in flight when it comes out; they are charged to it).
 struct SeekDelivery {
   int32_t pass = 0;            ///< index of the pass run (fallback passes get new indices)
   int32_t fallback = 0;        ///< 0 planned, 1 same start without skipping, 2 from packet 0
@@ -53,13 +56,29 @@ struct SeekRunStats {
 /// av_image_copy_to_buffer(align 1) gives, i.e. what framemd5 hashes for video.
 void packed_frame_md5(const AVFrame* frame, char hex[33], int& size);
 
+struct SeekRunnerOptions {
+  /// Whether a pass starting at `start_packet` must keep sending packets after its last
+  /// target until the targets come out, instead of draining the decoder. Needed for H.264
+  /// passes that start at a recovery point (a non-IDR sync sample): FFmpeg's h264 decoder
+  /// marks the pictures after it "recovered" only as it outputs them in the normal way,
+  /// and drops the unrecovered ones when drained (h264dec.c finalize_frame). Null: never.
+  std::function<bool(uint32_t start_packet)> push_past_targets;
+};
+
+/// Packets sent at most after the last target of a pushed pass (then the decoder is drained).
+constexpr uint32_t kPushPackets = 48;
+
+/// Whether an H.264 sample (length-prefixed NAL units, as the avcC of `entry` says) holds
+/// an IDR slice. Reads at most `size` bytes.
+bool h264_sample_has_idr(const SampleEntry& entry, const uint8_t* data, uint64_t size);
+
 class SeekRunner {
  public:
   /// Called once per target (duplicates included) when its frame is decoded.
   using OnFrame = std::function<Status(size_t target, const AVFrame* frame, const SeekDelivery& how)>;
 
   /// `decoder`, `timeline` and `plan` must outlive the runner; `decoder` decodes `timeline`.
-  SeekRunner(Decoder& decoder, const StreamTimeline& timeline, const SeekPlan& plan);
+  SeekRunner(Decoder& decoder, const StreamTimeline& timeline, const SeekPlan& plan, SeekRunnerOptions options = {});
 
   /// Runs every pass. Errors: on_frame's, the decoder's (kMalformed with --strict), or
   /// kMalformed when a target cannot be decoded even from packet 0 (the message names it).
@@ -75,6 +94,7 @@ class SeekRunner {
   Decoder& decoder_;
   const StreamTimeline& tl_;
   const SeekPlan& plan_;
+  SeekRunnerOptions options_;
   std::vector<bool> delivered_;
   SeekRunStats stats_;
 };

@@ -1,0 +1,322 @@
+// `mp4kit seek FILE (--frame N | --frames START:END[:STEP] | --time T)... [--stream N]
+//  [--format png|ppm|y4m|raw|framemd5|null] [-o PATTERN|PATH|-] [--threads N] [--no-skip]
+//  [--plan] [--verify] [--json] [--quiet]`: exact frames by index or time.
+//
+// The requests are resolved here, from the container alone (lib/mp4: SeekStream,
+// PresentationIndex, plan_seek): times become frame numbers, ranges are checked (exit 64
+// with the valid range), and `--plan` prints the plan without ever loading FFmpeg.
+// Decoding goes through the decode module's seek entry point (lib/decode/seek_module.h).
+// Targets keep the order of the command line, across --frame/--frames/--time.
+#define MP4KIT_HAVE_SEEK_CMD 1
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "decode/seek_module.h"
+#include "module_loader.h"
+#include "mp4/seek_plan.h"
+#include "mp4/seek_request.h"
+
+namespace mp4kit::cli {
+namespace {
+
+struct Request {
+  enum Kind { kFrame, kRange, kTime } kind;
+  std::string text;
+};
+
+struct SeekOptions {
+  std::string file;
+  int stream = -1;
+  std::vector<Request> requests;  // command-line order
+  std::string format = "png";
+  std::string output;
+  int threads = 0;
+  bool no_skip = false;
+  bool plan = false;
+  bool verify = false;
+  bool json = false;
+  bool quiet = false;
+};
+
+// One resolved target: the frame and what the user typed for it.
+struct Target {
+  uint64_t frame = 0;
+  Request::Kind kind = Request::kFrame;
+  std::string requested;
+};
+
+Result<std::vector<Target>> resolve(const SeekStream& s, const std::vector<Request>& requests) {
+  std::vector<Target> out;
+  const uint64_t count = s.index.frame_count();
+  for (const Request& r : requests) {
+    if (r.kind == Request::kRange) {
+      auto frames = parse_frame_range(r.text, count);
+      if (!frames.ok()) return frames.error();
+      for (uint64_t f : *frames) out.push_back({f, Request::kRange, std::to_string(f)});
+    } else if (r.kind == Request::kTime) {
+      auto f = frame_at_time(s, r.text);
+      if (!f.ok()) return f.error();
+      out.push_back({*f, Request::kTime, r.text});
+    } else {
+      uint64_t f = 0;
+      bool digits = !r.text.empty() && r.text.size() <= 18;
+      for (char c : r.text) digits = digits && c >= '0' && c <= '9';
+      if (!digits) return make_error(ErrorCode::kUsage, "", 0, "bad frame index '" + r.text + "' (a number from 0)");
+      f = std::stoull(r.text);
+      if (f >= count)
+        return make_error(ErrorCode::kUsage, "", 0,
+                          "frame " + r.text + " is out of range: valid frames are 0.." +
+                              (count ? std::to_string(count - 1) : std::string("(none)")) + " (stream " +
+                              std::to_string(s.stream) + ")");
+      out.push_back({f, Request::kFrame, r.text});
+    }
+  }
+  if (out.empty()) return make_error(ErrorCode::kUsage, "", 0, "nothing to extract: give --frame, --frames or --time");
+  return out;
+}
+
+double seconds(int64_t ticks, uint32_t timescale) { return static_cast<double>(ticks) / timescale; }
+
+nlohmann::ordered_json requested_json(const Target& t) {
+  nlohmann::ordered_json j;
+  if (t.kind == Request::kTime) j["time"] = t.requested;
+  else j["frame"] = t.frame;
+  return j;
+}
+
+int print_plan(const SeekOptions& o, const SeekStream& s, const std::vector<Target>& targets) {
+  std::vector<uint64_t> frames;
+  for (const Target& t : targets) frames.push_back(t.frame);
+  SeekPlanOptions popt;
+  popt.skip_non_reference = !o.no_skip;
+  auto plan = plan_seek(s.movie, s.trak(), s.timeline(), s.index, frames, popt);
+  if (!plan.ok()) return report_error(o.file, plan.error());
+  const auto costs = target_costs(*plan, s.timeline());
+  const auto& pk = s.timeline().packets;
+  const uint32_t ts = s.timescale();
+  uint64_t decoded = 0, skipped = 0, bytes = 0, syncs = 0;
+  for (const SeekPass& p : plan->passes) decoded += p.decoded, skipped += p.skipped, bytes += p.bytes;
+  for (const Packet& p : pk) syncs += p.key;
+  if (o.json) {
+    nlohmann::ordered_json j;
+    j["schema"] = "mp4kit.seek/1";
+    j["file"] = o.file;
+    j["stream"] = s.stream;
+    j["frame_count"] = s.index.frame_count();
+    j["plan"] = true;
+    j["skip_non_reference"] = !o.no_skip;
+    auto& arr = j["targets"] = nlohmann::ordered_json::array();
+    for (size_t i = 0; i < targets.size(); ++i) {
+      const SeekTarget& t = plan->targets[i];
+      arr.push_back({{"requested", requested_json(targets[i])},
+                     {"frame", t.frame},
+                     {"pts", pk[t.packet].pts},
+                     {"time", seconds(pk[t.packet].pts, ts)},
+                     {"packet", t.packet},
+                     {"sync_packet", t.start_packet},
+                     {"sync_time", seconds(pk[t.start_packet].pts, ts)},
+                     {"pass", t.pass},
+                     {"decoded", costs[i].decoded},
+                     {"skipped", costs[i].skipped},
+                     {"bytes", costs[i].bytes}});
+    }
+    j["totals"] = {{"passes", plan->passes.size()}, {"decoded", decoded}, {"skipped", skipped}, {"bytes", bytes}};
+    fmt::print("{}\n", j.dump(2));
+    return kExitOk;
+  }
+  fmt::print("seek plan: {} stream {} ({} frames, {} sync samples), non-reference skipping {}\n", o.file, s.stream,
+             s.index.frame_count(), syncs, o.no_skip ? "off" : "on");
+  fmt::print("{:>12} {:>8} {:>10} {:>10} {:>8} {:>10} {:>5} {:>7} {:>6} {:>10}\n", "requested", "frame", "pts", "time",
+             "sync_pkt", "sync_time", "pass", "decode", "skip", "bytes");
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const SeekTarget& t = plan->targets[i];
+    const std::string req = targets[i].kind == Request::kTime ? targets[i].requested + "s" : targets[i].requested;
+    fmt::print("{:>12} {:>8} {:>10} {:>10.3f} {:>8} {:>10.3f} {:>5} {:>7} {:>6} {:>10}\n", req, t.frame, pk[t.packet].pts,
+               seconds(pk[t.packet].pts, ts), t.start_packet, seconds(pk[t.start_packet].pts, ts), t.pass, costs[i].decoded,
+               costs[i].skipped, costs[i].bytes);
+  }
+  fmt::print("total: {} targets, {} passes, {} packets to decode, {} skipped, {} bytes to read\n", targets.size(),
+             plan->passes.size(), decoded, skipped, bytes);
+  return kExitOk;
+}
+
+const mp4kit_seek_api* load_module(std::string& why) {
+  using Entry = const mp4kit_seek_api* (*)();
+  auto entry = reinterpret_cast<Entry>(decode_module_symbol(MP4KIT_SEEK_ENTRY, why));
+  if (!entry) return nullptr;
+  const mp4kit_seek_api* api = entry();
+  if (!api || api->abi_version != MP4KIT_SEEK_ABI_VERSION) {
+    why = "seek module ABI version " + std::to_string(api ? api->abi_version : 0) + ", this mp4kit needs " +
+          std::to_string(MP4KIT_SEEK_ABI_VERSION) + " (rebuild with `cmake --build build`)";
+    return nullptr;
+  }
+  return api;
+}
+
+int run_seek(const SeekOptions& o) {
+  auto opened = SeekStream::open(o.file, o.stream);
+  if (!opened.ok()) return report_error(o.file, opened.error());
+  const SeekStream& s = *opened;
+  auto targets = resolve(s, o.requests);
+  if (!targets.ok()) return report_error(o.file, targets.error());
+  if (o.plan) return print_plan(o, s, *targets);
+
+  // Outputs: check what can be checked before loading FFmpeg.
+  std::string output = o.output;
+  if (o.format == "null") output.clear();
+  else if (output.empty()) output = (o.format == "png" || o.format == "ppm") ? "frame_%06d." + o.format : "-";
+  if (!output.empty() && output != "-" && is_output_pattern(output)) {
+    auto p = expand_output_pattern(output, 0);
+    if (!p.ok()) return report_error("", p.error());
+  }
+  if ((o.format == "png" || o.format == "ppm") && !is_output_pattern(output) && targets->size() != 1)
+    return report_error("", make_error(ErrorCode::kUsage, "", 0,
+                                       fmt::format("--format {} writes one file per frame: give -o a pattern such as frame_%06d.{}",
+                                                   o.format, o.format)));
+  if (o.json && output == "-")
+    return report_error("", make_error(ErrorCode::kUsage, "", 0, "--json prints to stdout: write the frames to a file (-o PATH)"));
+
+  std::string why;
+  const mp4kit_seek_api* api = load_module(why);
+  if (!api) return report_error("", make_error(ErrorCode::kInternal, "", 0, why));
+  std::vector<mp4kit_seek_target> out(targets->size());
+  for (size_t i = 0; i < out.size(); ++i) out[i].frame = static_cast<int64_t>((*targets)[i].frame);
+  mp4kit_seek_request rq{};
+  rq.abi_version = MP4KIT_SEEK_ABI_VERSION;
+  rq.input_path = o.file.c_str();
+  rq.stream = s.stream;
+  rq.format = o.format.c_str();
+  rq.output = output.empty() ? nullptr : output.c_str();
+  rq.threads = o.threads;
+  rq.skip_non_reference = o.no_skip ? 0 : 1;
+  rq.verify = o.verify ? 1 : 0;
+  rq.target_count = out.size();
+  rq.targets = out.data();
+  mp4kit_seek_report rp{};
+  const int code = api->run(&rq, &rp);
+  if (code != 0) {
+    if (rp.error_file[0]) fmt::print(stderr, "mp4kit: {}: {}\n", rp.error_file, rp.error);
+    else fmt::print(stderr, "mp4kit: {}\n", rp.error);
+    return code;
+  }
+  const uint32_t ts = s.timescale();
+  const double per_frame = out.empty() ? 0 : static_cast<double>(rp.decoded) / static_cast<double>(out.size());
+  if (o.json) {
+    nlohmann::ordered_json j;
+    j["schema"] = "mp4kit.seek/1";
+    j["file"] = o.file;
+    j["stream"] = rp.stream;
+    j["codec"] = rp.codec;
+    j["frame_count"] = rp.frame_count;
+    j["threads"] = rp.threads;
+    j["skip_non_reference"] = !o.no_skip;
+    auto& arr = j["targets"] = nlohmann::ordered_json::array();
+    for (size_t i = 0; i < out.size(); ++i) {
+      const mp4kit_seek_target& t = out[i];
+      nlohmann::ordered_json e = {{"requested", requested_json((*targets)[i])},
+                                  {"frame", t.frame},
+                                  {"pts", t.pts},
+                                  {"time", seconds(t.pts, ts)},
+                                  {"packet", t.packet},
+                                  {"sync_packet", t.sync_packet},
+                                  {"sync_time", seconds(t.sync_pts, ts)},
+                                  {"pass", t.pass},
+                                  {"fallback", t.fallback},
+                                  {"decoded", t.decoded},
+                                  {"skipped", t.skipped},
+                                  {"bytes", t.bytes},
+                                  {"ms", t.ms},
+                                  {"size", t.size},
+                                  {"md5", t.md5}};
+      if (t.output[0]) e["output"] = t.output;
+      if (o.verify) e["verified"] = t.verified == 1;
+      arr.push_back(std::move(e));
+    }
+    j["totals"] = {{"passes", rp.passes}, {"fallbacks", rp.fallbacks},     {"decoded", rp.decoded},
+                   {"skipped", rp.skipped}, {"bytes", rp.bytes},           {"decoded_per_frame", per_frame},
+                   {"decode_errors", rp.decode_errors}, {"seconds", rp.wall_s}};
+    if (o.verify) {
+      j["verify"] = {{"frames", rp.verify_frames},
+                     {"mismatches", rp.verify_mismatches},
+                     {"linear_frames", rp.verify_linear_frames},
+                     {"sync_samples_checked", rp.verify_sync_samples},
+                     {"sync_samples_not_keyframes", rp.verify_sync_not_key},
+                     {"sync_samples_not_shown", rp.verify_sync_hidden},
+                     {"detail", rp.verify_detail}};
+    }
+    fmt::print("{}\n", j.dump(2));
+  } else if (!o.quiet) {
+    for (size_t i = 0; i < out.size(); ++i) {
+      const mp4kit_seek_target& t = out[i];
+      fmt::print(stderr, "frame {} ({:.3f} s): from sync packet {} ({:.3f} s), {} decoded, {} skipped, {} bytes, {:.1f} ms{}{}{}\n",
+                 t.frame, seconds(t.pts, ts), t.sync_packet, seconds(t.sync_pts, ts), t.decoded, t.skipped, t.bytes, t.ms,
+                 t.fallback ? fmt::format(" (fallback {})", t.fallback) : std::string(),
+                 t.output[0] ? fmt::format(" -> {}", t.output) : std::string(),
+                 o.verify ? (t.verified == 1 ? " [verified]" : " [MISMATCH]") : "");
+    }
+    fmt::print(stderr, "seek: {} frames of stream {} ({}): {} passes, {} packets decoded, {} skipped ({:.1f} decoded per frame), {} bytes, {:.3f} s\n",
+               out.size(), rp.stream, rp.codec, rp.passes, rp.decoded, rp.skipped, per_frame, rp.bytes, rp.wall_s);
+    if (o.verify) {
+      fmt::print(stderr,
+                 "verify: {} of {} frames identical to a linear decode ({} frames); sync samples: {} checked, {} not keyframes, {} not shown{}\n",
+                 rp.verify_frames - rp.verify_mismatches, rp.verify_frames, rp.verify_linear_frames, rp.verify_sync_samples,
+                 rp.verify_sync_not_key, rp.verify_sync_hidden, rp.verify_detail[0] ? fmt::format(" ({})", rp.verify_detail) : "");
+    }
+  }
+  if (o.verify && (rp.verify_mismatches > 0 || rp.verify_sync_not_key > 0)) return kExitThreshold;
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_seek(CLI::App& app, std::function<int()>& run) {
+  auto opts = std::make_shared<SeekOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "seek", "Extract exact frames by index or time (frame N = N-th line of ffmpeg's framemd5), decoding only what they need");
+  cmd->add_option("FILE", opts->file, "MP4 / QuickTime / fragmented MP4 file")->required();
+  const auto add_request = [&](const char* name, Request::Kind kind, const char* help) {
+    cmd->add_option_function<std::string>(
+           name,
+           [opts, kind](const std::string& v) {
+             size_t start = 0;
+             for (size_t i = 0; i <= v.size(); ++i) {
+               if (i == v.size() || v[i] == ',') {
+                 opts->requests.push_back({kind, v.substr(start, i - start)});
+                 start = i + 1;
+               }
+             }
+           },
+           help)
+        ->trigger_on_parse()
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  };
+  add_request("--frame", Request::kFrame, "frame index (repeatable, or comma-separated): 0 = first frame shown");
+  add_request("--frames", Request::kRange, "frame range START:END[:STEP], END exclusive (repeatable)");
+  add_request("--time,--times", Request::kTime,
+              "time in seconds (17.3) or HH:MM:SS.mmm: the frame shown then (repeatable, or comma-separated)");
+  cmd->add_option("--stream", opts->stream, "video stream index as ffprobe numbers it (default: the first video stream)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--format", opts->format, "png (default), ppm, y4m, raw (packed planes), framemd5, or null (decode only)")
+      ->check(CLI::IsMember({"png", "ppm", "y4m", "raw", "framemd5", "null"}));
+  cmd->add_option("-o,--output", opts->output,
+                  "PATTERN with %d for one file per frame (default frame_%06d.png / .ppm), a file for all frames, or - for "
+                  "stdout (y4m/raw/framemd5; the default for them)");
+  cmd->add_option("--threads", opts->threads, "decoder threads (0 = one per CPU, FFmpeg's default)")->check(CLI::Range(0, 64));
+  cmd->add_flag("--no-skip", opts->no_skip, "decode every packet from the start sync sample (no non-reference skipping)");
+  cmd->add_flag("--plan", opts->plan, "print the plan (sync sample, packets to decode / skip, bytes) and stop; does not load FFmpeg");
+  cmd->add_flag("--verify", opts->verify,
+                "also decode the whole stream linearly and compare each frame's md5; check sync samples decode as keyframes "
+                "(exit 1 on a mismatch)");
+  cmd->add_flag("--json", opts->json, "per-target results as JSON on stdout (schema mp4kit.seek/1)");
+  cmd->add_flag("--quiet", opts->quiet, "no per-frame lines on stderr");
+  run = [opts] { return run_seek(*opts); };
+}
+
+}  // namespace mp4kit::cli
