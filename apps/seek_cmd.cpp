@@ -12,6 +12,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -232,7 +233,7 @@ int run_seek(const SeekOptions& o) {
                                   {"decoded", t.decoded},
                                   {"skipped", t.skipped},
                                   {"bytes", t.bytes},
-                                  {"ms", t.ms},
+                                  {"ms", std::round(t.ms * 1000) / 1000},
                                   {"size", t.size},
                                   {"md5", t.md5}};
       if (t.output[0]) e["output"] = t.output;
@@ -241,7 +242,7 @@ int run_seek(const SeekOptions& o) {
     }
     j["totals"] = {{"passes", rp.passes}, {"fallbacks", rp.fallbacks},     {"decoded", rp.decoded},
                    {"skipped", rp.skipped}, {"bytes", rp.bytes},           {"decoded_per_frame", per_frame},
-                   {"decode_errors", rp.decode_errors}, {"seconds", rp.wall_s}};
+                   {"decode_errors", rp.decode_errors}, {"seconds", std::round(rp.wall_s * 1e6) / 1e6}};
     if (o.verify) {
       j["verify"] = {{"frames", rp.verify_frames},
                      {"mismatches", rp.verify_mismatches},
