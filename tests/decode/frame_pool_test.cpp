@@ -16,6 +16,9 @@ extern "C" {
 #include "memory/frame_pool.h"
 
 // --- Counting every heap allocation of the process (libavcodec's included) ------------
+// Not under sanitizers: AddressSanitizer owns malloc and calls it before this binary's
+// statics exist, so replacing it there crashes at start-up; the pool-miss check still runs.
+#if !defined(MP4KIT_SANITIZED)
 // The test binary interposes the C allocator and forwards to glibc's own entry points.
 extern "C" {
 void* __libc_malloc(size_t);
@@ -48,6 +51,12 @@ int posix_memalign(void** out, size_t align, size_t n) {
 void* aligned_alloc(size_t align, size_t n) { count(n); return __libc_memalign(align, n); }
 void* memalign(size_t align, size_t n) { count(n); return __libc_memalign(align, n); }
 }
+#else
+namespace {
+std::atomic<bool> g_counting{false};
+std::atomic<uint64_t> g_small{0}, g_large{0};
+}  // namespace
+#endif
 
 namespace mp4kit::test {
 namespace {
@@ -181,7 +190,11 @@ TEST_CASE("steady state: zero pool misses and zero frame-sized allocations per f
                << " pool misses, " << g_large.load() << " allocations >= 64 KiB, " << double(g_small.load()) / double(measured)
                << " small allocations per frame");
   CHECK(misses_at_stop - misses_at_warm == 0);
+#if !defined(MP4KIT_SANITIZED)
   CHECK(g_large.load() == 0);
+#else
+  MESSAGE("sanitized build: heap allocations are not counted (the allocator belongs to ASan)");
+#endif
   CHECK(s.hits > 0);
 }
 
