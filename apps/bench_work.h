@@ -10,7 +10,7 @@
 #include "decode/bench_module.h"
 #include "decode/seek_module.h"
 #include "memory/bench_harness.h"
-#include "mp4/result.h"
+#include "mp4kit/error.h"
 
 namespace mp4kit::cli::bench {
 

@@ -7,7 +7,7 @@
 #include <functional>
 #include <string>
 
-#include "mp4/result.h"
+#include "mp4kit/error.h"
 
 namespace mp4kit::cli {
 

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "mp4/limits.h"
+#include "mp4kit/limits.h"
 
 namespace mp4kit::fuzz {
 

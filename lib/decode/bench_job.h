@@ -13,7 +13,7 @@ extern "C" {
 #include "decode/bench_module.h"
 #include "memory/latency_histogram.h"
 #include "mp4/movie.h"
-#include "mp4/result.h"
+#include "mp4kit/error.h"
 #include "mp4/sample_table.h"
 #include "mp4/timeline.h"
 

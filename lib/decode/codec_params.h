@@ -18,7 +18,7 @@ extern "C" {
 
 #include "mp4/codec_info.h"
 #include "mp4/movie.h"
-#include "mp4/result.h"
+#include "mp4kit/error.h"
 
 namespace mp4kit::decode {
 

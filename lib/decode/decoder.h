@@ -21,7 +21,7 @@ extern "C" {
 #include "decode/packet_source.h"
 #include "memory/frame_pool.h"
 #include "mp4/movie.h"
-#include "mp4/result.h"
+#include "mp4kit/error.h"
 #include "mp4/timeline.h"
 #include "decode/codec_params.h"
 

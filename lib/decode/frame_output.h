@@ -26,7 +26,7 @@ extern "C" {
 #include <vector>
 
 #include "decode/output_file.h"
-#include "mp4/result.h"
+#include "mp4kit/error.h"
 
 namespace mp4kit::decode {
 

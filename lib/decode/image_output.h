@@ -19,7 +19,7 @@ extern "C" {
 #include <cstdint>
 #include <vector>
 
-#include "mp4/result.h"
+#include "mp4kit/error.h"
 
 struct SwsContext;
 

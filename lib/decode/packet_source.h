@@ -40,7 +40,7 @@ extern "C" {
 #include <cstdint>
 
 #include "memory/mapped_file.h"
-#include "mp4/result.h"
+#include "mp4kit/error.h"
 #include "mp4/timeline.h"
 
 namespace mp4kit::decode {

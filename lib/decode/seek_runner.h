@@ -30,7 +30,7 @@ extern "C" {
 
 #include "decode/decoder.h"
 #include "mp4/movie.h"
-#include "mp4/result.h"
+#include "mp4kit/error.h"
 #include "mp4/seek_plan.h"
 #include "mp4/timeline.h"
 

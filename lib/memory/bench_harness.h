@@ -27,7 +27,7 @@
 
 #include "memory/io_stats.h"
 #include "memory/page_cache.h"
-#include "mp4/result.h"
+#include "mp4kit/error.h"
 
 namespace mp4kit {
 

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "mp4/result.h"
+#include "mp4kit/error.h"
 
 namespace mp4kit {
 

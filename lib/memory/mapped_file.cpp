@@ -10,16 +10,6 @@
 
 namespace mp4kit {
 
-std::string Error::to_string() const {
-  std::string out;
-  if (!box_path.empty()) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, " at 0x%llX", static_cast<unsigned long long>(offset));
-    out = box_path + buf + ": ";
-  }
-  return out + message;
-}
-
 Result<std::shared_ptr<const MappedFile>> MappedFile::open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

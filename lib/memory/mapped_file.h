@@ -20,7 +20,7 @@
 #include <string>
 
 #include "memory/fault_guard.h"
-#include "mp4/result.h"
+#include "mp4kit/error.h"
 
 namespace mp4kit {
 

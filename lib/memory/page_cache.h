@@ -25,7 +25,7 @@
 #include <cstdint>
 #include <string>
 
-#include "mp4/result.h"
+#include "mp4kit/error.h"
 
 namespace mp4kit {
 

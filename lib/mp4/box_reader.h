@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "mp4/fourcc.h"
-#include "mp4/result.h"
+#include "mp4kit/error.h"
 
 namespace mp4kit {
 

@@ -14,8 +14,8 @@
 
 #include "memory/mapped_file.h"
 #include "mp4/box_reader.h"
-#include "mp4/limits.h"
-#include "mp4/result.h"
+#include "mp4kit/limits.h"
+#include "mp4kit/error.h"
 
 namespace mp4kit {
 

@@ -1,12 +1,17 @@
-// Error and Result types shared by lib/mp4 and lib/memory.
+// mp4kit's one error type: ErrorCode, Error, Result<T> and Status (public API).
 //
-// Every fallible function returns `Result<T>`: either a value or an `Error` that carries
-// a code (mapped to a documented exit code by the CLI), the box path, the absolute file
-// offset and a human-readable message with the numbers that made it fail. No exceptions
-// are thrown by the library.
+// Every fallible function of the library returns `Result<T>`: either a value or an `Error`
+// that carries a code (mapped to the documented exit codes: README "Exit codes"), the box
+// path, the absolute file offset and a one-line message with the numbers that made it fail.
+// The library throws no exception. Calling `value()` on a Result that holds an error is a
+// programming defect: it prints the error and aborts (it never throws bad_variant_access).
+//
+// Thread rules: Result and Error are plain values; no shared state.
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <variant>
@@ -34,6 +39,15 @@ struct Error {
   std::string to_string() const;
 };
 
+/// The stable snake_case name of a code, for JSON records: "usage", "malformed",
+/// "cannot_open", "internal", "cannot_create", "io".
+const char* error_code_name(ErrorCode code);
+
+namespace detail {
+/// Prints "mp4kit: Result::value() called on an error: <error>" to stderr and aborts.
+[[noreturn]] void result_value_on_error(const Error& error);
+}  // namespace detail
+
 /// A minimal `std::expected`-like holder (C++20 has none). Check `ok()` before `value()`.
 template <typename T>
 class [[nodiscard]] Result {
@@ -43,15 +57,23 @@ class [[nodiscard]] Result {
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T* operator->() { return &std::get<0>(v_); }
-  const T* operator->() const { return &std::get<0>(v_); }
-  T& operator*() & { return std::get<0>(v_); }
-  const Error& error() const { return std::get<1>(v_); }
+  T& value() & { check(); return *std::get_if<0>(&v_); }
+  const T& value() const& { check(); return *std::get_if<0>(&v_); }
+  T&& value() && { check(); return std::move(*std::get_if<0>(&v_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  /// The error; only valid when !ok() (a defect otherwise: aborts).
+  const Error& error() const {
+    if (ok()) std::abort();
+    return *std::get_if<1>(&v_);
+  }
 
  private:
+  void check() const {
+    if (!ok()) detail::result_value_on_error(*std::get_if<1>(&v_));
+  }
   std::variant<T, Error> v_;
 };
 
