@@ -1,0 +1,128 @@
+// Byte sources: "the bytes of one file", however they are reached (public API).
+//
+// Everything above this layer (box parser, sample tables, demuxer, decoder bridge) reads
+// input bytes only through a ByteSource, never through a pointer to the whole file, so
+// that a source which fetches byte ranges over the network can be added without touching
+// the box parser. Two implementations ship:
+//   * open_file(): a read-only memory mapping (mmap + madvise). read() returns views into
+//     the mapping (no copy); a view holds a reference on the mapping.
+//   * memory_source(): bytes already in memory (tests, fuzzers, programs that embed us).
+//
+// Ownership and lifetime: a Buffer is a reference-counted view. Copying a Buffer shares the
+// bytes; they stay valid and unchanged while any copy (or slice) lives, even after the
+// ByteSource that produced it is gone. A ByteSource is shared (std::shared_ptr) by the
+// Demuxer and everything built from it.
+//
+// Thread rules: ByteSource methods are const and may be called from any thread at once;
+// Buffers may be copied and released on any thread.
+//
+// Errors: read() fails with kIo (exit 74) when the underlying storage fails or, for a
+// mapped file, when the file shrank while mapped and the fault guard saw it (see
+// FileSourceOptions::fault_guard). open_file() fails with kCannotOpen (exit 66).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mp4kit/error.h"
+
+namespace mp4kit {
+
+/// A reference-counted run of input bytes: `size()` bytes at `data()`, which are the
+/// source's bytes at absolute offset `offset()`. Cheap to copy (one atomic increment).
+class Buffer {
+ public:
+  Buffer() = default;
+  /// Adopts a view: `owner` keeps `data` valid. `tail` = readable bytes after the end that
+  /// belong to the same owner (for a mapping: the next bytes of the file), 0 if unknown.
+  Buffer(const uint8_t* data, uint64_t size, uint64_t offset, std::shared_ptr<const void> owner, uint64_t tail = 0)
+      : data_(data), size_(size), offset_(offset), tail_(tail), owner_(std::move(owner)) {}
+
+  /// Owned copy of `size` bytes (tail() is 0).
+  static Buffer copy_of(const uint8_t* data, uint64_t size, uint64_t offset);
+
+  const uint8_t* data() const { return data_; }
+  uint64_t size() const { return size_; }
+  /// Absolute source offset of data()[0], bytes.
+  uint64_t offset() const { return offset_; }
+  uint64_t end() const { return offset_ + size_; }
+  bool empty() const { return size_ == 0; }
+  /// Readable bytes after data() + size() within the same owner (libavcodec's padding rule
+  /// needs 64: AV_INPUT_BUFFER_PADDING_SIZE). Not part of [offset, end).
+  uint64_t tail() const { return tail_; }
+  /// The bytes [rel, rel + n) of this buffer (clamped), sharing the owner.
+  Buffer slice(uint64_t rel, uint64_t n) const;
+  /// What keeps the bytes alive (for bridging into other reference counts, e.g. AVBufferRef).
+  const std::shared_ptr<const void>& owner() const { return owner_; }
+
+ private:
+  const uint8_t* data_ = nullptr;
+  uint64_t size_ = 0;
+  uint64_t offset_ = 0;
+  uint64_t tail_ = 0;
+  std::shared_ptr<const void> owner_;
+};
+
+/// How the caller is about to use a range (madvise-like hint; sources may ignore it).
+enum class Access { kNormal, kSequential, kRandom, kWillNeed, kDontNeed };
+
+/// What a source has fetched from its storage so far (all threads).
+struct ReadStats {
+  uint64_t bytes = 0;     ///< bytes fetched (a mapping counts 0: pages fault in lazily)
+  uint64_t requests = 0;  ///< read requests made to the storage / server
+};
+
+/// The bytes of one file. Implementations must be safe to call from several threads.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+
+  /// The name used in messages and JSON: a path (or, for a remote source, its URL with
+  /// any query string redacted).
+  virtual const std::string& name() const = 0;
+  /// Size in bytes, fixed at open time.
+  virtual uint64_t size() const = 0;
+  /// Bytes [offset, offset + size) clamped to size(): a range that runs past the end
+  /// gives the part that exists (possibly empty), never an error. Errors: kIo.
+  virtual Result<Buffer> read(uint64_t offset, uint64_t size) const = 0;
+  /// True when read() returns views into memory that is already addressable (a mapping),
+  /// so that many small reads cost nothing; false when each read may fetch or copy.
+  virtual bool is_mapped() const { return false; }
+  /// Access hint for [offset, offset + length); best effort, no error.
+  virtual void advise(Access access, uint64_t offset, uint64_t length) const {
+    (void)access, (void)offset, (void)length;
+  }
+  /// Ok while every byte handed out was the file's own. kIo naming the source, the first
+  /// failed offset and the new size after the file shrank under a mapping (fault guard).
+  /// Cheap; call it at the end of each stage before trusting what was computed.
+  virtual Status check_intact() const { return Ok{}; }
+  /// Counters of what was fetched so far.
+  virtual ReadStats stats() const { return {}; }
+};
+
+using ByteSourcePtr = std::shared_ptr<const ByteSource>;
+
+struct FileSourceOptions {
+  /// Install mp4kit's SIGBUS handler (process-wide, once) and register this mapping with
+  /// it: a page that faults because another process truncated the file reads as zeros and
+  /// check_intact() reports kIo, instead of the process dying of SIGBUS. Off by default,
+  /// because it replaces any SIGBUS handler the embedding program has (the previous one
+  /// is still called for faults outside mp4kit's mappings). The mp4kit CLI turns it on.
+  bool fault_guard = false;
+};
+
+/// Opens `path` read-only and maps it. Errors: kCannotOpen for a missing, unreadable,
+/// non-regular or empty file (the message names the path and the errno text); kIo if
+/// mmap fails.
+Result<ByteSourcePtr> open_file(const std::string& path, const FileSourceOptions& options = {});
+
+/// A source over `size` bytes at `data` that the caller owns and keeps alive and unchanged
+/// for as long as the source or any Buffer read from it lives. No copy is made.
+ByteSourcePtr memory_source(const uint8_t* data, uint64_t size, std::string name);
+
+/// A source that owns `bytes`.
+ByteSourcePtr memory_source(std::vector<uint8_t> bytes, std::string name);
+
+}  // namespace mp4kit
