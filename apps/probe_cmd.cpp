@@ -27,16 +27,6 @@ struct ProbeOptions {
   uint64_t max_index_mb = 4096;
 };
 
-const char* type_name(MediaType t) {
-  switch (t) {
-    case MediaType::kVideo: return "video";
-    case MediaType::kAudio: return "audio";
-    case MediaType::kSubtitle: return "subtitle";
-    case MediaType::kData: return "data";
-    default: return "unknown";
-  }
-}
-
 std::string flags_string(const Packet& p) { return std::string(p.key ? "K" : "_") + (p.discard ? "D" : "_"); }
 
 std::string brands_string(const Movie& m) {
@@ -73,7 +63,7 @@ json stream_json(const FileReport& rep, const StreamReport& s) {
   j["index"] = s.index;
   if (!s.codec.codec_name.empty()) j["codec_name"] = s.codec.codec_name;
   if (!s.codec.profile.empty()) j["profile"] = s.codec.profile;
-  j["codec_type"] = type_name(s.codec.type);
+  j["codec_type"] = media_type_name(s.codec.type);
   j["codec_tag_string"] = s.codec.codec_tag_string;
   j["codec_tag"] = fmt::format("0x{:08x}", s.codec.codec_tag);
   if (s.codec.type == MediaType::kVideo) {
@@ -247,7 +237,7 @@ void print_text(const FileReport& rep) {
                pic.height, pic.size);
   for (const StreamReport& s : rep.streams) {
     const CodecInfo& c = s.codec;
-    std::string line = fmt::format("  #{} {} {}", s.index, type_name(c.type), c.codec_name.empty() ? "unknown" : c.codec_name);
+    std::string line = fmt::format("  #{} {} {}", s.index, media_type_name(c.type), c.codec_name.empty() ? "unknown" : c.codec_name);
     if (!c.profile.empty()) line += fmt::format(" ({}{})", c.profile, c.level >= 0 && c.type == MediaType::kVideo ? fmt::format(" L{}", c.level) : "");
     line += fmt::format(" [{}]", c.codec_tag_string);
     if (c.type == MediaType::kVideo) {

@@ -15,7 +15,7 @@ struct Opened {
   std::vector<SampleTable> tables;
   std::vector<StreamTimeline> timelines;
 };
-Opened open_file(const std::string& path) {
+Opened open_opened(const std::string& path) {
   Opened o;
   auto f = MappedFile::open(path);
   REQUIRE(f.ok());
@@ -33,7 +33,7 @@ TEST_CASE("presentation index, time lookup and seek plans are consistent on ever
   uint64_t frames_checked = 0, disposable = 0;
   for (const std::string& path : test::media_files()) {
     CAPTURE(path);
-    Opened o = open_file(path);
+    Opened o = open_opened(path);
     for (size_t ti = 0; ti < o.movie.tracks.size(); ++ti) {
       const Track& t = o.movie.tracks[ti];
       if (codec_info_of(t).type != MediaType::kVideo) continue;
@@ -82,7 +82,7 @@ TEST_CASE("presentation index, time lookup and seek plans are consistent on ever
 }
 
 TEST_CASE("x264 B-frames are classified by nal_ref_idc") {
-  Opened o = open_file(test::samples_dir() + "/h264_bframes_aac.mp4");
+  Opened o = open_opened(test::samples_dir() + "/h264_bframes_aac.mp4");
   const Track& t = o.movie.tracks[0];
   const StreamTimeline& tl = o.timelines[0];
   int disposable = 0, reference = 0;

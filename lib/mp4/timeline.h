@@ -17,25 +17,11 @@
 #include <vector>
 
 #include "memory/large_allocator.h"
+#include "mp4kit/demuxer.h"
 #include "mp4/movie.h"
 #include "mp4/sample_table.h"
 
 namespace mp4kit {
-
-/// One packet as ffprobe reports it.
-struct Packet {
-  uint32_t stream_index = 0;
-  int64_t pts = 0;           ///< ticks
-  int64_t dts = 0;           ///< ticks
-  int64_t duration = 0;      ///< ticks; 0 when FFmpeg would leave it unset
-  uint32_t size = 0;         ///< bytes actually present (short for a sample cut by EOF)
-  uint64_t pos = 0;          ///< absolute file offset
-  bool key = false;          ///< 'K': sync sample
-  bool discard = false;      ///< 'D': outside the edit list, decode but do not show
-  bool truncated = false;    ///< size was cut by the end of the file
-  uint64_t sample_index = 0; ///< decode-order index into the track's SampleTable (or chunk index for grouped PCM)
-  uint32_t sample_description_index = 1;
-};
 
 /// Packet tables can hold millions of rows; their storage asks for huge pages.
 using PacketVector = LargeVector<Packet>;
@@ -68,7 +54,6 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
 std::vector<std::pair<uint32_t, uint32_t>> interleave_order(const Movie& movie, const std::vector<StreamTimeline>& timelines);
 
 /// FFmpeg's codec type for a track (video/audio/subtitle/data), needed for edit-list rules.
-enum class MediaType { kVideo, kAudio, kSubtitle, kData, kUnknown };
 MediaType media_type_of(const Track& track);
 
 }  // namespace mp4kit

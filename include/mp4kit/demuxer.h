@@ -1,0 +1,224 @@
+// The demuxer facade (public API): a ByteSource in, streams and packets out.
+//
+//   auto src = mp4kit::open_file("in.mp4");                 // mp4kit/byte_source.h
+//   auto dmx = mp4kit::Demuxer::open(*src);                 // parses boxes, no sample data
+//   for (const StreamInfo& s : dmx->streams()) ...          // codec, time_base, sizes
+//   auto v = dmx->select_stream(StreamSelector::first_video());
+//   auto packets = dmx->packets(*v);                        // FFmpeg's timeline, decode order
+//   auto bytes = dmx->read_packet((*packets)[0]);           // a Buffer (zero-copy when mapped)
+//
+// What it reproduces: FFmpeg 5.1's mov demuxer (libavformat/mov.c): the stream numbering
+// of ffprobe (tracks in file order, then iTunes cover art as attached-picture streams), the
+// packet timeline (mov_build_index, mov_fix_index for edit lists, mov_read_trun for
+// fragments) with the pts, dts, duration, size, pos and K/D flags `ffprobe -show_packets`
+// prints, and its interleaved reading order (mov_find_next_sample).
+//
+// Cost: open() reads box headers and moov/moof payloads only (never mdat). packets(),
+// reading_order() and the frame lookups build every track's timeline on first use
+// (O(samples) memory, bounded by Limits::max_index_bytes) and keep it.
+//
+// Units: timestamps and durations are in ticks of the stream's time_base; sizes in bytes;
+// offsets are absolute positions in the source.
+//
+// Ownership and lifetime: a Demuxer shares its ByteSource; spans and pointers it returns
+// stay valid while the Demuxer lives (it is move-only; moving keeps them valid). Buffers
+// from read_packet() live on their own.
+//
+// Thread rules: const methods may be called from several threads once the timelines are
+// built (call packets() once first); open() and the first packets() call are not
+// thread-safe against each other on the same object.
+//
+// Errors: open() passes on the parser's (65 malformed, naming box path and offset; 70 a
+// Limits value exceeded, naming the flag that raises it; 74 I/O). select_stream() returns
+// kUsage (64) for an index the caller named that does not exist or has the wrong kind,
+// and the message says what the file has.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mp4kit/byte_source.h"
+#include "mp4kit/error.h"
+#include "mp4kit/limits.h"
+
+namespace mp4kit {
+
+struct Movie;           // internal (lib/mp4/movie.h): for mp4kit's own tools
+struct StreamTimeline;  // internal (lib/mp4/timeline.h)
+class SampleTable;      // internal (lib/mp4/sample_table.h)
+class PresentationIndex;// internal (lib/mp4/seek_plan.h)
+
+/// FFmpeg's codec type (AVMediaType) of a stream.
+enum class MediaType { kVideo, kAudio, kSubtitle, kData, kUnknown };
+
+/// "video", "audio", "subtitle", "data", "unknown" (ffprobe's codec_type).
+const char* media_type_name(MediaType type);
+
+/// One packet as ffprobe reports it (`-show_packets`), plus where its bytes are.
+struct Packet {
+  uint32_t stream_index = 0;
+  int64_t pts = 0;           ///< ticks
+  int64_t dts = 0;           ///< ticks
+  int64_t duration = 0;      ///< ticks; 0 when FFmpeg would leave it unset
+  uint32_t size = 0;         ///< bytes actually present (short for a sample cut by EOF)
+  uint64_t pos = 0;          ///< absolute source offset of the first byte
+  bool key = false;          ///< 'K': sync sample (intra-only codecs: every packet)
+  bool discard = false;      ///< 'D': outside the edit list, decode but do not show
+  bool truncated = false;    ///< size was cut by the end of the file
+  uint64_t sample_index = 0; ///< decode-order index in the track's sample table (grouped PCM: the chunk)
+  uint32_t sample_description_index = 1;  ///< 1-based stsd entry
+};
+
+/// What ffprobe prints about a stream's codec, taken from the sample entry alone (no
+/// libavcodec call). Source: FFmpeg 5.1 libavformat/isom.c tag tables, mov.c, profiles.c.
+struct CodecInfo {
+  MediaType type = MediaType::kUnknown;
+  std::string codec_name;          ///< ffprobe's codec_name ("h264", "aac", ...); empty if unknown
+  std::string codec_tag_string;    ///< the sample entry FourCC as ffprobe prints it
+  uint32_t codec_tag = 0;          ///< the FourCC as FFmpeg's little-endian codec_tag
+  std::string profile;             ///< "High", "LC", "Main 10" ...; empty if unknown
+  int level = -1;                  ///< codec level (h264: level_idc; hevc: general_level_idc)
+  uint32_t width = 0, height = 0;  ///< coded picture size from the sample entry, pixels
+  uint32_t sar_num = 0, sar_den = 0;  ///< pixel aspect from pasp; 0/0 when absent
+  uint32_t sample_rate = 0;        ///< audio output rate in Hz
+  uint32_t channels = 0;           ///< audio channels
+  uint32_t bits_per_sample = 0;    ///< PCM bits per sample (0 for compressed)
+  int bit_depth = 0;               ///< video luma bit depth when the config states it
+  std::string pix_fmt_hint;        ///< "yuv420p", "yuv420p10le" when derivable from config
+};
+
+/// A time base or rate: num / den.
+struct Rational {
+  int64_t num = 0;
+  int64_t den = 1;
+};
+
+/// One stream, numbered as ffprobe numbers them.
+struct StreamInfo {
+  uint32_t index = 0;              ///< ffprobe stream index
+  uint32_t track_id = 0;           ///< tkhd track_ID; 0 for cover art
+  bool attached_picture = false;   ///< iTunes cover art: one untimed picture (disposition attached_pic)
+  CodecInfo codec;
+  Rational time_base;              ///< 1/mdhd.timescale (cover art: 1/90000, as FFmpeg)
+  std::string language;            ///< ISO 639-2/T code, "und" when unset
+  std::string handler_name;
+};
+
+/// What a decoder needs (the AVCodecParameters fields FFmpeg's mov demuxer fills), built
+/// from the sample entry: mp4kit/decoder.h passes it to the decode module.
+struct CodecParameters {
+  std::string codec_name;          ///< FFmpeg codec name; empty = no known decoder
+  MediaType type = MediaType::kUnknown;
+  uint32_t codec_tag = 0;
+  std::vector<uint8_t> extradata;  ///< as mov.c stores it (avcC/hvcC/glbl payload, av1C OBUs,
+                                   ///< esds DecoderSpecificInfo, OpusHead from dOps, FLAC STREAMINFO, alac atom)
+  int width = 0, height = 0, bits_per_coded_sample = 0;
+  int sar_num = 0, sar_den = 0;
+  int sample_rate = 0, channels = 0, block_align = 0;
+  int initial_padding = 0, seek_preroll = 0;
+  Rational time_base;
+  int64_t skip_samples = 0;        ///< audio priming (edit list), samples
+};
+
+/// Which stream a command means.
+struct StreamSelector {
+  /// ffprobe stream index the user named, or -1 to pick by kind.
+  int index = -1;
+  /// When index < 0: the first stream of this kind ...
+  MediaType kind = MediaType::kVideo;
+  /// ... or, when there is none and this is set, the first stream of this other kind.
+  std::optional<MediaType> fallback;
+  /// Accept cover art (an attached picture) for `index`.
+  bool allow_attached_picture = true;
+  /// Require `index` to be of `kind` (seek: video only).
+  bool require_kind = false;
+
+  static StreamSelector first_video() { return {}; }
+  static StreamSelector first_audio() { return {-1, MediaType::kAudio, std::nullopt, true, false}; }
+  /// decode's default: the first video stream, else the first audio stream.
+  static StreamSelector video_else_audio() { return {-1, MediaType::kVideo, MediaType::kAudio, true, false}; }
+  static StreamSelector by_index(int index) { return {index, MediaType::kVideo, std::nullopt, true, false}; }
+};
+
+/// A stream's presentation facts (FFmpeg's AVStream fields after mov_read_header).
+struct StreamTiming {
+  int64_t start_pts = 0;           ///< first presented pts, ticks (has_start_pts false: none)
+  bool has_start_pts = false;
+  int64_t duration = 0;            ///< ticks (FFmpeg's st->duration)
+  int64_t dts_shift = 0;           ///< FFmpeg's dts_shift (largest negative composition offset)
+  int64_t skip_samples = 0;        ///< audio priming to drop (start_pad), samples
+};
+
+struct DemuxerOptions {
+  Limits limits;
+  /// false: raw sample timing, no discard flags (ffmpeg -ignore_editlist 1).
+  bool apply_edit_lists = true;
+};
+
+class Demuxer {
+ public:
+  /// Parses the container of `source` (box headers, moov, moof/traf/trun, sidx; never mdat).
+  static Result<Demuxer> open(ByteSourcePtr source, const DemuxerOptions& options = {});
+
+  Demuxer(Demuxer&&) noexcept;
+  Demuxer& operator=(Demuxer&&) noexcept;
+  Demuxer(const Demuxer&) = delete;
+  Demuxer& operator=(const Demuxer&) = delete;
+  ~Demuxer();
+
+  const ByteSource& source() const;
+  const ByteSourcePtr& source_ptr() const;
+  const DemuxerOptions& options() const;
+
+  /// Every stream, by ffprobe index (streams()[i].index == i).
+  const std::vector<StreamInfo>& streams() const;
+  /// The stream `selector` names. Errors: kUsage with what the file has.
+  Result<uint32_t> select_stream(const StreamSelector& selector) const;
+
+  /// The decoder's parameters for `stream`. Errors: kMalformed for a bad configuration box
+  /// (naming it), kUsage for a stream that is neither audio nor video.
+  Result<CodecParameters> codec_parameters(uint32_t stream) const;
+
+  /// The packets of `stream` in decode order (FFmpeg's index order after edit lists).
+  /// Builds every timeline on first call. Errors: kInternal (Limits::max_index_bytes,
+  /// --max-index-mb), kMalformed (tables that contradict each other).
+  Result<std::span<const Packet>> packets(uint32_t stream) const;
+  /// Timing of `stream` (builds the timelines like packets()).
+  Result<StreamTiming> timing(uint32_t stream) const;
+  /// Every packet of every stream in FFmpeg's reading order: (stream, packet index) pairs.
+  Result<std::vector<std::pair<uint32_t, uint32_t>>> reading_order() const;
+  /// The bytes of `packet` (packet.size bytes at packet.pos), a view when the source is mapped.
+  Result<Buffer> read_packet(const Packet& packet) const;
+
+  /// Frames of a video stream in presentation order after edit lists: frame N is the N-th
+  /// line of `ffmpeg -i F -map 0:v:N -fps_mode passthrough -f framemd5 -`.
+  Result<uint64_t> frame_count(uint32_t stream) const;
+  /// Packet index (into packets(stream)) of frame `frame`. Errors: kUsage past the end.
+  Result<uint32_t> frame_packet(uint32_t stream, uint64_t frame) const;
+  /// The frame displayed at `pts` ticks: the last frame whose pts <= `pts`; nullopt
+  /// when `pts` is before the first frame.
+  Result<std::optional<uint64_t>> frame_at_pts(uint32_t stream, int64_t pts) const;
+
+  // --- for mp4kit's own tools (the types are internal, not installed) ---
+  const Movie& movie() const;
+  /// Sample tables of every track (index = track), built lazily like the timelines.
+  Result<const std::vector<SampleTable>*> sample_tables() const;
+  Result<const std::vector<StreamTimeline>*> timelines() const;
+  /// The timeline of `stream` (a track or cover art).
+  Result<const StreamTimeline*> timeline(uint32_t stream) const;
+  Result<const PresentationIndex*> presentation_index(uint32_t stream) const;
+  /// Track index of `stream`, or -1 for cover art.
+  int track_of(uint32_t stream) const;
+
+ private:
+  struct Impl;
+  explicit Demuxer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mp4kit
