@@ -22,3 +22,18 @@ median() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.1f", a/b; else print "inf" }'; }
 
 bench_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
+
+# load_report LABEL: prints the 1-minute load average to stderr and, when it is above 1.5,
+# a line saying the figures of this run are not valid (other work shares the CPUs).
+# Returns 0 always; sets BENCH_LOAD_VALID=0 when the load was too high.
+BENCH_LOAD_VALID=${BENCH_LOAD_VALID:-1}
+load_report() {
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  if awk -v l="$load" 'BEGIN{exit !(l > 1.5)}'; then
+    BENCH_LOAD_VALID=0
+    echo "bench: load average $load at $1: above 1.5, this run is NOT VALID (measure on an idle machine)" >&2
+  else
+    echo "bench: load average $load at $1" >&2
+  fi
+}

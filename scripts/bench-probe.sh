@@ -13,6 +13,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 ROOT=$(bench_root)
 cd "$ROOT"
+load_report start
 RUNS=${1:-9}
 MP4KIT=${MP4KIT:-build/mp4kit}
 [[ -x $MP4KIT ]] || bash scripts/setup.sh
@@ -50,3 +51,5 @@ printf '| probe --packets --json vs `ffprobe -show_packets -of json` | %.4f s | 
 printf '| bytes read by plain probe | %s B (%s%% of the file) | | | < 1%% |\n' "$BYTES_READ" "$share"
 echo
 echo "medians of $RUNS alternating runs, warm page cache; reproduce: scripts/bench-probe.sh $RUNS"
+load_report end
+((BENCH_LOAD_VALID)) || echo "NOT VALID: the load average was above 1.5 during this run"

@@ -19,6 +19,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 ROOT=$(bench_root)
 cd "$ROOT"
+load_report start
 RUNS=${1:-9}
 MP4KIT=${MP4KIT:-build/mp4kit}
 [[ -x $MP4KIT ]] || bash scripts/setup.sh
@@ -102,3 +103,5 @@ printf '| %s, every frame, one call each (mean) | %s | %s |\n' "$SMALL" "$d_s1" 
 printf '| %s, ten random frames in one call | %s | %s |\n' "$SMALL" "$d_s10" "$d_s10_ns"
 echo
 echo "pictures identical to ffmpeg's: $same; medians of $RUNS alternating runs, warm page cache, $(nproc) CPUs; reproduce: scripts/bench-seek.sh $RUNS"
+load_report end
+((BENCH_LOAD_VALID)) || echo "NOT VALID: the load average was above 1.5 during this run"
