@@ -3,12 +3,13 @@
 //  [--baseline PREV.json --max-regression PCT] [--against libavformat] FILE...`
 //
 // Benchmark numbers that say what they measured: each run's page-cache state is prepared
-// and verified (memory/page_cache.h), each run executes in its own forked process with
+// and verified (bench/page_cache.h), each run executes in its own forked process with
 // its CPU time, faults, peak RSS and storage reads measured around it
-// (memory/bench_harness.h), and a state that cannot be reached (eviction on tmpfs) is
-// reported as such instead of as a number. demux and probe run in the executable; decode,
-// seek and the libavformat baseline in the decode module (lib/decode/bench_module.h).
-// Output: a table, or --json (schema mp4kit.bench/1, lib/memory/BENCH-schema.md).
+// (bench/bench_harness.h), and a state that cannot be reached (eviction on tmpfs) is
+// reported as such instead of as a number. demux and probe run in the executable; decode
+// and the libavformat baseline in the bench module (bench/bench_module.h), seek in the
+// decode module (lib/decode/seek_module.h).
+// Output: a table, or --json (schema mp4kit.bench/1, bench/BENCH-schema.md).
 #include <fcntl.h>
 #include <fmt/core.h>
 #include <sys/stat.h>
@@ -93,32 +94,6 @@ Result<std::vector<nlohmann::json>> load_baseline(const std::string& path) {
   }
   if (docs.empty()) return make_error(ErrorCode::kMalformed, "", 0, "the baseline '" + path + "' is empty");
   return docs;
-}
-
-const mp4kit_bench_api* load_bench_api(std::string& why) {
-  using Entry = const mp4kit_bench_api* (*)();
-  auto entry = reinterpret_cast<Entry>(decode_module_symbol(MP4KIT_BENCH_ENTRY, why));
-  if (!entry) return nullptr;
-  const mp4kit_bench_api* api = entry();
-  if (!api || api->abi_version != MP4KIT_BENCH_ABI_VERSION) {
-    why = "bench module ABI version " + std::to_string(api ? api->abi_version : 0) + ", this mp4kit needs " +
-          std::to_string(MP4KIT_BENCH_ABI_VERSION) + " (rebuild with `cmake --build build`)";
-    return nullptr;
-  }
-  return api;
-}
-
-const mp4kit_seek_api* load_seek_api(std::string& why) {
-  using Entry = const mp4kit_seek_api* (*)();
-  auto entry = reinterpret_cast<Entry>(decode_module_symbol(MP4KIT_SEEK_ENTRY, why));
-  if (!entry) return nullptr;
-  const mp4kit_seek_api* api = entry();
-  if (!api || api->abi_version != MP4KIT_SEEK_ABI_VERSION) {
-    why = "seek module ABI version " + std::to_string(api ? api->abi_version : 0) + ", this mp4kit needs " +
-          std::to_string(MP4KIT_SEEK_ABI_VERSION) + " (rebuild with `cmake --build build`)";
-    return nullptr;
-  }
-  return api;
 }
 
 void progress(const std::string& line) {
@@ -291,11 +266,11 @@ int run_bench(const BenchOptions& o) {
   proto.direct = o.direct;
   std::string why;
   if (mode == BenchMode::kDecode || !o.against.empty()) {
-    proto.bench_api = load_bench_api(why);
+    proto.bench_api = module_api<mp4kit_bench_api>(kBenchModule, MP4KIT_BENCH_ENTRY, MP4KIT_BENCH_ABI_VERSION, "bench", why);
     if (!proto.bench_api) return report_error("", make_error(ErrorCode::kInternal, "", 0, why));
   }
   if (mode == BenchMode::kSeek) {
-    proto.seek_api = load_seek_api(why);
+    proto.seek_api = module_api<mp4kit_seek_api>(kDecodeModule, MP4KIT_SEEK_ENTRY, MP4KIT_SEEK_ABI_VERSION, "seek", why);
     if (!proto.seek_api)
       return report_error("", make_error(ErrorCode::kInternal, "", 0, "seek mode needs the seek module: " + why));
   }
