@@ -3,19 +3,23 @@
 //  [--baseline PREV.json --max-regression PCT] [--against libavformat] FILE...`
 //
 // Benchmark numbers that say what they measured: each run's page-cache state is prepared
-// and verified (memory/page_cache.h), each run executes in its own forked process with
+// and verified (bench/page_cache.h), each run executes in its own forked process with
 // its CPU time, faults, peak RSS and storage reads measured around it
-// (memory/bench_harness.h), and a state that cannot be reached (eviction on tmpfs) is
-// reported as such instead of as a number. demux and probe run in the executable; decode,
-// seek and the libavformat baseline in the decode module (lib/decode/bench_module.h).
-// Output: a table, or --json (schema mp4kit.bench/1, lib/memory/BENCH-schema.md).
+// (bench/bench_harness.h), and a state that cannot be reached (eviction on tmpfs) is
+// reported as such instead of as a number. demux and probe run in the executable; decode
+// and the libavformat baseline in the bench module (bench/bench_module.h), seek in the
+// decode module (lib/decode/seek_module.h).
+// Output: a table, or --json (schema mp4kit.bench/1, bench/BENCH-schema.md).
 #include <fcntl.h>
 #include <fmt/core.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -95,51 +99,43 @@ Result<std::vector<nlohmann::json>> load_baseline(const std::string& path) {
   return docs;
 }
 
-const mp4kit_bench_api* load_bench_api(std::string& why) {
-  using Entry = const mp4kit_bench_api* (*)();
-  auto entry = reinterpret_cast<Entry>(decode_module_symbol(MP4KIT_BENCH_ENTRY, why));
-  if (!entry) return nullptr;
-  const mp4kit_bench_api* api = entry();
-  if (!api || api->abi_version != MP4KIT_BENCH_ABI_VERSION) {
-    why = "bench module ABI version " + std::to_string(api ? api->abi_version : 0) + ", this mp4kit needs " +
-          std::to_string(MP4KIT_BENCH_ABI_VERSION) + " (rebuild with `cmake --build build`)";
-    return nullptr;
-  }
-  return api;
-}
-
-const mp4kit_seek_api* load_seek_api(std::string& why) {
-  using Entry = const mp4kit_seek_api* (*)();
-  auto entry = reinterpret_cast<Entry>(decode_module_symbol(MP4KIT_SEEK_ENTRY, why));
-  if (!entry) return nullptr;
-  const mp4kit_seek_api* api = entry();
-  if (!api || api->abi_version != MP4KIT_SEEK_ABI_VERSION) {
-    why = "seek module ABI version " + std::to_string(api ? api->abi_version : 0) + ", this mp4kit needs " +
-          std::to_string(MP4KIT_SEEK_ABI_VERSION) + " (rebuild with `cmake --build build`)";
-    return nullptr;
-  }
-  return api;
-}
-
 void progress(const std::string& line) {
   if (!isatty(STDERR_FILENO)) return;
   fmt::print(stderr, "\r\033[K{}", line);
   std::fflush(stderr);
 }
 
-// Benchmarks one file: fills `r`, or returns a non-zero exit code after printing one line.
-int bench_file(const BenchOptions& o, const std::string& path, BenchPlan plan, FileReport& r) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return report_error(path, make_error(ErrorCode::kCannotOpen, "", 0, std::string("cannot open: ") + std::strerror(errno)));
-  struct FdCloser {
-    int fd;
-    ~FdCloser() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
-    return report_error(path, make_error(ErrorCode::kCannotOpen, "", 0, "not a regular, non-empty file"));
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
+// Erases the progress line (before an error line, and when the runs are done).
+void clear_progress() {
+  if (isatty(STDERR_FILENO)) fmt::print(stderr, "\r\033[K");
+}
 
+// The file a bench works on, open read-only for the page-cache preparation and checks
+// (the runs themselves open it again).
+struct InputFile {
+  int fd = -1;
+  uint64_t size = 0;
+  InputFile() = default;
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+  ~InputFile() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// Opens `path` into `in`: 0, or exit 66 after printing one line.
+int open_input(const std::string& path, InputFile& in) {
+  in.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in.fd < 0) return report_error(path, make_error(ErrorCode::kCannotOpen, "", 0, std::string("cannot open: ") + std::strerror(errno)));
+  struct stat st {};
+  if (fstat(in.fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
+    return report_error(path, make_error(ErrorCode::kCannotOpen, "", 0, "not a regular, non-empty file"));
+  in.size = static_cast<uint64_t>(st.st_size);
+  return 0;
+}
+
+// The report's description of what is measured: the options, the file and its filesystem.
+void describe_setup(const BenchOptions& o, const std::string& path, uint64_t size, const FilesystemInfo& fs, FileReport& r) {
   r.path = path;
   r.size = size;
   r.mode = o.mode;
@@ -148,12 +144,15 @@ int bench_file(const BenchOptions& o, const std::string& path, BenchPlan plan, F
   r.runs = o.runs;
   r.warmup = o.warmup;
   r.against = o.against;
-  const FilesystemInfo fs = filesystem_of(fd);
   r.filesystem = fs.name;
-  StorageWitness witness = StorageWitness::for_file(fd);
+}
+
+// How storage reads are witnessed for this file (calibrated now, before the runs), into the
+// report with a warning when the witness is device-wide or missing.
+void describe_storage(const BenchOptions& o, const InputFile& in, StorageWitness& witness, FileReport& r) {
   if (witness.device()) r.block_device = witness.device()->name;
   else r.block_device_note = witness.device_problem();
-  r.proc_io_read_bytes = witness.calibrate_proc_io(fd, size);
+  r.proc_io_read_bytes = witness.calibrate_proc_io(in.fd, in.size);
   if (o.io_source != "auto") witness.force_source(o.io_source);
   r.storage_source = witness.storage_source();
   r.block_requests = witness.has_requests() ? (witness.requests_count_writes() ? "counted (reads and writes)" : "counted")
@@ -165,9 +164,13 @@ int bench_file(const BenchOptions& o, const std::string& path, BenchPlan plan, F
                                                                     : "is unavailable") +
                          "): device-wide, other processes' reads count too");
   if (r.storage_source == "none") r.warnings.push_back("storage reads cannot be measured here: " + witness.device_problem());
+}
 
+// Resolves the stream and seek targets of `plan` for `path` (same for every run and both
+// sides) into the report: 0, or the parser's exit code after printing one line.
+int resolve_into(const BenchOptions& o, const std::string& path, BenchPlan& plan, FileReport& r) {
   plan.path = path;
-  if (auto st2 = resolve_plan(plan, o.seeks, o.seed); !st2.ok()) return report_error(path, st2.error());
+  if (auto st = resolve_plan(plan, o.seeks, o.seed); !st.ok()) return report_error(path, st.error());
   r.stream = plan.mode == BenchMode::kDecode || plan.mode == BenchMode::kSeek ? plan.stream : -1;
   r.stream_type = plan.stream_type;
   r.seek_targets = static_cast<uint32_t>(plan.seek_frames.size());
@@ -175,90 +178,133 @@ int bench_file(const BenchOptions& o, const std::string& path, BenchPlan plan, F
   r.parent_rss_bytes = parent_rss_bytes();
   if (o.direct && o.cache != "cold")
     r.warnings.push_back("--direct reads sample bytes around the page cache: warm runs read them from storage too");
+  return 0;
+}
 
-  const bool seek = plan.mode == BenchMode::kSeek;
-  std::vector<std::pair<std::string, std::function<void(WorkFigures&)>>> sides;
-  sides.emplace_back("mp4kit", [&plan](WorkFigures& out) {
-    switch (plan.mode) {
-      case BenchMode::kDemux: return demux_work(plan, out);
-      case BenchMode::kProbe: return probe_work(plan, out);
-      case BenchMode::kSeek: return seek_work(plan, out);
-      case BenchMode::kDecode: return module_work(plan, MP4KIT_BENCH_DECODE, out);
-    }
-  });
+// One side of the comparison: "mp4kit", or the --against baseline, and the work of one run.
+struct Side {
+  std::string name;
+  std::function<void(WorkFigures&)> work;
+};
+
+// mp4kit, then the --against baseline if any. The works refer to `plan`, which must outlive them.
+std::vector<Side> sides_of(const BenchOptions& o, const BenchPlan& plan) {
+  std::vector<Side> sides;
+  sides.push_back({"mp4kit", [&plan](WorkFigures& out) {
+                     switch (plan.mode) {
+                       case BenchMode::kDemux: return demux_work(plan, out);
+                       case BenchMode::kProbe: return probe_work(plan, out);
+                       case BenchMode::kSeek: return seek_work(plan, out);
+                       case BenchMode::kDecode: return module_work(plan, MP4KIT_BENCH_DECODE, out);
+                     }
+                   }});
   if (!o.against.empty())
-    sides.emplace_back(o.against, [&plan](WorkFigures& out) { module_work(plan, lavf_work_of(plan.mode), out); });
+    sides.push_back({o.against, [&plan](WorkFigures& out) { module_work(plan, lavf_work_of(plan.mode), out); }});
+  return sides;
+}
 
-  // One measured (or warm-up) run of side `s`; prints the work's error and returns its code.
-  auto run_one = [&](size_t s, StorageWitness* w, RunRecord& rec) -> int {
-    auto res = run_isolated(sides[s].second, w);
-    if (!res.ok()) return report_error(path, res.error());
-    rec = *res;
-    if (rec.work.exit_code != 0) {
-      if (isatty(STDERR_FILENO)) fmt::print(stderr, "\r\033[K");
-      fmt::print(stderr, "mp4kit: {}: {}{}\n", path, s ? sides[s].first + ": " : "", rec.work.error);
-      return rec.work.exit_code;
+// What the runs of one file share; each function below fills `r`, or prints one line and
+// returns a non-zero exit code.
+struct FileRuns {
+  const BenchOptions& o;
+  const std::string& path;
+  const InputFile& in;
+  const FilesystemInfo& fs;
+  StorageWitness& witness;
+  std::vector<Side> sides;
+  bool seek;                      ///< seek mode (figures_of reports missed targets)
+  FileReport& r;
+  bool warned_residency = false;  ///< the warm "only N% in the page cache" warning is given once
+};
+
+// One measured (or warm-up, `w` null) run of side `s`; prints the work's error and returns its code.
+int run_one(FileRuns& f, size_t s, StorageWitness* w, RunRecord& rec) {
+  auto res = run_isolated(f.sides[s].work, w);
+  if (!res.ok()) return report_error(f.path, res.error());
+  rec = *res;
+  if (rec.work.exit_code != 0) {
+    clear_progress();
+    fmt::print(stderr, "mp4kit: {}: {}{}\n", f.path, s ? f.sides[s].name + ": " : "", rec.work.error);
+    return rec.work.exit_code;
+  }
+  if (f.r.codec.empty() && s == 0) f.r.codec = rec.work.codec;
+  return 0;
+}
+
+// Loads the file into the page cache, then the --warmup unmeasured runs of every side.
+int warm_up(FileRuns& f) {
+  const CachePrep prep = prepare_cache(f.in.fd, f.in.size, CacheState::kWarm, f.fs);
+  if (!prep.ok) f.r.warnings.push_back(std::string("warm: ") + prep.problem);
+  for (int i = 0; i < f.o.warmup; ++i) {
+    for (size_t s = 0; s < f.sides.size(); ++s) {
+      progress(fmt::format("bench: {}: warm-up {}/{} {}", f.path, i + 1, f.o.warmup, f.sides[s].name));
+      RunRecord rec;
+      if (int rc = run_one(f, s, nullptr, rec)) return rc;
     }
-    if (r.codec.empty() && s == 0) r.codec = rec.work.codec;
-    return 0;
-  };
+  }
+  return 0;
+}
 
-  auto run_state = [&](CacheOutcome& c, CacheState state) -> int {
-    const char* name = state == CacheState::kCold ? "cold" : "warm";
-    c.requested = true;
-    for (auto& s : sides) c.sides.push_back(SideRuns{s.first, {}});
-    const bool trusted = residency_trusted(fd);
-    if (state == CacheState::kWarm) {
-      const CachePrep prep = prepare_cache(fd, size, state, fs);
-      if (!prep.ok) r.warnings.push_back(std::string("warm: ") + prep.problem);
-      for (int i = 0; i < o.warmup; ++i) {
-        for (size_t s = 0; s < sides.size(); ++s) {
-          progress(fmt::format("bench: {}: warm-up {}/{} {}", path, i + 1, o.warmup, sides[s].first));
-          RunRecord rec;
-          if (int rc = run_one(s, nullptr, rec)) return rc;
-        }
+// Before cold run `i` of side `s`: evicts the file and returns the residency measured
+// after, or nullopt when the state cannot be reached on the very first run (then `c` says
+// why and reports no number; later failures are warnings).
+std::optional<double> evict_before(FileRuns& f, CacheOutcome& c, int i, size_t s) {
+  const CachePrep prep = prepare_cache(f.in.fd, f.in.size, CacheState::kCold, f.fs);
+  if (!prep.ok) {
+    if (i == 1 && s == 0) {
+      c.available = false;
+      c.reason = prep.problem;
+      return std::nullopt;
+    }
+    f.r.warnings.push_back(fmt::format("cold run {} ({}): {}", i, f.sides[s].name, prep.problem));
+  }
+  return prep.residency;
+}
+
+// Before warm run `i` of side `s`: the file's residency (NaN where the kernel does not report
+// it to us), with one warning the first time it is below 95%.
+double warm_residency(FileRuns& f, int i, size_t s, bool trusted) {
+  double residency = NAN;
+  if (!trusted) return residency;
+  if (auto res = page_cache_residency(f.in.fd, f.in.size); res.ok()) residency = res->fraction();
+  if (!(residency >= 0.95) && !f.warned_residency) {
+    f.warned_residency = true;
+    f.r.warnings.push_back(fmt::format("warm run {} ({}): only {:.1f}% of the file was in the page cache before the run", i,
+                                       f.sides[s].name, 100 * residency));
+  }
+  return residency;
+}
+
+// The runs of one cache state into `c`: --runs rounds, each side once per round.
+int run_state(FileRuns& f, CacheOutcome& c, CacheState state) {
+  const char* name = state == CacheState::kCold ? "cold" : "warm";
+  c.requested = true;
+  for (const Side& s : f.sides) c.sides.push_back(SideRuns{s.name, {}});
+  const bool trusted = residency_trusted(f.in.fd);
+  if (state == CacheState::kWarm)
+    if (int rc = warm_up(f)) return rc;
+  for (int i = 1; i <= f.o.runs; ++i) {
+    for (size_t s = 0; s < f.sides.size(); ++s) {
+      progress(fmt::format("bench: {}: {} run {}/{} {}", f.path, name, i, f.o.runs, f.sides[s].name));
+      double residency = NAN;
+      if (state == CacheState::kCold) {
+        const std::optional<double> evicted = evict_before(f, c, i, s);
+        if (!evicted) return 0;
+        residency = *evicted;
+      } else {
+        residency = warm_residency(f, i, s, trusted);
       }
+      RunRecord rec;
+      if (int rc = run_one(f, s, &f.witness, rec)) return rc;
+      rec.m.residency_before = residency;
+      c.sides[s].runs.push_back(figures_of(i, rec, f.witness, f.seek));
     }
-    bool warned = false;
-    for (int i = 1; i <= o.runs; ++i) {
-      for (size_t s = 0; s < sides.size(); ++s) {
-        progress(fmt::format("bench: {}: {} run {}/{} {}", path, name, i, o.runs, sides[s].first));
-        double residency = NAN;
-        if (state == CacheState::kCold) {
-          const CachePrep prep = prepare_cache(fd, size, state, fs);
-          if (!prep.ok) {
-            if (i == 1 && s == 0) {  // the state cannot be reached: say so, report no number
-              c.available = false;
-              c.reason = prep.problem;
-              return 0;
-            }
-            r.warnings.push_back(fmt::format("cold run {} ({}): {}", i, sides[s].first, prep.problem));
-          }
-          residency = prep.residency;
-        } else if (trusted) {
-          if (auto res = page_cache_residency(fd, size); res.ok()) residency = res->fraction();
-          if (!(residency >= 0.95) && !warned) {
-            warned = true;
-            r.warnings.push_back(fmt::format("warm run {} ({}): only {:.1f}% of the file was in the page cache before the run", i,
-                                             sides[s].first, 100 * residency));
-          }
-        }
-        RunRecord rec;
-        if (int rc = run_one(s, &witness, rec)) return rc;
-        rec.m.residency_before = residency;
-        c.sides[s].runs.push_back(figures_of(i, rec, witness, seek));
-      }
-    }
-    return 0;
-  };
+  }
+  return 0;
+}
 
-  if (o.cache == "cold" || o.cache == "both")
-    if (int rc = run_state(r.cold, CacheState::kCold)) return rc;
-  if (o.cache == "warm" || o.cache == "both")
-    if (int rc = run_state(r.warm, CacheState::kWarm)) return rc;
-  if (isatty(STDERR_FILENO)) fmt::print(stderr, "\r\033[K");
-
-  // The two sides must have done the same work.
+// With --against: the two sides must have done the same work (a warning otherwise).
+void check_same_work(FileReport& r) {
   for (const CacheOutcome* c : {&r.cold, &r.warm}) {
     if (c->sides.size() < 2 || c->sides[0].runs.empty() || c->sides[1].runs.empty()) continue;
     const auto a = figure(c->sides[0].runs[0], "frames"), b = figure(c->sides[1].runs[0], "frames");
@@ -266,6 +312,25 @@ int bench_file(const BenchOptions& o, const std::string& path, BenchPlan plan, F
       r.warnings.push_back(fmt::format("mp4kit produced {:.0f} frames, {} {:.0f}: the two sides did not do the same work", *a,
                                        c->sides[1].name, *b));
   }
+}
+
+// Benchmarks one file: fills `r`, or returns a non-zero exit code after printing one line.
+int bench_file(const BenchOptions& o, const std::string& path, BenchPlan plan, FileReport& r) {
+  InputFile in;
+  if (int rc = open_input(path, in)) return rc;
+  const FilesystemInfo fs = filesystem_of(in.fd);
+  describe_setup(o, path, in.size, fs, r);
+  StorageWitness witness = StorageWitness::for_file(in.fd);
+  describe_storage(o, in, witness, r);
+  if (int rc = resolve_into(o, path, plan, r)) return rc;
+
+  FileRuns f{o, path, in, fs, witness, sides_of(o, plan), plan.mode == BenchMode::kSeek, r};
+  if (o.cache == "cold" || o.cache == "both")
+    if (int rc = run_state(f, r.cold, CacheState::kCold)) return rc;
+  if (o.cache == "warm" || o.cache == "both")
+    if (int rc = run_state(f, r.warm, CacheState::kWarm)) return rc;
+  clear_progress();
+  check_same_work(r);
   add_spread_warnings(r);
   return 0;
 }
@@ -291,11 +356,11 @@ int run_bench(const BenchOptions& o) {
   proto.direct = o.direct;
   std::string why;
   if (mode == BenchMode::kDecode || !o.against.empty()) {
-    proto.bench_api = load_bench_api(why);
+    proto.bench_api = module_api<mp4kit_bench_api>(kBenchModule, MP4KIT_BENCH_ENTRY, MP4KIT_BENCH_ABI_VERSION, "bench", why);
     if (!proto.bench_api) return report_error("", make_error(ErrorCode::kInternal, "", 0, why));
   }
   if (mode == BenchMode::kSeek) {
-    proto.seek_api = load_seek_api(why);
+    proto.seek_api = module_api<mp4kit_seek_api>(kDecodeModule, MP4KIT_SEEK_ENTRY, MP4KIT_SEEK_ABI_VERSION, "seek", why);
     if (!proto.seek_api)
       return report_error("", make_error(ErrorCode::kInternal, "", 0, "seek mode needs the seek module: " + why));
   }

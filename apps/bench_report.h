@@ -1,5 +1,5 @@
 // Output of `mp4kit bench`: per-run figures, min/median/max, the human table, the JSON
-// document (schema "mp4kit.bench/1", lib/memory/BENCH-schema.md) and the CI checks
+// document (schema "mp4kit.bench/1", bench/BENCH-schema.md) and the CI checks
 // (--min-fps, --baseline/--max-regression).
 #pragma once
 
@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "memory/bench_harness.h"
+#include "bench/bench_harness.h"
 
 namespace mp4kit::cli::bench {
 

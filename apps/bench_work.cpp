@@ -7,9 +7,9 @@
 #include <numeric>
 #include <unordered_set>
 
-#include "memory/latency_histogram.h"
+#include "bench/latency_histogram.h"
+#include "bench/page_cache.h"
 #include "memory/mapped_file.h"
-#include "memory/page_cache.h"
 #include "mp4/codec_info.h"
 #include "mp4/movie.h"
 #include "mp4/sample_table.h"

@@ -1,15 +1,16 @@
 // The work of one `mp4kit bench` run, executed in the forked child of
-// memory/bench_harness.h: demux and probe run here in the executable (no FFmpeg library);
-// decode, seek and every libavformat baseline run in the decode module (bench_module.h).
+// bench/bench_harness.h: demux and probe run here in the executable (no FFmpeg library);
+// decode and every libavformat baseline in the bench module (bench/bench_module.h), seek
+// in the decode module (lib/decode/seek_module.h).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "decode/bench_module.h"
+#include "bench/bench_harness.h"
+#include "bench/bench_module.h"
 #include "decode/seek_module.h"
-#include "memory/bench_harness.h"
 #include "mp4kit/error.h"
 
 namespace mp4kit::cli::bench {

@@ -34,20 +34,6 @@ struct DecodeOptions {
   std::string packet_copy = "auto";
 };
 
-// Loads the module once; returns its table or null with `why` set.
-const mp4kit_decode_api* load_module(std::string& why) {
-  using Entry = const mp4kit_decode_api* (*)();
-  auto entry = reinterpret_cast<Entry>(decode_module_symbol(MP4KIT_DECODE_ENTRY, why));
-  if (!entry) return nullptr;
-  const mp4kit_decode_api* api = entry();
-  if (!api || api->abi_version != MP4KIT_DECODE_ABI_VERSION) {
-    why = "decode module ABI version " + std::to_string(api ? api->abi_version : 0) + ", this mp4kit needs " +
-          std::to_string(MP4KIT_DECODE_ABI_VERSION) + " (rebuild with `cmake --build build`)";
-    return nullptr;
-  }
-  return api;
-}
-
 struct Progress {
   bool shown = false;
 };
@@ -64,7 +50,7 @@ void progress_cb(void* opaque, int64_t frames, int64_t expected, double elapsed)
 
 int run_decode(const DecodeOptions& o) {
   std::string why;
-  const mp4kit_decode_api* api = load_module(why);
+  const mp4kit_decode_api* api = module_api<mp4kit_decode_api>(kDecodeModule, MP4KIT_DECODE_ENTRY, MP4KIT_DECODE_ABI_VERSION, "decode", why);
   if (!api) return report_error("", make_error(ErrorCode::kInternal, "", 0, why));
 
   mp4kit_decode_request rq{};

@@ -148,18 +148,6 @@ int print_plan(const SeekOptions& o, const SeekStream& s, const std::vector<Targ
   return kExitOk;
 }
 
-const mp4kit_seek_api* load_module(std::string& why) {
-  using Entry = const mp4kit_seek_api* (*)();
-  auto entry = reinterpret_cast<Entry>(decode_module_symbol(MP4KIT_SEEK_ENTRY, why));
-  if (!entry) return nullptr;
-  const mp4kit_seek_api* api = entry();
-  if (!api || api->abi_version != MP4KIT_SEEK_ABI_VERSION) {
-    why = "seek module ABI version " + std::to_string(api ? api->abi_version : 0) + ", this mp4kit needs " +
-          std::to_string(MP4KIT_SEEK_ABI_VERSION) + " (rebuild with `cmake --build build`)";
-    return nullptr;
-  }
-  return api;
-}
 
 int run_seek(const SeekOptions& o) {
   auto opened = SeekStream::open(o.file, o.stream);
@@ -185,7 +173,7 @@ int run_seek(const SeekOptions& o) {
     return report_error("", make_error(ErrorCode::kUsage, "", 0, "--json prints to stdout: write the frames to a file (-o PATH)"));
 
   std::string why;
-  const mp4kit_seek_api* api = load_module(why);
+  const mp4kit_seek_api* api = module_api<mp4kit_seek_api>(kDecodeModule, MP4KIT_SEEK_ENTRY, MP4KIT_SEEK_ABI_VERSION, "seek", why);
   if (!api) return report_error("", make_error(ErrorCode::kInternal, "", 0, why));
   std::vector<mp4kit_seek_target> out(targets->size());
   for (size_t i = 0; i < out.size(); ++i) out[i].frame = static_cast<int64_t>((*targets)[i].frame);

@@ -23,7 +23,7 @@ RUNS=${1:-5}
 MP4KIT=${MP4KIT:-build/mp4kit}
 OUT=.bench/results
 mkdir -p "$OUT"
-[[ -x $MP4KIT && -f $(dirname "$MP4KIT")/mp4kit_decode.so ]] || bash scripts/setup.sh
+[[ -x $MP4KIT && -f $(dirname "$MP4KIT")/mp4kit_decode.so && -f $(dirname "$MP4KIT")/mp4kit_bench.so ]] || bash scripts/setup.sh
 CORPUS="${MP4KIT_CORPUS:-$ROOT/../shared/corpus}"
 note() { echo "bench-all: $*" >&2; }
 

@@ -7,7 +7,7 @@
 # Each round runs, one after the other (alternating, same thread count):
 #   A  mp4kit decode --threads T FILE                         (null output)
 #   B  ffmpeg -threads T -i FILE -map 0:v:0 -f null -
-#   C  build/mp4kit_decode_ceiling FILE T                    (libavcodec loop over preloaded packets)
+#   C  build/mp4kit_decode_ceiling FILE T                    (libavcodec loop over preloaded packets, bench/bench_ceiling.cpp)
 #   D  mp4kit decode --threads T --format y4m -o - FILE | cat > /dev/null
 #   E  ffmpeg -threads T -i FILE -map 0:v:0 -f yuv4mpegpipe - | cat > /dev/null
 # Wall time and peak RSS from /usr/bin/time; prints medians, ratios and a markdown table

@@ -14,7 +14,7 @@
 #   C. the same two with --no-skip (every packet from the sync sample decoded)
 # and reports medians, ratios, and frames decoded per returned frame with and without
 # non-reference skipping (on this file and on samples/h264_bframes_aac.mp4).
-# Prints a markdown table at the end (lib/decode/BENCH-seek.md has the last one).
+# Prints a markdown table at the end (bench/BENCH-seek.md has the last one).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 ROOT=$(bench_root)

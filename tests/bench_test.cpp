@@ -1,7 +1,8 @@
-// `mp4kit bench` and its measurement machinery (lib/memory/page_cache, io_stats,
+// `mp4kit bench` and its measurement machinery (bench/page_cache, io_stats,
 // bench_harness, latency_histogram): the JSON schema, the CI exits, and on a generated
 // 300 MB MP4 in a real filesystem that cold runs really read the file from storage and
 // warm runs really do not.
+#include <dlfcn.h>
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,11 +12,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_harness.h"
+#include "bench/bench_module.h"
+#include "bench/latency_histogram.h"
+#include "bench/page_cache.h"
 #include "fixture_movie.h"
-#include "memory/bench_harness.h"
-#include "memory/latency_histogram.h"
 #include "memory/mapped_file.h"
-#include "memory/page_cache.h"
 #include "test_util.h"
 
 using namespace mp4kit;
@@ -254,6 +256,39 @@ TEST_CASE("bench exits: --min-fps and --baseline give 1 with one line; usage 64;
   CHECK(bench("--mode nope " + quote(file), &err).exit_code == 64);
   CHECK(bench("--mode probe /nonexistent/file.mp4", &err).exit_code == 66);
   CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+}
+
+TEST_CASE("the bench entry point is in mp4kit_bench.so and not in the decode module; found beside the executable or through MP4KIT_BENCH_MODULE") {
+  for (const std::string module : {"mp4kit_decode.so", "mp4kit_bench.so"}) {
+    INFO(module);
+    void* handle = dlopen((build_dir() + "/" + module).c_str(), RTLD_LAZY | RTLD_LOCAL);
+    REQUIRE_MESSAGE(handle, dlerror());
+    CHECK((dlsym(handle, MP4KIT_BENCH_ENTRY) != nullptr) == (module == "mp4kit_bench.so"));
+    dlclose(handle);
+  }
+
+  // The executable with the decode module beside it but not the bench module.
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "mp4kit-bench-no-module";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy_file(MP4KIT_BINARY, dir / "mp4kit");
+  fs::copy_file(build_dir() + "/mp4kit_decode.so", dir / "mp4kit_decode.so");
+  const std::string exe = quote((dir / "mp4kit").string());
+  const std::string args = " bench --cache warm --runs 1 --warmup 0 " + quote(samples_dir() + "/h264_bframes_aac.mp4");
+  CommandResult r = run("env -u MP4KIT_BENCH_MODULE " + exe + args + " 2>&1");
+  CHECK(r.exit_code == 70);
+  CHECK(r.out.find("cannot load the bench module") != std::string::npos);
+  CHECK(r.out.find("MP4KIT_BENCH_MODULE") != std::string::npos);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+  // demux and probe run in the executable: no module needed.
+  CHECK(run("env -u MP4KIT_BENCH_MODULE " + exe + " bench --mode probe --cache warm --runs 1 --warmup 0 " +
+            quote(samples_dir() + "/h264_bframes_aac.mp4") + " >/dev/null 2>&1")
+            .exit_code == 0);
+  r = run("MP4KIT_BENCH_MODULE=" + quote(build_dir() + "/mp4kit_bench.so") + " " + exe + args + " 2>/dev/null");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("warm  mp4kit") != std::string::npos);
+  fs::remove_all(dir);
 }
 
 TEST_CASE("bench on 300 MB: cold runs read the file from storage; warm runs do not") {

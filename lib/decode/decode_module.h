@@ -19,7 +19,7 @@ extern "C" {
 #define MP4KIT_DECODE_ABI_VERSION 2u
 #define MP4KIT_DECODE_ENTRY "mp4kit_decode_module_api"
 
-/// Which packets go to libavcodec as views into the mapping (see lib/decode/BENCH.md and
+/// Which packets go to libavcodec as views into the mapping (see bench/BENCH-decode.md and
 /// packet_source.h for the rule and its evidence).
 enum mp4kit_packet_copy {
   MP4KIT_PACKET_COPY_AUTO = 0,   ///< zero-copy unless the padding rule says copy (default)

@@ -16,14 +16,14 @@
 //   * at least 64 bytes of the file follow it (the read-ahead stays inside the mapping).
 // Otherwise it is copied into a pooled buffer of (largest sample + 64) bytes with zeroed
 // padding, exactly what libavformat hands the decoder.
-// Evidence (lib/decode/BENCH.md): on intact files every stream of samples/ and the corpus
+// Evidence (bench/BENCH-decode.md): on intact files every stream of samples/ and the corpus
 // has the same framemd5 zero-copy and copied. On damaged copies (garbage over the last
 // third of every 7th video sample, 8 seeds per file, decoded single-threaded because
 // FFmpeg's own frame-threaded output is not reproducible on damaged input), copying
 // matches FFmpeg in 48/48 files; zero-copy matches for H.264 (24/24, three files) and AV1
 // (8/8, libdav1d) but not for VP9 (2/8) or HEVC (0/8): their bitstream readers consume
 // padding bytes when a packet is damaged. Audio packets are small and always copied.
-// Cost of the copy for H.264 1080p: see BENCH.md (within run-to-run noise).
+// Cost of the copy for H.264 1080p: see bench/BENCH-decode.md (within run-to-run noise).
 //
 // Memory: the pages of samples already decoded would stay in the process's RSS (file-backed
 // but counted); fill() gives back, with MADV_DONTNEED, the part of the mapping below the

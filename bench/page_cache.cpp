@@ -1,4 +1,4 @@
-#include "memory/page_cache.h"
+#include "bench/page_cache.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>

@@ -1,4 +1,4 @@
-#include "memory/io_stats.h"
+#include "bench/io_stats.h"
 
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>

@@ -9,9 +9,9 @@
 
 #include <string>
 
-#include "decode/bench_module.h"
+#include "bench/bench_module.h"
 
-namespace mp4kit::decode {
+namespace mp4kit::bench {
 
 /// Loads libavformat.so.<major> and its entry points. False with `why` (one line) when
 /// it is missing or of another major version.
@@ -23,4 +23,4 @@ int lavf_decode(const mp4kit_bench_request* rq, mp4kit_bench_result* rp);
 int lavf_probe(const mp4kit_bench_request* rq, mp4kit_bench_result* rp);
 int lavf_seek(const mp4kit_bench_request* rq, mp4kit_bench_result* rp);
 
-}  // namespace mp4kit::decode
+}  // namespace mp4kit::bench

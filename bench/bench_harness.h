@@ -25,8 +25,8 @@
 #include <optional>
 #include <string>
 
-#include "memory/io_stats.h"
-#include "memory/page_cache.h"
+#include "bench/io_stats.h"
+#include "bench/page_cache.h"
 #include "mp4kit/error.h"
 
 namespace mp4kit {

@@ -1,4 +1,4 @@
-#include "memory/bench_harness.h"
+#include "bench/bench_harness.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

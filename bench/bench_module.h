@@ -1,16 +1,18 @@
-// The C ABI between `mp4kit bench` (apps/bench_cmd.cpp) and the decode module
-// (mp4kit_decode.so) for the benchmark work that needs libavcodec or libavformat:
-// mp4kit's decode and every `--against libavformat` baseline. (mp4kit's seek runs through
-// the seek module's own entry point, seek_module.h.)
+// The C ABI between `mp4kit bench` (apps/bench_cmd.cpp) and the bench module
+// (mp4kit_bench.so, next to the executable or $MP4KIT_BENCH_MODULE) for the benchmark work
+// that needs libavcodec or libavformat: mp4kit's decode and every `--against libavformat`
+// baseline. (mp4kit's seek runs through the decode module's seek entry point,
+// lib/decode/seek_module.h.)
 //
-// A separate entry point from decode_module.h so that the two interfaces version
-// independently. The CLI runs each measured run in a forked child (memory/bench_harness.h);
-// the child calls run() once and reports the figures through the parent.
+// A module of its own, apart from the decode module, so that the decoder ships no
+// measurement code and the two interfaces version independently. The CLI runs each measured
+// run in a forked child (bench/bench_harness.h); the child calls run() once and reports the
+// figures through the parent.
 //
 // libavformat is only needed for the `--against libavformat` baseline: the module does not
-// link it (that would add libavformat's long list of dependencies to every `mp4kit decode`
-// start) but dlopen()s it in prepare(), which the CLI calls in the parent before forking, so
-// that no measured run pays for loading it.
+// link it (that would add libavformat's long list of dependencies to every `mp4kit bench`
+// start, with --against or not) but dlopen()s it in prepare(), which the CLI calls in the
+// parent before forking, so that no measured run pays for loading it.
 //
 // Threads: prepare() and run() are called from one thread. The work itself may start
 // libavcodec's decoder threads; they are joined before run() returns.
@@ -79,7 +81,7 @@ struct mp4kit_bench_api {
   int32_t (*run)(const struct mp4kit_bench_request* request, struct mp4kit_bench_result* result);
 };
 
-/// The module's bench entry point.
+/// The bench module's entry point (MP4KIT_BENCH_ENTRY).
 const struct mp4kit_bench_api* mp4kit_bench_module_api(void);
 
 #ifdef __cplusplus

@@ -9,17 +9,17 @@ extern "C" {
 #include <libavutil/log.h>
 }
 
-#include "decode/bench_job.h"
-#include "decode/bench_module.h"
+#include "bench/bench_job.h"
+#include "bench/bench_module.h"
+#include "bench/lavf_baseline.h"
+#include "bench/latency_histogram.h"
 #include "decode/decoder.h"
-#include "decode/lavf_baseline.h"
-#include "memory/latency_histogram.h"
 #include "memory/mapped_file.h"
 #include "mp4/movie.h"
 #include "mp4/sample_table.h"
 #include "mp4/timeline.h"
 
-namespace mp4kit::decode {
+namespace mp4kit::bench {
 
 void bench_copy_string(char* dst, size_t cap, const std::string& s) {
   const size_t n = std::min(cap - 1, s.size());
@@ -88,11 +88,11 @@ int run_decode(const mp4kit_bench_request* rq, mp4kit_bench_result* rp) {
   if (!opened.ok()) return bench_fail(rp, opened.error());
   OpenedStream& o = *opened;
   const Track& track = o.movie->tracks[o.track_index];
-  DecoderOptions dopt;
+  decode::DecoderOptions dopt;
   dopt.threads = rq->threads;
-  auto decoder = Decoder::open(o.movie->file, track, o.timelines[o.track_index], dopt);
+  auto decoder = decode::Decoder::open(o.movie->file, track, o.timelines[o.track_index], dopt);
   if (!decoder.ok()) return bench_fail(rp, decoder.error());
-  Decoder& dec = **decoder;
+  decode::Decoder& dec = **decoder;
   bench_copy_string(rp->codec, sizeof rp->codec, dec.context()->codec->name);
 
   LatencyHistogram lat;
@@ -107,7 +107,7 @@ int run_decode(const mp4kit_bench_request* rq, mp4kit_bench_result* rp) {
   if (!st.ok()) return bench_fail(rp, st.error());
   if (!o.movie->file->still_complete())
     return bench_fail(rp, make_error(ErrorCode::kIo, "", 0, "'" + o.movie->file->path() + "' shrank while it was being decoded"));
-  const DecodeCounters& c = dec.counters();
+  const decode::DecodeCounters& c = dec.counters();
   rp->frames = static_cast<uint64_t>(c.frames);
   rp->packets = static_cast<uint64_t>(c.packets);
   for (const Packet& p : o.timelines[o.track_index].packets) rp->payload_bytes += p.size;
@@ -139,7 +139,7 @@ int32_t run_entry(const mp4kit_bench_request* rq, mp4kit_bench_result* rp) {
   rp->stream = rq ? rq->stream : -1;
   if (!rq || rq->abi_version != MP4KIT_BENCH_ABI_VERSION || !rq->input_path) {
     rp->exit_code = 70;
-    bench_copy_string(rp->error, sizeof rp->error, "bench module ABI mismatch (rebuild mp4kit and mp4kit_decode together)");
+    bench_copy_string(rp->error, sizeof rp->error, "bench module ABI mismatch (rebuild mp4kit and mp4kit_bench together)");
     return rp->exit_code;
   }
   av_log_set_level(AV_LOG_QUIET);  // damaged input is counted (decode_errors), not printed
@@ -161,8 +161,8 @@ int32_t run_entry(const mp4kit_bench_request* rq, mp4kit_bench_result* rp) {
 const mp4kit_bench_api kBenchApi = {MP4KIT_BENCH_ABI_VERSION, &prepare_entry, &run_entry};
 
 }  // namespace
-}  // namespace mp4kit::decode
+}  // namespace mp4kit::bench
 
 extern "C" __attribute__((visibility("default"))) const mp4kit_bench_api* mp4kit_bench_module_api(void) {
-  return &mp4kit::decode::kBenchApi;
+  return &mp4kit::bench::kBenchApi;
 }

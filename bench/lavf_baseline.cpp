@@ -1,4 +1,4 @@
-#include "decode/lavf_baseline.h"
+#include "bench/lavf_baseline.h"
 
 #include <dlfcn.h>
 
@@ -13,13 +13,15 @@ extern "C" {
 #include <libavutil/macros.h>
 }
 
-#include "decode/bench_job.h"
+#include "bench/bench_harness.h"
+#include "bench/bench_job.h"
+#include "bench/latency_histogram.h"
 #include "decode/decoder.h"
-#include "memory/bench_harness.h"
-#include "memory/latency_histogram.h"
 
-namespace mp4kit::decode {
+namespace mp4kit::bench {
 namespace {
+
+using decode::av_error_string;
 
 // libavformat's entry points, resolved once by lavf_load().
 struct Lavf {
@@ -244,4 +246,4 @@ int lavf_seek(const mp4kit_bench_request* rq, mp4kit_bench_result* rp) {
   return rp->exit_code = 0;
 }
 
-}  // namespace mp4kit::decode
+}  // namespace mp4kit::bench

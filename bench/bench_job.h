@@ -10,14 +10,14 @@ extern "C" {
 #include <string>
 #include <vector>
 
-#include "decode/bench_module.h"
-#include "memory/latency_histogram.h"
+#include "bench/bench_module.h"
+#include "bench/latency_histogram.h"
 #include "mp4/movie.h"
 #include "mp4kit/error.h"
 #include "mp4/sample_table.h"
 #include "mp4/timeline.h"
 
-namespace mp4kit::decode {
+namespace mp4kit::bench {
 
 /// A parsed file with the sample tables and timelines of every track, and which track
 /// is the requested stream. The Movie is heap-held so the tables' pointers stay valid.
@@ -39,4 +39,4 @@ void bench_latency(const LatencyHistogram& h, mp4kit_bench_result* r);
 /// A few bytes of the frame's first plane, folded.
 uint64_t frame_checksum(const AVFrame* f);
 
-}  // namespace mp4kit::decode
+}  // namespace mp4kit::bench
