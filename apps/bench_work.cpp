@@ -9,7 +9,7 @@
 
 #include "bench/latency_histogram.h"
 #include "bench/page_cache.h"
-#include "memory/mapped_file.h"
+#include "io/mapped_file.h"
 #include "mp4/codec_info.h"
 #include "mp4/movie.h"
 #include "mp4/sample_table.h"
@@ -35,7 +35,7 @@ void latency_into(const LatencyHistogram& h, WorkFigures& out) {
 
 // A parsed file with the tables and timelines of every track.
 struct Indexed {
-  MappedFilePtr file;
+  io::MappedFileSourcePtr file;
   Movie movie;
   std::vector<SampleTable> tables;
   std::vector<StreamTimeline> timelines;
@@ -43,7 +43,7 @@ struct Indexed {
 
 // `indexed` is filled in place: the tables point into its Movie, which must not move.
 Status index_file(const std::string& path, Indexed& indexed) {
-  auto file = MappedFile::open(path);
+  auto file = io::MappedFileSource::open(path, {.fault_guard = true});
   if (!file.ok()) return file.error();
   indexed.file = *file;
   auto movie = parse_movie(*file);
@@ -62,7 +62,7 @@ Status index_file(const std::string& path, Indexed& indexed) {
 }
 
 // The file must not have shrunk while the run read it (exit 74, like every stage).
-Status still_intact(const MappedFile& f) {
+Status still_intact(const io::MappedFileSource& f) {
   if (f.still_complete()) return Ok{};
   return make_error(ErrorCode::kIo, "", 0, "'" + f.path() + "' shrank while it was being read");
 }
@@ -161,19 +161,20 @@ void demux_work(const BenchPlan& plan, WorkFigures& out) {
       tick();
     }
   } else {
-    const MappedFile& f = *ix.file;
-    f.advise(MappedFile::Advice::kSequential);
+    const io::MappedFileSource& f = *ix.file;
+    f.advise(Access::kSequential, 0, f.size());
+    const Buffer mapping = f.read(0, f.size()).value();  // the whole file as one view
     // Give back the pages behind the read position (as PacketSource does), so the run's
     // RSS does not grow with the file; a packet read again later simply faults back in.
     constexpr uint64_t kLag = uint64_t(1) << 20, kStep = uint64_t(8) << 20;
     uint64_t released = 0;
     for (auto [s, i] : order) {
       const Packet& p = ix.timelines[s].packets[i];
-      sum = touch_bytes(f.data() + p.pos, p.size, sum);
+      sum = touch_bytes(mapping.data() + p.pos, p.size, sum);
       out.payload_bytes += p.size;
       ++out.packets;
       if (p.pos > released + kLag + kStep) {
-        f.advise(MappedFile::Advice::kDontNeed, released, p.pos - kLag - released);
+        f.advise(Access::kDontNeed, released, p.pos - kLag - released);
         released = p.pos - kLag;
       }
       tick();

@@ -312,13 +312,18 @@ int run_probe(const ProbeOptions& o) {
     }
     std::optional<std::vector<BoxNode>> boxes;
     if (o.boxes) {
-      auto b = build_box_tree(*rep->movie.file, limits);
-      if (b.ok()) boxes = std::move(b.value());
+      auto b = build_box_tree(*rep->movie.source, limits);
+      if (!b.ok()) {
+        int code = report_error(path, b.error());
+        if (rc == kExitOk) rc = code;
+        continue;
+      }
+      boxes = std::move(b.value());
     }
     std::optional<std::vector<Finding>> findings;
     if (o.check) findings = check_movie(rep->movie, rep->tables);
     // Nothing computed from the mapping is printed if the file shrank while it was read.
-    if (Status intact = rep->movie.file->check_intact(); !intact.ok()) {
+    if (Status intact = rep->movie.source->check_intact(); !intact.ok()) {
       int code = report_error(path, intact.error());
       if (rc == kExitOk) rc = code;
       continue;
@@ -361,7 +366,7 @@ int run_probe(const ProbeOptions& o) {
 void register_probe(CLI::App& app, std::function<int()>& run) {
   auto o = std::make_shared<ProbeOptions>();
   CLI::App* sub = app.add_subcommand("probe", "Show streams, packets, the box tree or a lint of MP4/MOV files (no decoding)");
-  sub->add_option("files", o->files, "Input files")->required();  // a missing file is exit 66 (MappedFile::open)
+  sub->add_option("files", o->files, "Input files")->required();  // a missing file is exit 66 (open_file)
   sub->add_flag("--json", o->json, "ffprobe-compatible JSON (one object per file; JSON Lines for several files)");
   sub->add_flag("--packets", o->packets, "One row per sample with ffprobe -show_packets keys (pts, dts, duration, size, pos, flags)");
   sub->add_flag("--csv", o->csv, "With --packets: CSV rows instead of a table");

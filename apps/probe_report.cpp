@@ -155,9 +155,10 @@ void stream_stats(const Movie& movie, const Track& t, const SampleTable& table, 
 }  // namespace
 
 Result<FileReport> make_report(const std::string& path, bool with_packets, bool apply_edits, const Limits& limits) {
-  auto file = MappedFile::open(path);
+  // The CLI guards its mappings: a file cut while it is read is exit 74, not SIGBUS.
+  auto file = open_file(path, {.fault_guard = true});
   if (!file.ok()) return file.error();
-  (*file)->advise(MappedFile::Advice::kRandom);
+  (*file)->advise(Access::kRandom, 0, (*file)->size());
   auto movie = parse_movie(*file, limits);
   if (!movie.ok()) return movie.error();
   FileReport rep;
@@ -240,8 +241,8 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
   }
   if (longest == 0 && m.timescale) longest = static_cast<double>(m.duration) / m.timescale;
   rep.duration_s = longest;
-  // The tables and statistics above read mapped bytes too (memory/fault_guard.h).
-  if (Status intact = rep.movie.file->check_intact(); !intact.ok()) return intact.error();
+  // The tables and statistics above read mapped bytes too (io/fault_guard.h).
+  if (Status intact = rep.movie.source->check_intact(); !intact.ok()) return intact.error();
   return rep;
 }
 

@@ -150,7 +150,7 @@ int print_plan(const SeekOptions& o, const SeekStream& s, const std::vector<Targ
 
 
 int run_seek(const SeekOptions& o) {
-  auto opened = SeekStream::open(o.file, o.stream);
+  auto opened = SeekStream::open(o.file, o.stream, {.fault_guard = true});  // exit 74 if cut while read
   if (!opened.ok()) return report_error(o.file, opened.error());
   const SeekStream& s = *opened;
   auto targets = resolve(s, o.requests);

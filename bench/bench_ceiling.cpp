@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: mp4kit_decode_ceiling FILE THREADS\n");
     return 64;
   }
-  auto file = MappedFile::open(argv[1]);
+  auto file = open_file(argv[1], {.fault_guard = true});
   if (!file.ok()) return std::fprintf(stderr, "%s\n", file.error().to_string().c_str()), 66;
   auto movie = parse_movie(*file);
   if (!movie.ok()) return std::fprintf(stderr, "%s\n", movie.error().to_string().c_str()), 65;
@@ -41,7 +41,9 @@ int main(int argc, char** argv) {
   for (const Packet& p : tl[ti].packets) {
     AVPacket* pkt = av_packet_alloc();
     av_new_packet(pkt, static_cast<int>(p.size));  // zeroed padding
-    std::memcpy(pkt->data, (*file)->data() + p.pos, p.size);
+    auto bytes = (*file)->read(p.pos, p.size);
+    if (!bytes.ok()) return std::fprintf(stderr, "%s\n", bytes.error().to_string().c_str()), 74;
+    std::memcpy(pkt->data, bytes->data(), bytes->size());
     pkt->pts = p.pts;
     pkt->dts = p.dts;
     pkt->duration = p.duration;

@@ -14,7 +14,6 @@ extern "C" {
 #include "bench/lavf_baseline.h"
 #include "bench/latency_histogram.h"
 #include "decode/decoder.h"
-#include "memory/mapped_file.h"
 #include "mp4/movie.h"
 #include "mp4/sample_table.h"
 #include "mp4/timeline.h"
@@ -55,8 +54,9 @@ uint64_t frame_checksum(const AVFrame* f) {
 
 Result<OpenedStream> open_stream(const std::string& path, int stream) {
   OpenedStream o;
-  auto file = MappedFile::open(path);
+  auto file = io::MappedFileSource::open(path, {.fault_guard = true});
   if (!file.ok()) return file.error();
+  o.file = *file;
   auto movie = parse_movie(*file);
   if (!movie.ok()) return movie.error();
   o.movie = std::make_unique<Movie>(std::move(movie.value()));
@@ -90,7 +90,7 @@ int run_decode(const mp4kit_bench_request* rq, mp4kit_bench_result* rp) {
   const Track& track = o.movie->tracks[o.track_index];
   decode::DecoderOptions dopt;
   dopt.threads = rq->threads;
-  auto decoder = decode::Decoder::open(o.movie->file, track, o.timelines[o.track_index], dopt);
+  auto decoder = decode::Decoder::open(o.movie->source, track, o.timelines[o.track_index], dopt);
   if (!decoder.ok()) return bench_fail(rp, decoder.error());
   decode::Decoder& dec = **decoder;
   bench_copy_string(rp->codec, sizeof rp->codec, dec.context()->codec->name);
@@ -105,8 +105,8 @@ int run_decode(const mp4kit_bench_request* rq, mp4kit_bench_result* rp) {
     return true;
   });
   if (!st.ok()) return bench_fail(rp, st.error());
-  if (!o.movie->file->still_complete())
-    return bench_fail(rp, make_error(ErrorCode::kIo, "", 0, "'" + o.movie->file->path() + "' shrank while it was being decoded"));
+  if (!o.file->still_complete())
+    return bench_fail(rp, make_error(ErrorCode::kIo, "", 0, "'" + o.file->path() + "' shrank while it was being decoded"));
   const decode::DecodeCounters& c = dec.counters();
   rp->frames = static_cast<uint64_t>(c.frames);
   rp->packets = static_cast<uint64_t>(c.packets);

@@ -12,6 +12,7 @@ extern "C" {
 
 #include "bench/bench_module.h"
 #include "bench/latency_histogram.h"
+#include "io/mapped_file.h"
 #include "mp4/movie.h"
 #include "mp4kit/error.h"
 #include "mp4/sample_table.h"
@@ -22,12 +23,13 @@ namespace mp4kit::bench {
 /// A parsed file with the sample tables and timelines of every track, and which track
 /// is the requested stream. The Movie is heap-held so the tables' pointers stay valid.
 struct OpenedStream {
+  io::MappedFileSourcePtr file;  ///< the input (also movie->source), for its fstat check
   std::unique_ptr<Movie> movie;
   std::vector<SampleTable> tables;
   std::vector<StreamTimeline> timelines;
   size_t track_index = 0;
 };
-/// Errors: those of MappedFile::open, parse_movie, SampleTable::build, build_timelines;
+/// Errors: those of io::MappedFileSource::open, parse_movie, SampleTable::build, build_timelines;
 /// kUsage when `stream` is not a track.
 Result<OpenedStream> open_stream(const std::string& path, int stream);
 

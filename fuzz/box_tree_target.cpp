@@ -36,7 +36,7 @@ size_t count_nodes(const std::vector<BoxNode>& nodes, uint64_t file_size) {
 
 int mp4kit::fuzz::box_tree(const uint8_t* data, size_t size) {
   const Limits limits = fuzz_limits();
-  auto file = MappedFile::borrow(data, size, "fuzz.mp4");
+  ByteSourcePtr file = memory_source(data, size, "fuzz.mp4");  // borrowed: no copy
 
   auto tree = build_box_tree(*file, limits);
   if (tree.ok()) count_nodes(tree.value(), size);

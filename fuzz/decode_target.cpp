@@ -27,7 +27,7 @@ int mp4kit::fuzz::decode(const uint8_t* data, size_t size) {
   static decode::LogCapture* const quiet = new decode::LogCapture();
   (void)quiet;
   const Limits limits = fuzz_limits();
-  auto file = MappedFile::borrow(data, size, "fuzz.mp4");
+  ByteSourcePtr file = memory_source(data, size, "fuzz.mp4");  // borrowed: no copy
   auto movie = parse_movie(file, limits);
   if (!movie.ok()) return 0;
   std::vector<SampleTable> tables;

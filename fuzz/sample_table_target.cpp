@@ -76,7 +76,7 @@ void exercise(const SampleTable& table) {
 
 int mp4kit::fuzz::sample_table(const uint8_t* data, size_t size) {
   const Limits limits = fuzz_limits();
-  auto file = MappedFile::borrow(data, size, "fuzz.mp4");
+  ByteSourcePtr file = memory_source(data, size, "fuzz.mp4");  // borrowed: no copy
   auto movie = parse_movie(file, limits);
   if (!movie.ok()) return 0;
   std::vector<SampleTable> tables;

@@ -42,7 +42,7 @@ std::set<std::string> compare_file(const std::string& path, int& streams_compare
   REQUIRE_MESSAGE(ff.exit_code == 0, "ffprobe failed on " << path);
   json oracle = json::parse(ff.out);
 
-  auto file = MappedFile::open(path);
+  auto file = open_file(path);
   REQUIRE_MESSAGE(file.ok(), file.error().to_string());
   auto movie = parse_movie(*file);
   REQUIRE_MESSAGE(movie.ok(), path << ": " << movie.error().to_string());

@@ -11,13 +11,13 @@ using test::FixtureTables;
 
 namespace {
 struct Loaded {
-  MappedFilePtr file;
+  ByteSourcePtr file;
   Movie movie;
   std::vector<SampleTable> tables;
 };
 
 Result<Movie> load_movie(const FixtureTables& t, const std::string& name) {
-  auto f = MappedFile::open(test::fixture_movie(t).to_file(name));
+  auto f = open_file(test::fixture_movie(t).to_file(name));
   if (!f.ok()) return f.error();
   return parse_movie(*f);
 }
@@ -200,7 +200,7 @@ TEST_CASE("the synthetic fixtures also match ffprobe") {
     std::string path = test::fixture_movie(t).to_file(name);
     auto ff = test::run("ffprobe -v quiet -show_packets -of csv=p=0 -show_entries packet=pts,dts,size,pos,flags " + test::quote(path));
     REQUIRE(ff.exit_code == 0);
-    auto m = parse_movie(MappedFile::open(path).value());
+    auto m = parse_movie(open_file(path).value());
     REQUIRE(m.ok());
     std::vector<SampleTable> tables;
     tables.push_back(SampleTable::build(m->tracks[0]).value());

@@ -17,7 +17,7 @@ struct Opened {
 };
 Opened open_opened(const std::string& path) {
   Opened o;
-  auto f = MappedFile::open(path);
+  auto f = open_file(path);
   REQUIRE(f.ok());
   auto m = parse_movie(*f);
   REQUIRE(m.ok());
@@ -88,7 +88,9 @@ TEST_CASE("x264 B-frames are classified by nal_ref_idc") {
   int disposable = 0, reference = 0;
   int64_t max_pts = INT64_MIN;
   for (const Packet& p : tl.packets) {
-    auto d = sample_disposability(t.sample_entries[0], o.movie.file->data() + p.pos, p.size, 0);
+    auto bytes = o.movie.source->read(p.pos, p.size);
+    REQUIRE(bytes.ok());
+    auto d = sample_disposability(t.sample_entries[0], bytes->data(), bytes->size(), 0);
     CHECK(d != Disposability::kUnknown);
     if (d == Disposability::kDisposable) {
       ++disposable;

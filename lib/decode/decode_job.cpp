@@ -17,7 +17,7 @@ extern "C" {
 #include "decode/decode_module.h"
 #include "decode/decoder.h"
 #include "decode/frame_output.h"
-#include "memory/mapped_file.h"
+#include "mp4kit/byte_source.h"
 #include "mp4/codec_info.h"
 #include "mp4/movie.h"
 #include "mp4/sample_table.h"
@@ -129,7 +129,7 @@ int run_job(const mp4kit_decode_request* rq, mp4kit_decode_report* rp) {
   if (!parse_output_format(rq->format ? rq->format : "null", format)) {
     return fail(rp, "", make_error(ErrorCode::kUsage, "", 0, std::string("unknown format '") + (rq->format ? rq->format : "") + "'"));
   }
-  auto file = MappedFile::open(input);
+  auto file = open_file(input, {.fault_guard = true});  // a file cut while decoded is exit 74
   if (!file.ok()) return fail(rp, input, file.error());
   auto movie = parse_movie(*file);
   if (!movie.ok()) return fail(rp, input, movie.error());
@@ -177,7 +177,7 @@ int run_job(const mp4kit_decode_request* rq, mp4kit_decode_report* rp) {
     tl = &picture_timeline;
     auto par = picture_parameters(pic);
     if (!par.ok()) return fail(rp, input, par.error());
-    decoder = Decoder::open(movie->file, **par, timescale, *tl, dopt, "moov/udta/meta/ilst/covr", pic.offset);
+    decoder = Decoder::open(movie->source, **par, timescale, *tl, dopt, "moov/udta/meta/ilst/covr", pic.offset);
   } else {
     // Sample tables of every track (timelines need them all: truncation stops all streams).
     std::vector<SampleTable> tables;
@@ -195,7 +195,7 @@ int run_job(const mp4kit_decode_request* rq, mp4kit_decode_report* rp) {
     tl = &timelines[ref->track_index];
     timescale = ref->track->timescale;
     info = codec_info_of(*ref->track);
-    decoder = Decoder::open(movie->file, *ref->track, *tl, dopt);
+    decoder = Decoder::open(movie->source, *ref->track, *tl, dopt);
   }
   if (!decoder.ok()) return fail(rp, input, decoder.error());
   Decoder& dec = **decoder;

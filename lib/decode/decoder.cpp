@@ -55,7 +55,7 @@ std::string av_error_string(int err) {
   return buf;
 }
 
-Result<std::unique_ptr<Decoder>> Decoder::open(MappedFilePtr file, const Track& track, const StreamTimeline& timeline,
+Result<std::unique_ptr<Decoder>> Decoder::open(ByteSourcePtr source, const Track& track, const StreamTimeline& timeline,
                                                const DecoderOptions& options) {
   const std::string where = "moov/trak[" + std::to_string(track.index) + "]";
   if (track.sample_entries.empty()) return make_error(ErrorCode::kMalformed, where, track.offset, "track has no sample entry");
@@ -63,10 +63,10 @@ Result<std::unique_ptr<Decoder>> Decoder::open(MappedFilePtr file, const Track& 
   const CodecInfo info = codec_info_of(track, entry);
   auto par = make_codec_parameters(track, entry, info);
   if (!par.ok()) return par.error();
-  return open(std::move(file), **par, track.timescale, timeline, options, where, track.offset);
+  return open(std::move(source), **par, track.timescale, timeline, options, where, track.offset);
 }
 
-Result<std::unique_ptr<Decoder>> Decoder::open(MappedFilePtr file, const AVCodecParameters& par, uint32_t timescale,
+Result<std::unique_ptr<Decoder>> Decoder::open(ByteSourcePtr source, const AVCodecParameters& par, uint32_t timescale,
                                                const StreamTimeline& timeline, const DecoderOptions& options,
                                                const std::string& where, uint64_t offset) {
   const AVCodec* codec = avcodec_find_decoder(par.codec_id);
@@ -100,7 +100,7 @@ Result<std::unique_ptr<Decoder>> Decoder::open(MappedFilePtr file, const AVCodec
   // With the effective thread count known, the pool is warm after at most two rounds of its capacity.
   d->warmup_frames_ = 2 * static_cast<int64_t>(FramePool::suggested_max_slots(d->ctx_->thread_count, 0, options.consumer_queue));
 
-  auto src = PacketSource::create(std::move(file), timeline, timescale, timeline.skip_samples, d->ctx_->codec_id, options.copy);
+  auto src = PacketSource::create(std::move(source), timeline, timescale, timeline.skip_samples, d->ctx_->codec_id, options.copy);
   if (!src.ok()) return src.error();
   d->packets_ = std::make_unique<PacketSource>(std::move(src.value()));
   return d;

@@ -46,14 +46,14 @@ struct DecodeCounters {
 
 class Decoder {
  public:
-  /// Opens the decoder for `track` (its first sample entry). `timeline` and `file` must
-  /// outlive the Decoder. Errors: kMalformed (unknown codec, bad configuration box, or
+  /// Opens the decoder for `track` (its first sample entry), reading packets from `source`
+  /// (shared). `timeline` must outlive the Decoder. Errors: kMalformed (unknown codec, bad configuration box, or
   /// avcodec_open2 refused the parameters; the message has FFmpeg's error text), kInternal.
-  static Result<std::unique_ptr<Decoder>> open(MappedFilePtr file, const Track& track, const StreamTimeline& timeline,
+  static Result<std::unique_ptr<Decoder>> open(ByteSourcePtr source, const Track& track, const StreamTimeline& timeline,
                                                const DecoderOptions& options);
   /// Same, for parameters built elsewhere (an attached picture). `where` names the source
   /// in messages; `timescale` is the packets' time base denominator.
-  static Result<std::unique_ptr<Decoder>> open(MappedFilePtr file, const AVCodecParameters& par, uint32_t timescale,
+  static Result<std::unique_ptr<Decoder>> open(ByteSourcePtr source, const AVCodecParameters& par, uint32_t timescale,
                                                const StreamTimeline& timeline, const DecoderOptions& options,
                                                const std::string& where, uint64_t offset);
   ~Decoder();

@@ -1,9 +1,14 @@
-// Packets for libavcodec, straight out of the mapping (zero-copy), in decode order.
+// Packets for libavcodec, in decode order: each sample's bytes come from the ByteSource
+// (source->read(pos, size)), straight out of the mapping (zero-copy) when it can be.
 //
-// Ownership: the whole mapping is wrapped once in an AVBuffer (read-only) whose free
-// callback drops a shared reference on the MappedFile. Every zero-copy AVPacket holds an
+// Ownership: for a mapped source (ByteSource::is_mapped()) the whole file is read once as
+// one Buffer view and wrapped in one AVBuffer (read-only) whose free callback drops that
+// Buffer, and with it the reference on the mapping. Every zero-copy AVPacket holds an
 // AVBufferRef on it, so the mapping stays mapped while any packet lives, even after the
-// PacketSource and the Movie are gone. Copied packets hold a buffer from an AVBufferPool.
+// PacketSource, the Movie and the source are gone. A view that lies outside that buffer
+// (a source whose reads are views of something else) gets an AVBuffer of its own holding
+// the Buffer. Copied packets hold a buffer from an AVBufferPool. A source that is not
+// mapped (each read fetches or copies) always gives copied packets.
 //
 // The padding rule. libavcodec requires AV_INPUT_BUFFER_PADDING_SIZE (64) readable bytes
 // after a packet's data and prefers them to be zero: bitstream readers read ahead, and on
@@ -13,7 +18,8 @@
 //   * the codec is one whose output was shown not to depend on the padding bytes, even on
 //     damaged packets: H.264 and AV1 (zero_copy_safe());
 //   * the sample is complete (not cut by the end of the file);
-//   * at least 64 bytes of the file follow it (the read-ahead stays inside the mapping).
+//   * at least 64 bytes of the file follow it (the read-ahead stays inside the mapping):
+//     the view's Buffer::tail() is at least AV_INPUT_BUFFER_PADDING_SIZE.
 // Otherwise it is copied into a pooled buffer of (largest sample + 64) bytes with zeroed
 // padding, exactly what libavformat hands the decoder.
 // Evidence (bench/BENCH-decode.md): on intact files every stream of samples/ and the corpus
@@ -26,9 +32,10 @@
 // Cost of the copy for H.264 1080p: see bench/BENCH-decode.md (within run-to-run noise).
 //
 // Memory: the pages of samples already decoded would stay in the process's RSS (file-backed
-// but counted); fill() gives back, with MADV_DONTNEED, the part of the mapping below the
-// packet kReleaseLag (32) packets behind, in steps of at least 256 KiB. A page that is still read
-// after that (a packet held longer, a table in moov) is simply faulted in again.
+// but counted); fill() gives back, with advise(kDontNeed) (MADV_DONTNEED for the mmap
+// source), the part of the mapping below the packet kReleaseLag (32) packets behind, in
+// steps of at least 256 KiB. A page that is still read after that (a packet held longer,
+// a table in moov) is simply faulted in again.
 //
 // Threads: one thread calls fill(); the packets it fills may be released on any thread.
 #pragma once
@@ -39,7 +46,7 @@ extern "C" {
 
 #include <cstdint>
 
-#include "memory/mapped_file.h"
+#include "mp4kit/byte_source.h"
 #include "mp4kit/error.h"
 #include "mp4/timeline.h"
 
@@ -54,11 +61,12 @@ class PacketSource {
   /// Whether decoders of `codec` were shown to give the same frames whatever the padding holds.
   static bool zero_copy_safe(AVCodecID codec);
 
-  /// `timeline` must outlive the PacketSource; `file` is the mapping the timeline's
-  /// positions refer to. `skip_samples` (> 0 for audio priming) becomes an
-  /// AV_PKT_DATA_SKIP_SAMPLES side data on the first packet, as libavformat injects it.
-  /// Errors: kInternal on allocation failure.
-  static Result<PacketSource> create(MappedFilePtr file, const StreamTimeline& timeline, uint32_t timescale,
+  /// `timeline` must outlive the PacketSource; `source` holds the bytes the timeline's
+  /// positions refer to (shared: packets may outlive it). `skip_samples` (> 0 for audio
+  /// priming) becomes an AV_PKT_DATA_SKIP_SAMPLES side data on the first packet, as
+  /// libavformat injects it. Errors: kInternal on allocation failure; the source's read
+  /// errors (kIo).
+  static Result<PacketSource> create(ByteSourcePtr source, const StreamTimeline& timeline, uint32_t timescale,
                                      int64_t skip_samples, AVCodecID codec, Copy copy);
 
   PacketSource(PacketSource&& o) noexcept;
@@ -70,23 +78,25 @@ class PacketSource {
 
   /// Fills `pkt` (which must be empty, e.g. after av_packet_unref) with packet `i`: data,
   /// size, pts, dts, duration, pos, time_base, flags (KEY, DISCARD, CORRUPT when cut by
-  /// the end of the file). Errors: kInternal on allocation failure.
+  /// the end of the file). Errors: kInternal on allocation failure; kMalformed for a
+  /// packet past the end of the file; the source's read errors (kIo).
   Status fill(uint64_t i, AVPacket* pkt);
 
   uint64_t zero_copy_count() const { return zero_copy_; }
   uint64_t copied_count() const { return copied_; }
 
-  /// Whether packet `i` is copied under this source's rule.
+  /// Whether packet `i` is copied under this source's rule (for a source that is not
+  /// mapped: always).
   bool needs_copy(uint64_t i) const;
 
  private:
   PacketSource() = default;
-  MappedFilePtr file_;
+  ByteSourcePtr source_;
   const StreamTimeline* timeline_ = nullptr;
   AVRational time_base_{1, 1};
   int64_t skip_samples_ = 0;
   Copy copy_ = Copy::kAuto;
-  AVBufferRef* mapping_ = nullptr;   // the whole mapping, one reference held here
+  AVBufferRef* mapping_ = nullptr;   // mapped source: the whole file as one view, one reference held here
   AVBufferPool* copy_pool_ = nullptr;
   size_t copy_size_ = 0;             // largest packet + padding
   uint64_t zero_copy_ = 0, copied_ = 0;

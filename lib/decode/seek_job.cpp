@@ -182,7 +182,7 @@ int run_job(const mp4kit_seek_request* rq, mp4kit_seek_report* rp) {
   if (rq->target_count == 0 || !rq->targets) return fail(rp, "", make_error(ErrorCode::kUsage, "", 0, "no frame requested"));
   const std::string output = rq->output ? rq->output : (kind == Kind::kNull ? "" : "-");
 
-  auto opened = SeekStream::open(input, rq->stream);
+  auto opened = SeekStream::open(input, rq->stream, {.fault_guard = true});  // exit 74 if cut while read
   if (!opened.ok()) return fail(rp, input, opened.error());
   const SeekStream& s = *opened;
   rp->stream = s.stream;
@@ -201,7 +201,7 @@ int run_job(const mp4kit_seek_request* rq, mp4kit_seek_report* rp) {
   DecoderOptions dopt;
   dopt.threads = rq->threads;
   dopt.consumer_queue = 2;
-  auto decoder = Decoder::open(s.movie.file, s.trak(), s.timeline(), dopt);
+  auto decoder = Decoder::open(s.movie.source, s.trak(), s.timeline(), dopt);
   if (!decoder.ok()) return fail(rp, input, decoder.error());
   Decoder& dec = **decoder;
   copy_string(rp->codec, sizeof rp->codec, dec.context()->codec->name);
@@ -227,9 +227,11 @@ int run_job(const mp4kit_seek_request* rq, mp4kit_seek_report* rp) {
                                                              s.trak().sample_entries.size()
                                                          ? std::max<uint32_t>(p.sample_description_index, 1) - 1
                                                          : 0];
-      const uint64_t size = s.movie.file->size();
+      const uint64_t size = s.movie.file_size;
       if (p.pos >= size) return true;
-      return !h264_sample_has_idr(entry, s.movie.file->data() + p.pos, std::min<uint64_t>(p.size, size - p.pos));
+      auto bytes = s.movie.source->read(p.pos, std::min<uint64_t>(p.size, size - p.pos));
+      if (!bytes.ok()) return true;  // unreadable: as for a sample past the end, do not trust it to be an IDR
+      return !h264_sample_has_idr(entry, bytes->data(), bytes->size());
     };
   }
   SeekRunner runner(dec, s.timeline(), *plan, ropt);
@@ -283,7 +285,7 @@ int run_job(const mp4kit_seek_request* rq, mp4kit_seek_report* rp) {
   if (!fin.ok()) return fail(rp, output, fin.error());
 
   if (rq->verify) {
-    auto fresh = Decoder::open(s.movie.file, s.trak(), s.timeline(), dopt);
+    auto fresh = Decoder::open(s.movie.source, s.trak(), s.timeline(), dopt);
     if (!fresh.ok()) return fail(rp, input, fresh.error());
     auto v = verify_linear(**fresh, s.timeline(), s.index, frames, seek_md5);
     if (!v.ok()) return fail(rp, input, v.error());

@@ -87,53 +87,58 @@ void BoxReader::seek_abs(uint64_t abs_offset) {
   pos_ = rel > size_ ? size_ : rel;
 }
 
-Result<BoxHeader> BoxReader::next_header(bool allow_to_eof, bool clamp_truncated) {
+Result<BoxHeader> parse_box_header(const uint8_t* p, uint64_t offset, uint64_t avail, std::string_view path,
+                                   bool allow_to_eof, bool clamp_truncated) {
+  const auto error_at = [&](std::string message) {
+    return Error{ErrorCode::kMalformed, path.empty() ? std::string("file") : std::string(path), offset, std::move(message)};
+  };
   BoxHeader h;
-  h.offset = tell();
-  const uint64_t avail = remaining();
+  h.offset = offset;
   if (avail < 8) {
-    return error_at(h.offset, "box header needs 8 bytes, " + std::to_string(avail) + " left");
+    return error_at("box header needs 8 bytes, " + std::to_string(avail) + " left");
   }
-  const uint8_t* p = data_ + pos_;
   uint64_t size = load_be32(p);
   h.type = load_be32(p + 4);
   h.header_size = 8;
   if (size == 1) {  // § 4.2: largesize follows the type
     if (avail < 16) {
-      return error_at(h.offset, fourcc_to_string(h.type) + " largesize header needs 16 bytes, " +
-                                    std::to_string(avail) + " left");
+      return error_at(fourcc_to_string(h.type) + " largesize header needs 16 bytes, " + std::to_string(avail) + " left");
     }
     size = load_be64(p + 8);
     h.header_size = 16;
   } else if (size == 0) {  // § 4.2: box extends to the end of the file
     if (!allow_to_eof) {
-      return error_at(h.offset, fourcc_to_string(h.type) + " has size 0 (to end of file), only allowed at top level");
+      return error_at(fourcc_to_string(h.type) + " has size 0 (to end of file), only allowed at top level");
     }
     h.extends_to_eof = true;
     size = avail;
   }
   if (h.type == box::uuid) {
     if (avail < uint64_t(h.header_size) + 16) {
-      return error_at(h.offset, "uuid box header needs " + std::to_string(h.header_size + 16) + " bytes");
+      return error_at("uuid box header needs " + std::to_string(h.header_size + 16) + " bytes");
     }
     for (int i = 0; i < 16; ++i) h.usertype[i] = p[h.header_size + i];
     h.header_size += 16;
   }
   if (size < h.header_size) {
-    return error_at(h.offset, fourcc_to_string(h.type) + " size " + std::to_string(size) +
-                                  " is smaller than its " + std::to_string(h.header_size) + "-byte header");
+    return error_at(fourcc_to_string(h.type) + " size " + std::to_string(size) + " is smaller than its " +
+                    std::to_string(h.header_size) + "-byte header");
   }
   if (size > avail) {
     if (!clamp_truncated) {
-      std::string where = path_.empty() ? "the file" : path_;
-      return error_at(h.offset, fourcc_to_string(h.type) + " size " + std::to_string(size) + " runs past " +
-                                    where + " (" + std::to_string(avail) + " bytes left)");
+      std::string where = path.empty() ? "the file" : std::string(path);
+      return error_at(fourcc_to_string(h.type) + " size " + std::to_string(size) + " runs past " + where + " (" +
+                      std::to_string(avail) + " bytes left)");
     }
     h.truncated = true;
     size = avail;
   }
   h.size = size;
   return h;
+}
+
+Result<BoxHeader> BoxReader::next_header(bool allow_to_eof, bool clamp_truncated) {
+  return parse_box_header(data_ + pos_, tell(), remaining(), path_, allow_to_eof, clamp_truncated);
 }
 
 BoxReader BoxReader::child(const BoxHeader& h, std::string_view name) const {

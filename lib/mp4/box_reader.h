@@ -5,8 +5,13 @@
 // flag, and `need()` reports the shortfall as an Error with the box path and offset. Child
 // readers are clamped to min(remaining, box size), so a child never escapes its parent.
 //
-// Lifetime: the reader holds a raw pointer into a MappedFile (or any buffer); the buffer
-// must outlive the reader and every span it hands out.
+// A reader parses bytes that are already in memory: the payload of one box, read through
+// a ByteSource into a Buffer (include/mp4kit/byte_source.h). The top-level walk reads box
+// headers through the source one at a time (parse_box_header), so no code here needs the
+// whole file to be addressable.
+//
+// Lifetime: the reader holds a raw pointer into a Buffer (or any memory); the Buffer must
+// outlive the reader and every span it hands out.
 #pragma once
 
 #include <array>
@@ -34,7 +39,19 @@ struct BoxHeader {
   uint64_t end() const { return offset + size; }
 };
 
-/// A view of bytes in the file: pointer, length and absolute offset. Does not own.
+/// Largest box header in bytes: 16 (size 1 + largesize) + 16 ('uuid' usertype).
+constexpr uint64_t kMaxBoxHeaderSize = 32;
+
+/// Parses and validates the box header at `p`, absolute file offset `offset`, inside a
+/// parent (or file) with `avail` bytes left from `offset` on; `p` must hold at least
+/// min(avail, kMaxBoxHeaderSize) readable bytes. Errors (kMalformed) name `path` ("" =
+/// the file) and the offset; `allow_to_eof` and `clamp_truncated` as for
+/// BoxReader::next_header(), which calls this.
+Result<BoxHeader> parse_box_header(const uint8_t* p, uint64_t offset, uint64_t avail, std::string_view path,
+                                   bool allow_to_eof, bool clamp_truncated);
+
+/// A view of bytes in the file: pointer, length and absolute offset. Does not own: it
+/// points into a Buffer that someone else holds (for a Movie: Movie::buffers).
 struct ByteSpan {
   const uint8_t* data = nullptr;
   uint64_t size = 0;

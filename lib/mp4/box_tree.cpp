@@ -2,9 +2,13 @@
 // its key fields. Containers are descended (ISO/IEC 14496-12 Table 1), sample entries too;
 // 'udta' and 'meta' are shown as opaque leaves. A damaged child stops its parent's listing
 // with a "damaged" summary instead of failing the whole tree.
+//
+// Input: the top level is walked by reading box headers through the ByteSource; a
+// top-level box's payload is read (one read) only when the tree descends into it or
+// summarizes it, so mdat, udta, meta and unknown boxes are never read.
 #include <fmt/core.h>
 
-#include "mp4/movie.h"
+#include "mp4/parse_internal.h"
 
 namespace mp4kit {
 namespace {
@@ -14,6 +18,20 @@ bool is_container(FourCC t) {
     case box::moov: case box::trak: case box::edts: case box::mdia: case box::minf: case box::dinf:
     case box::stbl: case box::mvex: case box::moof: case box::traf: case box::mfra: case box::sinf:
     case box::wave: case box::tref: case box::gmhd: case fourcc("schi"):
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The types summarize() describes (keep the two lists in step): their payload is needed.
+bool has_summary(FourCC t) {
+  switch (t) {
+    case box::ftyp: case box::mvhd: case box::mdhd: case box::tkhd: case box::hdlr: case box::elst:
+    case box::stts: case box::ctts: case box::stss: case box::stsc: case box::stco: case box::co64:
+    case box::stps: case box::stsd: case box::dref: case box::stsz: case box::stz2: case box::mfhd:
+    case box::tfhd: case box::tfdt: case box::trun: case box::trex: case box::mehd: case box::sidx:
+    case box::pasp: case box::avcC: case box::hvcC: case box::colr:
       return true;
     default:
       return false;
@@ -151,69 +169,104 @@ uint64_t sample_entry_fixed_size(FourCC handler, BoxReader r) {
   return 0;
 }
 
-void walk(BoxReader r, std::vector<BoxNode>& out, uint32_t depth, const Limits& limits, FourCC parent, FourCC& handler,
-          bool top) {
+void walk(BoxReader r, std::vector<BoxNode>& out, uint32_t depth, const Limits& limits, FourCC parent, FourCC& handler);
+
+// One box: its node (summary, children) from header `h` and reader `c` over its payload.
+BoxNode visit(const BoxHeader& h, BoxReader c, uint32_t depth, const Limits& limits, FourCC parent, FourCC& handler) {
+  BoxNode n{h.type, h.offset, h.header_size, h.size, h.truncated, {}, {}};
+  if (h.type == box::hdlr && c.remaining() >= 12) {
+    BoxReader hr = c;
+    hr.skip(8);
+    if (parent == box::mdia) handler = hr.fourcc();
+  }
+  if (h.type == box::mdat) {
+    n.summary = fmt::format("payload={} bytes{}", h.payload_size(), h.truncated ? " (truncated by end of file)" : "");
+  } else if (h.type == box::udta || h.type == box::meta) {
+    n.summary = "opaque";
+  } else {
+    n.summary = summarize(h.type, c, handler);
+  }
+  if (depth < limits.max_depth) {
+    if (is_container(h.type)) {
+      walk(c, n.children, depth + 1, limits, h.type, handler);
+    } else if (h.type == box::stsd && c.remaining() >= 8) {
+      c.skip(8);
+      walk(c, n.children, depth + 1, limits, h.type, handler);
+    } else if (parent == box::stsd) {
+      uint64_t fixed = sample_entry_fixed_size(handler, c);
+      if (handler == handler::vide && c.remaining() >= 78) {
+        BoxReader vr = c;
+        vr.skip(24);
+        uint32_t w = vr.u16(), hh = vr.u16();
+        n.summary = fmt::format("width={} height={}", w, hh);
+      } else if (handler == handler::soun && c.remaining() >= 28) {
+        BoxReader ar = c;
+        ar.skip(8);
+        uint32_t ver = ar.u16();
+        ar.skip(6);
+        uint32_t ch = ar.u16(), bits = ar.u16();
+        ar.skip(4);
+        uint32_t rate = ar.u32() >> 16;
+        n.summary = fmt::format("channelcount={} samplesize={} samplerate={}{}", ch, bits, rate,
+                                ver ? fmt::format(" sound_version={}", ver) : std::string{});
+      }
+      if (fixed && c.remaining() >= fixed) {
+        c.skip(fixed);
+        walk(c, n.children, depth + 1, limits, h.type, handler);
+      }
+    }
+  }
+  return n;
+}
+
+// The children of a box whose payload is in memory.
+void walk(BoxReader r, std::vector<BoxNode>& out, uint32_t depth, const Limits& limits, FourCC parent, FourCC& handler) {
   while (r.remaining() >= 8) {
-    auto h = r.next_header(top, top);
+    auto h = r.next_header();
     if (!h.ok()) {
       out.push_back(BoxNode{0, r.tell(), 0, r.remaining(), true, "damaged: " + h.error().message, {}});
       return;
     }
-    BoxNode n{h->type, h->offset, h->header_size, h->size, h->truncated, {}, {}};
-    BoxReader c = r.child(*h, fourcc_to_string(h->type));
-    if (h->type == box::hdlr && c.remaining() >= 12) {
-      BoxReader hr = c;
-      hr.skip(8);
-      if (parent == box::mdia) handler = hr.fourcc();
-    }
-    if (h->type == box::mdat) {
-      n.summary = fmt::format("payload={} bytes{}", h->payload_size(), h->truncated ? " (truncated by end of file)" : "");
-    } else if (h->type == box::udta || h->type == box::meta) {
-      n.summary = "opaque";
-    } else {
-      n.summary = summarize(h->type, c, handler);
-    }
-    if (depth < limits.max_depth) {
-      if (is_container(h->type)) {
-        walk(c, n.children, depth + 1, limits, h->type, handler, false);
-      } else if (h->type == box::stsd && c.remaining() >= 8) {
-        c.skip(8);
-        walk(c, n.children, depth + 1, limits, h->type, handler, false);
-      } else if (parent == box::stsd) {
-        uint64_t fixed = sample_entry_fixed_size(handler, c);
-        if (handler == handler::vide && c.remaining() >= 78) {
-          BoxReader vr = c;
-          vr.skip(24);
-          uint32_t w = vr.u16(), hh = vr.u16();
-          n.summary = fmt::format("width={} height={}", w, hh);
-        } else if (handler == handler::soun && c.remaining() >= 28) {
-          BoxReader ar = c;
-          ar.skip(8);
-          uint32_t ver = ar.u16();
-          ar.skip(6);
-          uint32_t ch = ar.u16(), bits = ar.u16();
-          ar.skip(4);
-          uint32_t rate = ar.u32() >> 16;
-          n.summary = fmt::format("channelcount={} samplesize={} samplerate={}{}", ch, bits, rate,
-                                  ver ? fmt::format(" sound_version={}", ver) : std::string{});
-        }
-        if (fixed && c.remaining() >= fixed) {
-          c.skip(fixed);
-          walk(c, n.children, depth + 1, limits, h->type, handler, false);
-        }
-      }
-    }
-    out.push_back(std::move(n));
+    out.push_back(visit(*h, r.child(*h, fourcc_to_string(h->type)), depth, limits, parent, handler));
     r.skip_box(*h);
   }
 }
 
+// The top level, through the source: a header read per box, a payload read only for the
+// boxes visit() looks into (the same boxes at top level: parent is none, so no sample entry).
+Status walk_top_level(const ByteSource& source, std::vector<BoxNode>& out, const Limits& limits, FourCC& handler) {
+  const uint64_t file_size = source.size();
+  for (uint64_t pos = 0; file_size - pos >= 8;) {
+    auto head = detail::read_header_bytes(source, pos);
+    if (!head.ok()) return head.error();
+    auto h = parse_box_header(head->data(), pos, file_size - pos, "", /*allow_to_eof=*/true, /*clamp_truncated=*/true);
+    if (!h.ok()) {
+      out.push_back(BoxNode{0, pos, 0, file_size - pos, true, "damaged: " + h.error().message, {}});
+      return Ok{};
+    }
+    const std::string name = fourcc_to_string(h->type);
+    Buffer payload;
+    const bool needed = h->type != box::mdat && h->type != box::udta && h->type != box::meta &&
+                        (is_container(h->type) || has_summary(h->type));
+    if (needed) {
+      auto b = detail::read_exact(source, h->payload_offset(), h->payload_size(), name);
+      if (!b.ok()) return b.error();
+      payload = std::move(b.value());
+    }
+    // Unread payloads give an empty reader at the payload offset: summarize() and the
+    // descent see no bytes, which is what they would make of those boxes anyway.
+    out.push_back(visit(*h, BoxReader(payload.data(), payload.size(), h->payload_offset(), name), 0, limits, 0, handler));
+    pos = h->end();
+  }
+  return Ok{};
+}
+
 }  // namespace
 
-Result<std::vector<BoxNode>> build_box_tree(const MappedFile& file, const Limits& limits) {
+Result<std::vector<BoxNode>> build_box_tree(const ByteSource& source, const Limits& limits) {
   std::vector<BoxNode> out;
   FourCC handler = 0;
-  walk(BoxReader(file.data(), file.size(), 0, ""), out, 0, limits, 0, handler, true);
+  MP4KIT_TRY(walk_top_level(source, out, limits, handler));
   return out;
 }
 

@@ -1,9 +1,16 @@
 // The parsed structure of an MP4 / QuickTime file: plain structs filled by the free
-// functions in parse_*.cpp. Big tables stay as ByteSpan views into the mapped file
-// (see sample_table.h), so a Movie costs O(boxes + runs), not O(samples).
+// functions in parse_*.cpp. Big tables stay as ByteSpan views into the box payloads that
+// were read (see sample_table.h), so a Movie costs O(boxes + runs), not O(samples).
 //
-// Lifetime: every ByteSpan points into the MappedFile the Movie was parsed from; the
-// Movie keeps a shared reference (`file`) so the spans stay valid while it lives.
+// Input: the parser reads only through a ByteSource (include/mp4kit/byte_source.h): one
+// read per top-level box header, one read per box payload it parses (ftyp, moov, each
+// moof, sidx). It never reads mdat, and never assumes the file is addressable memory. For
+// a mapped source these reads are views, so only the bytes actually parsed are touched.
+//
+// Lifetime: every ByteSpan in a Movie (sample entries, SampleTableBoxes, TrackRun
+// entries) and in the SampleTables built from it points into one of `Movie::buffers`,
+// which the Movie holds. The spans stay valid while the Movie (or a copy of it: copies
+// share the buffers) lives; moving a Movie keeps them valid too (the bytes do not move).
 #pragma once
 
 #include <array>
@@ -12,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "memory/mapped_file.h"
 #include "mp4/box_reader.h"
+#include "mp4kit/byte_source.h"
 #include "mp4kit/limits.h"
 #include "mp4kit/error.h"
 
@@ -186,8 +193,9 @@ struct AttachedPicture {
 
 /// A parsed file. `moov` and fragment headers are parsed; `mdat` is never read.
 struct Movie {
-  MappedFilePtr file;
-  uint64_t file_size = 0;
+  ByteSourcePtr source;              ///< what was parsed; sample bytes are read from it
+  std::vector<Buffer> buffers;       ///< the payloads read (ftyp, moov, moof, sidx): every ByteSpan points into one
+  uint64_t file_size = 0;            ///< source->size(), bytes
   FourCC major_brand = 0;
   uint32_t minor_version = 0;
   std::vector<FourCC> compatible_brands;
@@ -214,12 +222,17 @@ struct Movie {
   const Track* track_by_id(uint32_t id) const;
 };
 
-/// Parses `file` (top-level boxes, moov, moof/traf/trun, sidx). Errors (kMalformed) name
-/// the box path and offset; a file with no 'moov' is kMalformed. Never reads mdat payloads.
-Result<Movie> parse_movie(MappedFilePtr file, const Limits& limits = Limits{});
+/// Parses `source` (top-level boxes, moov, moof/traf/trun, sidx). Errors (kMalformed) name
+/// the box path and offset; a file with no 'moov' is kMalformed; kIo when a read fails or
+/// source->check_intact() reports a fault. Never reads mdat payloads. The Movie shares
+/// `source` (Movie::source).
+Result<Movie> parse_movie(ByteSourcePtr source, const Limits& limits = Limits{});
 
 /// Builds the full box tree for `probe --boxes` (descends into the containers mp4kit
-/// knows, including stsd sample entries; udta/meta are shown as opaque leaves).
-Result<std::vector<BoxNode>> build_box_tree(const MappedFile& file, const Limits& limits = Limits{});
+/// knows, including stsd sample entries; udta/meta are shown as opaque leaves). Reads the
+/// top-level headers and the payloads of the boxes it descends into or summarizes, never
+/// mdat. A damaged box ends its parent's listing with a "damaged" node instead of failing.
+/// Errors: kIo when a read fails. The caller checks source.check_intact() afterwards.
+Result<std::vector<BoxNode>> build_box_tree(const ByteSource& source, const Limits& limits = Limits{});
 
 }  // namespace mp4kit

@@ -14,6 +14,14 @@ struct ParseContext {
   void warn(const BoxReader& r, const std::string& msg) const;
 };
 
+/// `source.read(offset, size)` for a range the caller already clamped to the file, so all
+/// `size` bytes must come back. Errors: the source's own (kIo); kIo at `path` and `offset`
+/// when fewer bytes came back.
+Result<Buffer> read_exact(const ByteSource& source, uint64_t offset, uint64_t size, std::string_view path);
+/// The bytes of the top-level box header at `offset`: min(kMaxBoxHeaderSize, bytes left)
+/// bytes, to be given to parse_box_header(). Errors: those of read_exact().
+Result<Buffer> read_header_bytes(const ByteSource& source, uint64_t offset);
+
 /// 'trak' (§ 8.3.1). `r` is clamped to the trak payload.
 Result<Track> parse_trak(BoxReader r, uint32_t index, uint64_t offset, ParseContext& ctx, uint32_t depth);
 /// 'stsd' (§ 8.5.2) into `track.sample_entries`.

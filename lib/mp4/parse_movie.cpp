@@ -163,25 +163,56 @@ Status parse_moov(BoxReader r, Movie& movie, ParseContext& ctx) {
 }
 
 }  // namespace
+
+Result<Buffer> read_exact(const ByteSource& source, uint64_t offset, uint64_t size, std::string_view path) {
+  auto b = source.read(offset, size);
+  if (!b.ok()) return b.error();
+  if (b->size() != size) {
+    return make_error(ErrorCode::kIo, path.empty() ? std::string("file") : std::string(path), offset,
+                      "'" + source.name() + "' returned " + std::to_string(b->size()) + " of the " + std::to_string(size) +
+                          " bytes asked for");
+  }
+  return b;
+}
+
+Result<Buffer> read_header_bytes(const ByteSource& source, uint64_t offset) {
+  const uint64_t left = offset < source.size() ? source.size() - offset : 0;
+  return read_exact(source, offset, std::min(left, kMaxBoxHeaderSize), "");
+}
+
 }  // namespace detail
 
 namespace {
 
-Result<Movie> parse_file(MappedFilePtr file, const Limits& limits) {
+// The payload of top-level box `h`, read in one piece and kept by the Movie (its spans
+// point into it), as a reader named `name`.
+Result<BoxReader> read_payload(const ByteSource& source, const BoxHeader& h, const char* name, Movie& movie) {
+  auto b = detail::read_exact(source, h.payload_offset(), h.payload_size(), name);
+  if (!b.ok()) return b.error();
+  movie.buffers.push_back(std::move(b.value()));
+  const Buffer& kept = movie.buffers.back();
+  return BoxReader(kept.data(), kept.size(), kept.offset(), name);
+}
+
+Result<Movie> parse_file(const ByteSourcePtr& source, const Limits& limits) {
   Movie movie;
-  movie.file = file;
-  movie.file_size = file->size();
+  movie.source = source;
+  movie.file_size = source->size();
   detail::ParseContext ctx{limits};
   ctx.warnings = &movie.warnings;
-  BoxReader r(file->data(), file->size(), 0, "");
+  const uint64_t file_size = movie.file_size;
   bool moov_done = false;
-  while (!r.at_end()) {
-    if (r.remaining() < 8) {
-      movie.warnings.push_back("file at 0x" + fmt_hex(r.tell()) + ": ignoring " + std::to_string(r.remaining()) +
+  // The top-level walk (§ 4.2): one header read per box; payloads only of the boxes parsed.
+  for (uint64_t pos = 0; pos < file_size;) {
+    const uint64_t left = file_size - pos;
+    if (left < 8) {
+      movie.warnings.push_back("file at 0x" + fmt_hex(pos) + ": ignoring " + std::to_string(left) +
                                " trailing bytes after the last box");
       break;
     }
-    auto h = r.next_header(/*allow_to_eof=*/true, /*clamp_truncated=*/true);
+    auto head = detail::read_header_bytes(*source, pos);
+    if (!head.ok()) return head.error();
+    auto h = parse_box_header(head->data(), pos, left, "", /*allow_to_eof=*/true, /*clamp_truncated=*/true);
     if (!h.ok()) return h.error();
     ctx.bytes_read += h->header_size;
     movie.top_level.push_back(BoxNode{h->type, h->offset, h->header_size, h->size, h->truncated, {}, {}});
@@ -191,15 +222,18 @@ Result<Movie> parse_file(MappedFilePtr file, const Limits& limits) {
       if (h->type == box::mdat) movie.mdat_truncated = true;
     }
     switch (h->type) {
-      case box::ftyp:
+      case box::ftyp: {
         ctx.bytes_read += h->payload_size();
         if (movie.has_ftyp) {
           movie.warnings.push_back("ftyp at 0x" + fmt_hex(h->offset) + ": second ftyp ignored");
           break;
         }
-        MP4KIT_TRY(detail::parse_ftyp(r.child(*h, "ftyp"), movie));
+        auto r = read_payload(*source, *h, "ftyp", movie);
+        if (!r.ok()) return r.error();
+        MP4KIT_TRY(detail::parse_ftyp(*r, movie));
         break;
-      case box::moov:
+      }
+      case box::moov: {
         if (moov_done) {
           movie.warnings.push_back("moov at 0x" + fmt_hex(h->offset) + ": second moov ignored");
           break;
@@ -207,28 +241,37 @@ Result<Movie> parse_file(MappedFilePtr file, const Limits& limits) {
         ctx.is_quicktime = movie.major_brand == fourcc("qt  ");
         movie.has_moov = true;
         movie.moov_offset = h->offset;
-        MP4KIT_TRY(detail::parse_moov(r.child(*h, "moov"), movie, ctx));
+        auto r = read_payload(*source, *h, "moov", movie);
+        if (!r.ok()) return r.error();
+        MP4KIT_TRY(detail::parse_moov(*r, movie, ctx));
         moov_done = true;
         break;
-      case box::moof:
+      }
+      case box::moof: {
         movie.fragmented = true;
         if (!moov_done) {
           movie.warnings.push_back("moof at 0x" + fmt_hex(h->offset) + ": fragment before moov ignored");
           break;
         }
-        MP4KIT_TRY(detail::parse_moof(r.child(*h, "moof"), h->offset, movie, ctx, 1));
+        auto r = read_payload(*source, *h, "moof", movie);
+        if (!r.ok()) return r.error();
+        MP4KIT_TRY(detail::parse_moof(*r, h->offset, movie, ctx, 1));
         break;
-      case box::sidx:
+      }
+      case box::sidx: {
         ctx.bytes_read += h->payload_size();
-        MP4KIT_TRY(detail::parse_sidx(r.child(*h, "sidx"), h->offset, movie));
+        auto r = read_payload(*source, *h, "sidx", movie);
+        if (!r.ok()) return r.error();
+        MP4KIT_TRY(detail::parse_sidx(*r, h->offset, movie));
         break;
+      }
       case box::mdat:
         movie.mdat_bytes += h->payload_size();
         break;
       default:
         break;
     }
-    r.skip_box(*h);
+    pos = h->end();
   }
   movie.stream_count = static_cast<uint32_t>(movie.tracks.size() + movie.attached_pictures.size());
   movie.is_quicktime = movie.major_brand == fourcc("qt  ") || (!movie.has_ftyp && movie.has_moov);
@@ -242,12 +285,12 @@ Result<Movie> parse_file(MappedFilePtr file, const Limits& limits) {
 
 }  // namespace
 
-Result<Movie> parse_movie(MappedFilePtr file, const Limits& limits) {
-  Result<Movie> movie = parse_file(file, limits);
+Result<Movie> parse_movie(ByteSourcePtr source, const Limits& limits) {
+  Result<Movie> movie = parse_file(source, limits);
   // A read past the end of a file that shrank while mapped returned zeros instead of
-  // raising SIGBUS (memory/fault_guard.h): whatever was parsed from them, the answer is
-  // the I/O error, not a "malformed" verdict on bytes that were never in the file.
-  if (Status intact = file->check_intact(); !intact.ok()) return intact.error();
+  // raising SIGBUS (io/fault_guard.h): whatever was parsed from them, the answer is the
+  // I/O error, not a "malformed" verdict on bytes that were never in the file.
+  if (Status intact = source->check_intact(); !intact.ok()) return intact.error();
   return movie;
 }
 

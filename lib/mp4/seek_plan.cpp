@@ -124,8 +124,8 @@ Result<SeekPlan> plan_seek(const Movie& movie, const Track& track, const StreamT
     p.last_packet = std::max(p.last_packet, t.packet);
   }
   const SampleEntry* entry = track.sample_entries.empty() ? nullptr : &track.sample_entries.front();
-  const uint8_t* base = movie.file->data();
-  const uint64_t file_size = movie.file->size();
+  const ByteSource& source = *movie.source;
+  const uint64_t file_size = source.size();
   for (SeekPass& p : plan.passes) {
     std::sort(p.targets.begin(), p.targets.end(),
               [&](size_t a, size_t b) { return plan.targets[a].packet < plan.targets[b].packet; });
@@ -144,7 +144,11 @@ Result<SeekPlan> plan_seek(const Movie& movie, const Track& track, const StreamT
                                    : entry;
         uint8_t sdtp = 0;
         if (q.sample_index < track.stbl.sdtp.size) sdtp = track.stbl.sdtp.data[q.sample_index];
-        skip = sample_disposability(*e, base + q.pos, n, sdtp) == Disposability::kDisposable;
+        // The sample's bytes as far as the file has them: the NAL walk looks at every NAL
+        // header of the sample (a view, for a mapped source).
+        auto bytes = source.read(q.pos, n);
+        if (!bytes.ok()) return bytes.error();
+        skip = sample_disposability(*e, bytes->data(), bytes->size(), sdtp) == Disposability::kDisposable;
       }
       p.skip[i - p.start_packet] = skip;
       if (skip) {

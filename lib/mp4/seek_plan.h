@@ -75,8 +75,9 @@ struct SeekPlanOptions {
 };
 
 /// Plans the extraction of `frames` (frame indices, each < index.frame_count()) from
-/// `track`. Reads sample bytes from `movie.file` only to classify candidates for skipping.
-/// Errors: kUsage for an out-of-range frame (the message gives the valid range).
+/// `track`. Reads sample bytes through `movie.source` only to classify candidates for
+/// skipping (one read per candidate). Errors: kUsage for an out-of-range frame (the message
+/// gives the valid range); the source's read errors (kIo).
 Result<SeekPlan> plan_seek(const Movie& movie, const Track& track, const StreamTimeline& timeline,
                            const PresentationIndex& index, const std::vector<uint64_t>& frames,
                            const SeekPlanOptions& options = {});

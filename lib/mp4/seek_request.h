@@ -25,7 +25,6 @@
 #include <string>
 #include <vector>
 
-#include "memory/mapped_file.h"
 #include "mp4/codec_info.h"
 #include "mp4/movie.h"
 #include "mp4/sample_table.h"
@@ -55,11 +54,12 @@ struct SeekStream {
     return end;
   }
 
-  /// Parses `file` and picks `stream` (ffprobe numbering; -1 = the first video stream).
-  /// Errors: those of MappedFile::open / parse_movie / build_timelines; kUsage when the
+  /// Opens `path` with `options` (the CLI and the decode module turn the fault guard on),
+  /// parses it and picks `stream` (ffprobe numbering; -1 = the first video stream).
+  /// Errors: those of open_file / parse_movie / build_timelines; kUsage when the
   /// stream does not exist, is not video, or is cover art (an attached picture).
-  static Result<SeekStream> open(const std::string& path, int stream) {
-    auto file = MappedFile::open(path);
+  static Result<SeekStream> open(const std::string& path, int stream, const FileSourceOptions& options) {
+    auto file = open_file(path, options);
     if (!file.ok()) return file.error();
     auto movie = parse_movie(*file);
     if (!movie.ok()) return movie.error();

@@ -446,9 +446,9 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
         for (size_t si = 0; si < result.size(); ++si) result[si].packets.resize(keep[si]);
     }
   }
-  // Table entries read after the file shrank were zeros (memory/fault_guard.h).
-  if (movie.file) {
-    if (Status intact = movie.file->check_intact(); !intact.ok()) return intact.error();
+  // Table entries read after the file shrank were zeros (io/fault_guard.h).
+  if (movie.source) {
+    if (Status intact = movie.source->check_intact(); !intact.ok()) return intact.error();
   }
   return result;
 }

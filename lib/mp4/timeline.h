@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "memory/large_allocator.h"
+#include "io/large_allocator.h"
 #include "mp4kit/demuxer.h"
 #include "mp4/movie.h"
 #include "mp4/sample_table.h"

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "../test_util.h"
-#include "memory/mapped_file.h"
+#include "mp4kit/byte_source.h"
 #include "mp4/codec_info.h"
 #include "mp4/movie.h"
 #include "mp4/sample_table.h"
@@ -110,11 +110,13 @@ inline std::string temp_dir() {
 /// A copy of `src` with pseudo-random bytes over the last third of every 7th video sample
 /// (from mp4kit's own sample table), as a damaged stream whose container is intact.
 inline std::string damaged_copy(const std::string& src, const std::string& name, uint32_t seed) {
-  auto file = MappedFile::open(src);
+  auto file = open_file(src);
   REQUIRE(file.ok());
   auto movie = parse_movie(*file);
   REQUIRE(movie.ok());
-  std::vector<uint8_t> bytes((*file)->data(), (*file)->data() + (*file)->size());
+  auto whole = (*file)->read(0, (*file)->size());
+  REQUIRE(whole.ok());
+  std::vector<uint8_t> bytes(whole->data(), whole->data() + whole->size());
   std::mt19937 rng(seed);
   for (const Track& t : movie->tracks) {
     if (codec_info_of(t).type != MediaType::kVideo) continue;

@@ -148,7 +148,7 @@ TEST_CASE("frame pool: a new geometry retires the old slots; releases from other
 TEST_CASE("steady state: zero pool misses and zero frame-sized allocations per frame after warm-up") {
   std::string path = corpus_dir().empty() ? samples_dir() + "/h264_bframes_aac.mp4" : corpus_dir() + "/mediabunny_video.mp4";
   if (corpus_dir().empty()) MESSAGE("corpus not found: steady state measured on samples/h264_bframes_aac.mp4");
-  auto file = MappedFile::open(path);
+  auto file = open_file(path);
   REQUIRE(file.ok());
   auto movie = parse_movie(*file);
   REQUIRE(movie.ok());

@@ -1,22 +1,28 @@
-// Surviving an input file that shrinks while it is mapped.
+// Surviving an input file that shrinks while it is mapped (opt-in).
 //
-// mp4kit reads its input through a read-only mmap (memory/mapped_file.h). If another
-// process truncates the file, the kernel answers any touch of a page past the new end with
-// SIGBUS, which would kill mp4kit in the middle of a parse or a decode. This module keeps
-// that from happening without changing how the rest of the code reads the bytes:
+// The mmap source (io/mapped_file.h) reads its file through a read-only mapping. If
+// another process truncates the file, the kernel answers any touch of a page past the new
+// end with SIGBUS, which would kill the process in the middle of a parse or a decode. This
+// module keeps that from happening without changing how the rest of the code reads bytes:
 //
-//  - Each MappedFile registers its mapping here (`FaultRegion`). A process-wide SIGBUS
-//    handler, installed on the first registration, looks the faulting address up among
-//    the registered regions. When it lies in one, the handler maps an anonymous zero page
-//    over the faulting page (mmap MAP_FIXED, one system call, no locks, no allocation),
-//    records the region offset of the fault and returns: the interrupted read resumes
-//    and sees zeros. Any thread, including libavcodec's worker threads, is covered.
+//  - A mapping opened with FileSourceOptions::fault_guard registers itself here
+//    (`FaultRegion`). A process-wide SIGBUS handler, installed on the first registration
+//    (never before: a program that does not ask for the guard keeps its own handler),
+//    looks the faulting address up among the registered regions. When it lies in one, the
+//    handler maps an anonymous zero page over the faulting page (mmap MAP_FIXED, one
+//    system call, no locks, no allocation), records the region offset of the fault and
+//    returns: the interrupted read resumes and sees zeros. Any thread, including
+//    libavcodec's worker threads, is covered.
 //  - A SIGBUS outside every registered region is passed on to the handler that was
-//    installed before (a sanitizer's, or the default action, which kills the process).
+//    installed before (a sanitizer's, the embedding program's, or the default action,
+//    which kills the process).
 //  - The code that read the bytes does not know they were replaced, so nothing it
-//    computed since the fault can be trusted: callers check `MappedFile::check_intact()`
+//    computed since the fault can be trusted: callers check `ByteSource::check_intact()`
 //    at the end of each stage and before emitting anything built from mapped bytes, and
 //    return its kIo error (exit 74) instead of the stage's result.
+//
+// Who turns it on: the mp4kit CLI (apps/) and the decode module's entry points, wherever
+// they open an input file. Library callers choose (include/mp4kit/byte_source.h).
 //
 // Why zero pages and not sigsetjmp/siglongjmp out of a guarded scope: a long jump out of
 // C++ frames skips destructors (undefined behaviour when they are non-trivial), leaks
