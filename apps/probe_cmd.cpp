@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "mp4/check.h"
+#include "limit_flags.h"
 #include "probe_report.h"
 
 namespace mp4kit::cli {
@@ -23,8 +24,7 @@ struct ProbeOptions {
   bool boxes = false;
   bool check = false;
   bool no_edits = false;
-  Limits limits;
-  uint64_t max_index_mb = 4096;
+  LimitFlags limits;
 };
 
 std::string flags_string(const Packet& p) { return std::string(p.key ? "K" : "_") + (p.discard ? "D" : "_"); }
@@ -58,7 +58,7 @@ void print_box_text(const BoxNode& b, int depth) {
 }
 
 json stream_json(const FileReport& rep, const StreamReport& s) {
-  const Track& t = rep.movie.tracks[s.track_index];
+  const Track& t = rep.movie().tracks[s.track_index];
   json j;
   j["index"] = s.index;
   if (!s.codec.codec_name.empty()) j["codec_name"] = s.codec.codec_name;
@@ -164,7 +164,7 @@ class PacketWriter {
 };
 
 void write_packets_json(const FileReport& rep, bool pretty) {
-  const Movie& m = rep.movie;
+  const Movie& m = rep.movie();
   PacketWriter w(pretty);
   for (const AttachedPicture& pic : m.attached_pictures)  // queued first, as libavformat does
     w.row(pic.stream_index, nullptr, nullptr, 0, pic.size, pic.offset, "K_");
@@ -176,7 +176,7 @@ void write_packets_json(const FileReport& rep, bool pretty) {
 }
 
 json file_json(const FileReport& rep, const ProbeOptions& o, const std::vector<BoxNode>* boxes, const std::vector<Finding>* findings) {
-  const Movie& m = rep.movie;
+  const Movie& m = rep.movie();
   json j;
   json f;
   f["filename"] = rep.path;
@@ -225,7 +225,7 @@ json file_json(const FileReport& rep, const ProbeOptions& o, const std::vector<B
 }
 
 void print_text(const FileReport& rep) {
-  const Movie& m = rep.movie;
+  const Movie& m = rep.movie();
   fmt::print("{}\n", rep.path);
   fmt::print("  container: {} (major_brand {}, compatible {}){}\n", m.is_quicktime ? "QuickTime" : "ISO BMFF",
              m.has_ftyp ? fourcc_to_string(m.major_brand) : "none", m.has_ftyp ? brands_string(m) : "-",
@@ -276,11 +276,11 @@ void print_packets_text(const FileReport& rep, bool csv) {
   auto out = std::back_inserter(buf);
   if (csv) fmt::format_to(out, "stream_index,pts,dts,duration,size,pos,flags\n");
   else fmt::format_to(out, "{:>6} {:>12} {:>12} {:>9} {:>9} {:>12} {}\n", "stream", "pts", "dts", "duration", "size", "pos", "flags");
-  for (const AttachedPicture& pic : rep.movie.attached_pictures) {
+  for (const AttachedPicture& pic : rep.movie().attached_pictures) {
     if (csv) fmt::format_to(out, "{},,,,{},{},K_\n", pic.stream_index, pic.size, pic.offset);
     else fmt::format_to(out, "{:>6} {:>12} {:>12} {:>9} {:>9} {:>12} K_\n", pic.stream_index, "N/A", "N/A", "", pic.size, pic.offset);
   }
-  for (auto [si, pi] : interleave_order(rep.movie, *rep.timelines)) {
+  for (auto [si, pi] : interleave_order(rep.movie(), *rep.timelines)) {
     const Packet& p = (*rep.timelines)[si].packets[pi];
     if (csv) fmt::format_to(out, "{},{},{},{},{},{},{}\n", p.stream_index, p.pts, p.dts, p.duration, p.size, p.pos, flags_string(p));
     else fmt::format_to(out, "{:>6} {:>12} {:>12} {:>9} {:>9} {:>12} {}\n", p.stream_index, p.pts, p.dts, p.duration, p.size, p.pos, flags_string(p));
@@ -294,8 +294,7 @@ void print_packets_text(const FileReport& rep, bool csv) {
 
 int run_probe(const ProbeOptions& o) {
   int rc = kExitOk;
-  Limits limits = o.limits;
-  limits.max_index_bytes = o.max_index_mb << 20;
+  const Limits limits = o.limits.limits();
   for (const std::string& path : o.files) {
     auto rep = make_report(path, o.packets, !o.no_edits, limits);
     if (!rep.ok()) {
@@ -312,7 +311,7 @@ int run_probe(const ProbeOptions& o) {
     }
     std::optional<std::vector<BoxNode>> boxes;
     if (o.boxes) {
-      auto b = build_box_tree(*rep->movie.source, limits);
+      auto b = build_box_tree(rep->demuxer.source(), limits);
       if (!b.ok()) {
         int code = report_error(path, b.error());
         if (rc == kExitOk) rc = code;
@@ -321,9 +320,9 @@ int run_probe(const ProbeOptions& o) {
       boxes = std::move(b.value());
     }
     std::optional<std::vector<Finding>> findings;
-    if (o.check) findings = check_movie(rep->movie, rep->tables);
+    if (o.check) findings = check_movie(rep->movie(), rep->tables());
     // Nothing computed from the mapping is printed if the file shrank while it was read.
-    if (Status intact = rep->movie.source->check_intact(); !intact.ok()) {
+    if (Status intact = rep->demuxer.source().check_intact(); !intact.ok()) {
       int code = report_error(path, intact.error());
       if (rc == kExitOk) rc = code;
       continue;
@@ -373,9 +372,7 @@ void register_probe(CLI::App& app, std::function<int()>& run) {
   sub->add_flag("--boxes", o->boxes, "The box tree with offsets, sizes and key fields");
   sub->add_flag("--check", o->check, "Lint the container; exit 65 when the file cannot be demuxed");
   sub->add_flag("--no-edits", o->no_edits, "Ignore edit lists (raw sample timing, no discard flags)");
-  sub->add_option("--max-depth", o->limits.max_depth, "Box nesting limit")->capture_default_str();
-  sub->add_option("--max-samples", o->limits.max_samples_per_track, "Samples per track limit")->capture_default_str();
-  sub->add_option("--max-index-mb", o->max_index_mb, "Packet table memory limit in MiB")->capture_default_str();
+  add_limit_flags(*sub, o->limits);
   run = [o]() { return run_probe(*o); };
 }
 

@@ -155,28 +155,32 @@ void stream_stats(const Movie& movie, const Track& t, const SampleTable& table, 
 }  // namespace
 
 Result<FileReport> make_report(const std::string& path, bool with_packets, bool apply_edits, const Limits& limits) {
-  // The CLI guards its mappings: a file cut while it is read is exit 74, not SIGBUS.
-  auto file = open_file(path, {.fault_guard = true});
-  if (!file.ok()) return file.error();
-  (*file)->advise(Access::kRandom, 0, (*file)->size());
-  auto movie = parse_movie(*file, limits);
-  if (!movie.ok()) return movie.error();
-  FileReport rep;
-  rep.path = path;
-  rep.movie = std::move(movie.value());
-  const Movie& m = rep.movie;
-  rep.tables.reserve(m.tracks.size());
-  for (const Track& t : m.tracks) {
-    auto table = SampleTable::build(t, limits, /*index_chunks=*/with_packets);
-    if (!table.ok()) return table.error();
-    rep.tables.push_back(std::move(table.value()));
-  }
+  FileSourceOptions so;
+  so.fault_guard = true;  // the CLI survives a file truncated under it (exit 74)
+  auto source = open_file(path, so);
+  if (!source.ok()) return source.error();
+  (*source)->advise(Access::kRandom, 0, (*source)->size());
+  DemuxerOptions dopt;
+  dopt.limits = limits;
+  dopt.apply_edit_lists = apply_edits;
+  auto demuxer = Demuxer::open(*source, dopt);
+  if (!demuxer.ok()) return demuxer.error();
+  FileReport rep{path, std::move(demuxer.value()), {}, {}, 0, 0, nullptr};
+  const Movie& m = rep.movie();
+  const std::vector<SampleTable>* tables = nullptr;
   if (with_packets) {
-    TimelineOptions o;
-    o.apply_edit_lists = apply_edits;
-    auto tl = build_timelines(m, rep.tables, o, limits);
+    auto tl = rep.demuxer.timelines();
     if (!tl.ok()) return tl.error();
-    rep.timelines = std::move(tl.value());
+    rep.timelines = *tl;
+    tables = *rep.demuxer.sample_tables();
+  } else {
+    rep.scan_tables.reserve(m.tracks.size());
+    for (const Track& t : m.tracks) {
+      auto table = SampleTable::build(t, limits, /*index_chunks=*/false);
+      if (!table.ok()) return table.error();
+      rep.scan_tables.push_back(std::move(table.value()));
+    }
+    tables = &rep.scan_tables;
   }
   for (size_t i = 0; i < m.tracks.size(); ++i) {
     const Track& t = m.tracks[i];
@@ -190,12 +194,12 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
     sr.handler_name = t.handler_name;
     sr.edits = t.edits;
     sr.rotation = sr.codec.type == MediaType::kVideo ? rotation_of(t.tkhd) : std::nullopt;
-    stream_stats(m, t, rep.tables[i], sr, with_packets, rep.bytes_read);
+    stream_stats(m, t, (*tables)[i], sr, with_packets, rep.bytes_read);
     // Duration (FFmpeg's st->duration): the edit list's total when there is one, else
     // mdhd, extended by fragments.
     sr.duration_ts = static_cast<int64_t>(t.media_duration);
     int64_t empty = 0;
-    if (apply_edits && t.has_elst && !t.edits.empty() && m.timescale && rep.tables[i].moov_sample_count()) {
+    if (apply_edits && t.has_elst && !t.edits.empty() && m.timescale && (*tables)[i].moov_sample_count()) {
       int64_t sum = 0;
       bool found = false;
       for (const EditListEntry& e : t.edits) {
@@ -206,7 +210,7 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
       }
       sr.duration_ts = sum;
     }
-    if (!t.runs.empty()) sr.duration_ts = std::max<int64_t>(sr.duration_ts, rep.tables[i].total_duration());
+    if (!t.runs.empty()) sr.duration_ts = std::max<int64_t>(sr.duration_ts, (*tables)[i].total_duration());
     sr.start_pts = empty;
     if (rep.timelines) {
       const StreamTimeline& tl = (*rep.timelines)[i];
@@ -215,7 +219,7 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
       if (tl.has_start_pts) sr.start_pts = tl.start_pts;
     } else if (!t.has_elst) {
       // First presented sample: the minimum pts among the first samples (B-frame reorder).
-      SampleTable::Cursor cur = rep.tables[i].cursor();
+      SampleTable::Cursor cur = (*tables)[i].cursor();
       Sample smp;
       bool any = false;
       for (int k = 0; k < 16 && cur.next(smp); ++k) {
@@ -242,7 +246,7 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
   if (longest == 0 && m.timescale) longest = static_cast<double>(m.duration) / m.timescale;
   rep.duration_s = longest;
   // The tables and statistics above read mapped bytes too (io/fault_guard.h).
-  if (Status intact = rep.movie.source->check_intact(); !intact.ok()) return intact.error();
+  if (Status intact = rep.demuxer.source().check_intact(); !intact.ok()) return intact.error();
   return rep;
 }
 

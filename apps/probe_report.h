@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "mp4kit/demuxer.h"
 #include "mp4/codec_info.h"
 #include "mp4/movie.h"
 #include "mp4/sample_table.h"
@@ -37,12 +38,18 @@ struct StreamReport {
 
 struct FileReport {
   std::string path;
-  Movie movie;
-  std::vector<SampleTable> tables;
+  Demuxer demuxer;                  ///< owns the parsed Movie (and, with --packets, the timelines)
+  /// Plain probe: tables without the chunk index (probe reads no stsc); --packets: empty,
+  /// the demuxer's indexed tables are used.
+  std::vector<SampleTable> scan_tables;
   std::vector<StreamReport> streams;
   double duration_s = 0;            ///< format duration, seconds
   uint64_t bytes_read = 0;          ///< parser bytes + sample-table bytes probe actually scanned
-  std::optional<std::vector<StreamTimeline>> timelines;  ///< only with --packets
+  const std::vector<StreamTimeline>* timelines = nullptr;  ///< only with --packets; owned by demuxer
+
+  const Movie& movie() const { return demuxer.movie(); }
+  /// The sample tables the report was computed from (indexed with --packets).
+  const std::vector<SampleTable>& tables() const { return timelines ? **demuxer.sample_tables() : scan_tables; }
 };
 
 /// Parses `path` and fills the report. `with_packets` also builds FFmpeg-compatible packet
