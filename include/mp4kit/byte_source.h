@@ -16,8 +16,9 @@
 // Thread rules: ByteSource methods are const and may be called from any thread at once;
 // Buffers may be copied and released on any thread.
 //
-// Errors: read() fails with kIo (exit 74) when the underlying storage fails or, for a
-// mapped file, when the file shrank while mapped and the fault guard saw it (see
+// Errors: read() fails with kIo (exit 74) when the underlying storage fails. A mapped
+// file's read() never fails (a view touches no byte); a file that shrank while mapped shows
+// in check_intact() once a stage touched the lost pages with the fault guard on (see
 // FileSourceOptions::fault_guard). open_file() fails with kCannotOpen (exit 66).
 #pragma once
 
