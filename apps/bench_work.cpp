@@ -2,12 +2,14 @@
 #include "bench_work.h"
 
 #include <algorithm>
+#include <optional>
 #include <cstdio>
 #include <cstring>
 #include <numeric>
 #include <unordered_set>
 
 #include "bench/latency_histogram.h"
+#include "mp4kit/demuxer.h"
 #include "bench/page_cache.h"
 #include "io/mapped_file.h"
 #include "mp4/codec_info.h"
@@ -33,31 +35,25 @@ void latency_into(const LatencyHistogram& h, WorkFigures& out) {
   out.latency_max_ms = h.max_ms();
 }
 
-// A parsed file with the tables and timelines of every track.
+// A parsed file with the tables and timelines of every track (the Demuxer builds them).
 struct Indexed {
   io::MappedFileSourcePtr file;
-  Movie movie;
-  std::vector<SampleTable> tables;
-  std::vector<StreamTimeline> timelines;
+  std::optional<Demuxer> demuxer;
+  const std::vector<StreamTimeline>* timelines = nullptr;
+
+  const Movie& movie() const { return demuxer->movie(); }
 };
 
-// `indexed` is filled in place: the tables point into its Movie, which must not move.
 Status index_file(const std::string& path, Indexed& indexed) {
   auto file = io::MappedFileSource::open(path, {.fault_guard = true});
   if (!file.ok()) return file.error();
   indexed.file = *file;
-  auto movie = parse_movie(*file);
-  if (!movie.ok()) return movie.error();
-  indexed.movie = std::move(movie.value());
-  indexed.tables.reserve(indexed.movie.tracks.size());
-  for (const Track& t : indexed.movie.tracks) {
-    auto st = SampleTable::build(t);
-    if (!st.ok()) return st.error();
-    indexed.tables.push_back(std::move(st.value()));
-  }
-  auto tl = build_timelines(indexed.movie, indexed.tables);
+  auto demuxer = Demuxer::open(*file);
+  if (!demuxer.ok()) return demuxer.error();
+  indexed.demuxer.emplace(std::move(demuxer.value()));
+  auto tl = indexed.demuxer->timelines();
   if (!tl.ok()) return tl.error();
-  indexed.timelines = std::move(tl.value());
+  indexed.timelines = *tl;
   return Ok{};
 }
 
@@ -80,40 +76,27 @@ Status resolve_plan(BenchPlan& plan, uint32_t seek_count, uint64_t seed) {
   if (plan.mode == BenchMode::kDemux || plan.mode == BenchMode::kProbe) return Ok{};
   Indexed ix;
   MP4KIT_TRY(index_file(plan.path, ix));
-  const Movie& m = ix.movie;
-  const auto stream_of = [&](size_t i) {
-    return i < m.track_stream_index.size() ? static_cast<int>(m.track_stream_index[i]) : static_cast<int>(i);
-  };
+  // Tracks only (bench decodes and seeks tracks, not cover art); seek wants video.
   const bool video_only = plan.mode == BenchMode::kSeek;
-  size_t track = m.tracks.size();
-  for (int pass = 0; pass < 2 && track == m.tracks.size(); ++pass) {
-    for (size_t i = 0; i < m.tracks.size(); ++i) {
-      const MediaType t = codec_info_of(m.tracks[i]).type;
-      if (plan.stream >= 0 ? stream_of(i) == plan.stream
-                           : (pass == 0 ? t == MediaType::kVideo : (!video_only && t == MediaType::kAudio))) {
-        track = i;
-        break;
-      }
-    }
-    if (plan.stream >= 0) break;
-  }
-  if (track == m.tracks.size()) {
-    if (plan.stream >= 0)
-      return make_error(ErrorCode::kUsage, "", 0,
-                        "no track is stream " + std::to_string(plan.stream) + " (the file has " +
-                            std::to_string(std::max<size_t>(m.stream_count, m.tracks.size())) + " streams)");
-    return make_error(ErrorCode::kUsage, "", 0, video_only ? "the file has no video stream" : "the file has no video or audio stream");
-  }
-  const MediaType type = codec_info_of(m.tracks[track]).type;
+  StreamSelector sel = plan.stream >= 0 ? StreamSelector::by_index(plan.stream)
+                                        : (video_only ? StreamSelector::first_video() : StreamSelector::video_else_audio());
+  sel.allow_attached_picture = false;
+  auto stream = ix.demuxer->select_stream(sel);
+  if (!stream.ok()) return stream.error();
+  const MediaType type = ix.demuxer->streams()[*stream].codec.type;
   if (type != MediaType::kVideo && (video_only || type != MediaType::kAudio))
     return make_error(ErrorCode::kUsage, "", 0,
-                      "stream " + std::to_string(stream_of(track)) + (video_only ? " is not a video stream" : " is not audio or video"));
-  plan.stream = stream_of(track);
+                      "stream " + std::to_string(*stream) + (video_only ? " is not a video stream" : " is not audio or video"));
+  plan.stream = static_cast<int>(*stream);
   plan.stream_type = type == MediaType::kVideo ? "video" : "audio";
   if (plan.mode != BenchMode::kSeek) return Ok{};
 
-  const StreamTimeline& tl = ix.timelines[track];
-  const PresentationIndex index = PresentationIndex::build(tl);
+  auto tlp = ix.demuxer->timeline(*stream);
+  if (!tlp.ok()) return tlp.error();
+  const StreamTimeline& tl = **tlp;
+  auto indexp = ix.demuxer->presentation_index(*stream);
+  if (!indexp.ok()) return indexp.error();
+  const PresentationIndex& index = **indexp;
   plan.frame_count = index.frame_count();
   if (plan.frame_count == 0) return make_error(ErrorCode::kUsage, "", 0, "stream " + std::to_string(plan.stream) + " has no frames");
   const uint64_t n = std::min<uint64_t>(seek_count, plan.frame_count);
@@ -140,7 +123,7 @@ void demux_work(const BenchPlan& plan, WorkFigures& out) {
   const uint64_t t0 = LatencyHistogram::now_ns();
   Indexed ix;
   if (auto st = index_file(plan.path, ix); !st.ok()) return fail(out, st.error());
-  const auto order = interleave_order(ix.movie, ix.timelines);
+  const auto order = interleave_order(ix.movie(), *ix.timelines);
   LatencyHistogram lat;
   uint64_t last = t0, sum = 0;
   auto tick = [&] {
@@ -152,7 +135,7 @@ void demux_work(const BenchPlan& plan, WorkFigures& out) {
     auto reader = DirectReader::open(plan.path);
     if (!reader.ok()) return fail(out, reader.error());
     for (auto [s, i] : order) {
-      const Packet& p = ix.timelines[s].packets[i];
+      const Packet& p = (*ix.timelines)[s].packets[i];
       auto v = reader->read(p.pos, p.size);
       if (!v.ok()) return fail(out, v.error());
       sum = touch_bytes(v->data, static_cast<size_t>(v->size), sum);
@@ -169,7 +152,7 @@ void demux_work(const BenchPlan& plan, WorkFigures& out) {
     constexpr uint64_t kLag = uint64_t(1) << 20, kStep = uint64_t(8) << 20;
     uint64_t released = 0;
     for (auto [s, i] : order) {
-      const Packet& p = ix.timelines[s].packets[i];
+      const Packet& p = (*ix.timelines)[s].packets[i];
       sum = touch_bytes(mapping.data() + p.pos, p.size, sum);
       out.payload_bytes += p.size;
       ++out.packets;
@@ -190,7 +173,7 @@ void probe_work(const BenchPlan& plan, WorkFigures& out) {
   Indexed ix;
   if (auto st = index_file(plan.path, ix); !st.ok()) return fail(out, st.error());
   if (auto intact = still_intact(*ix.file); !intact.ok()) return fail(out, intact.error());
-  for (const StreamTimeline& t : ix.timelines) out.packets += t.packets.size();
+  for (const StreamTimeline& t : *ix.timelines) out.packets += t.packets.size();
   out.frames = out.packets;
 }
 
