@@ -143,6 +143,10 @@ struct mp4kit_decoder_stats {
   int64_t warmup_frames;         /**< frames after which the pool is expected warm */
 };
 
+/** An open decoder (decoder_open() .. decoder_close()). Opaque. Declared here, at file scope,
+    because in C a struct first named in a parameter list is a different type in each one. */
+struct mp4kit_decoder;
+
 /** A decoded frame, owned by the caller until frame_release(). Immutable. */
 struct mp4kit_frame;
 
