@@ -141,6 +141,22 @@ check_examples() {
       same "packet_table $f $s (vs mp4kit probe --packets --csv, stream $s)" "$tmp/cli_stream.csv" "$tmp/example.csv"
     done
   done
+  # The real-world corpus when present (cover art, damaged files): the same rows, the same exit status.
+  local corpus="${MP4KIT_CORPUS:-$ROOT/../shared/corpus}" rc_cli rc_example n=0
+  if [[ -d "$corpus" ]]; then
+    for f in "$corpus"/*; do
+      [[ -f "$f" && "$f" != *.md ]] || continue
+      rc_cli=0 rc_example=0
+      "$BUILD/mp4kit" probe --packets --csv "$f" >"$tmp/cli.csv" 2>/dev/null || rc_cli=$?
+      "$dir/packet_table" "$f" >"$tmp/example.csv" 2>/dev/null || rc_example=$?
+      [[ $rc_cli == "$rc_example" ]] || fail "packet_table $f exited $rc_example, mp4kit probe --packets --csv $rc_cli"
+      same "packet_table $f (vs mp4kit probe --packets --csv)" "$tmp/cli.csv" "$tmp/example.csv"
+      n=$((n + 1))
+    done
+    step "packet_table = probe --packets --csv on $n corpus files"
+  else
+    step "corpus not found at $corpus: packet_table compared on samples/ only"
+  fi
 }
 
 # check_pkg_config PREFIX: pkg-config (on PKG_CONFIG_PATH) finds mp4kit VERSION installed in
