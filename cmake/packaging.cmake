@@ -28,16 +28,21 @@ endif()
 # No RPATH into the build tree after installation: CMake rewrites the installed ELF files with
 # INSTALL_RPATH (empty) plus the directories of shared libraries linked from outside the
 # system's default search path (a private FFmpeg under /opt keeps working; Debian's add none).
-set(mp4kit_installed_programs mp4kit mp4kit_decode)
-if(TARGET mp4kit_bench)
-  list(APPEND mp4kit_installed_programs mp4kit_bench)
-endif()
-set_target_properties(${mp4kit_installed_programs} PROPERTIES INSTALL_RPATH "" INSTALL_RPATH_USE_LINK_PATH ON)
-
+set_target_properties(mp4kit PROPERTIES INSTALL_RPATH "" INSTALL_RPATH_USE_LINK_PATH ON)
 install(TARGETS mp4kit RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(TARGETS mp4kit_decode LIBRARY DESTINATION ${MP4KIT_INSTALL_MODULEDIR})
-if(TARGET mp4kit_bench)
-  install(TARGETS mp4kit_bench LIBRARY DESTINATION ${MP4KIT_INSTALL_MODULEDIR})
+foreach(module mp4kit_decode mp4kit_bench)
+  if(TARGET ${module})
+    set_target_properties(${module} PROPERTIES INSTALL_RPATH "" INSTALL_RPATH_USE_LINK_PATH ON)
+    install(TARGETS ${module} LIBRARY DESTINATION ${MP4KIT_INSTALL_MODULEDIR})
+  endif()
+endforeach()
+
+# A sanitizer build's library (-DMP4KIT_SANITIZE=...) needs the sanitizer runtimes in whatever
+# links it: the CMake package and the .pc file say so.
+set(mp4kit_pc_libs_extra "")
+if(MP4KIT_SANITIZE)
+  target_link_options(mp4kit_core INTERFACE -fsanitize=${MP4KIT_SANITIZE})
+  set(mp4kit_pc_libs_extra " -fsanitize=${MP4KIT_SANITIZE}")
 endif()
 
 # The library and its public headers. The headers include only each other and the standard
