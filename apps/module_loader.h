@@ -2,8 +2,10 @@
 // lib/decode: decode and seek) and the bench module (mp4kit_bench.so, bench/: the work of
 // `mp4kit bench` that needs libav*).
 //
-// Lookup: the module's file in the directory of /proc/self/exe, else the path in its
-// environment variable ($MP4KIT_DECODE_MODULE, $MP4KIT_BENCH_MODULE). Each module is opened
+// Lookup: the path in its environment variable ($MP4KIT_DECODE_MODULE, $MP4KIT_BENCH_MODULE)
+// when set (then nothing else is tried); else the module's file in the directory of the
+// executable's real path (/proc/self/exe: the build tree), else in <that directory>/../lib/mp4kit/
+// (an installed tree, `cmake --install`, the .deb). Each module is opened
 // once per process (RTLD_NOW | RTLD_LOCAL) and never closed.
 // Thread rules: call from the main thread before starting others.
 #pragma once

@@ -200,3 +200,11 @@ TEST_CASE("exit 74: the input is truncated by another process while mp4kit has i
   CHECK(r2.err.find("the file shrank to 0 bytes (from 32653)") != std::string::npos);
 }
 #endif
+
+TEST_CASE("exit 70: $MP4KIT_DECODE_MODULE, when set, is the only module tried") {
+  // The build tree has a working module next to the executable; the variable still wins.
+  const auto r = mp4kit::test::run("MP4KIT_DECODE_MODULE=/nonexistent/mp4kit_decode.so " + mp4kit::test::quote(MP4KIT_BINARY) +
+                           " decode " + mp4kit::test::quote(kSample) + " 2>&1; echo \"rc=$?\"");
+  CHECK(r.out.find("/nonexistent/mp4kit_decode.so") != std::string::npos);
+  CHECK(r.out.find("rc=70") != std::string::npos);
+}
