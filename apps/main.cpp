@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "mp4kit/version.h"
 
 namespace mp4kit::cli {
 
@@ -54,7 +55,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout pipe is reported as EPIPE and handled quietly
   CLI::App app{"mp4kit: inspect, decode, seek and benchmark MP4 / QuickTime / fragmented MP4 files"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "mp4kit 0.1.0");
+  app.set_version_flag("--version", std::string("mp4kit ") + mp4kit::version());
   std::function<int()> run;
   std::function<int()> run_probe, run_decode, run_seek, run_bench;
   register_probe(app, run_probe);
