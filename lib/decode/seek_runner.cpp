@@ -11,6 +11,8 @@ extern "C" {
 #include <map>
 #include <unordered_map>
 
+#include "codec/nal.h"
+
 namespace mp4kit::decode {
 namespace {
 
@@ -56,18 +58,7 @@ SeekRunner::SeekRunner(Decoder& decoder, const StreamTimeline& timeline, const S
     : decoder_(decoder), tl_(timeline), plan_(plan), options_(std::move(options)), delivered_(plan.targets.size(), false) {}
 
 bool h264_sample_has_idr(const SampleEntry& entry, const uint8_t* data, uint64_t size) {
-  if (entry.avcC.size < 5) return false;
-  const unsigned length_size = (entry.avcC.data[4] & 3) + 1u;
-  uint64_t i = 0;
-  while (i + length_size <= size) {
-    uint64_t len = 0;
-    for (unsigned k = 0; k < length_size; ++k) len = (len << 8) | data[i + k];
-    i += length_size;
-    if (len == 0 || len > size - i) return false;
-    if ((data[i] & 0x1F) == 5) return true;  // coded slice of an IDR picture (ISO/IEC 14496-10 § 7.4.1.2)
-    i += len;
-  }
-  return false;
+  return codec::h264_has_idr_slice(data, size, codec::avc_nal_length_size(entry.avcC.data, entry.avcC.size));
 }
 
 Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool>& skip, const std::vector<size_t>& wanted,

@@ -1,6 +1,7 @@
 // File-level boxes: the top-level scan, 'ftyp' (§ 4.3), 'moov' (§ 8.2.1), 'mvhd' (§ 8.2.2).
 #include <algorithm>
 
+#include "codec/picture.h"
 #include "mp4/parse_internal.h"
 
 namespace mp4kit {
@@ -52,27 +53,6 @@ Status parse_mvhd(BoxReader r, Movie& movie) {
   return Ok{};
 }
 
-// Width and height of a JPEG (first SOFn marker) or PNG (IHDR); 0x0 when not found.
-void picture_size(const uint8_t* p, uint64_t n, AttachedPicture& pic) {
-  if (n >= 24 && load_be32(p) == 0x89504E47u) {
-    pic.width = load_be32(p + 16);
-    pic.height = load_be32(p + 20);
-    return;
-  }
-  uint64_t i = 2;
-  while (i + 9 < n) {
-    if (p[i] != 0xFF) return;
-    uint8_t m = p[i + 1];
-    uint32_t len = load_be16(p + i + 2);
-    if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
-      pic.height = load_be16(p + i + 5);
-      pic.width = load_be16(p + i + 7);
-      return;
-    }
-    i += 2 + len;
-  }
-}
-
 // iTunes metadata: moov/udta/meta/ilst/covr/data (QuickTime File Format, Metadata). Each
 // 'data' item of a 'covr' becomes an attached-picture stream, as in FFmpeg's mov_read_covr.
 void scan_cover_art(BoxReader r, Movie& movie, uint32_t depth) {
@@ -96,13 +76,17 @@ void scan_cover_art(BoxReader r, Movie& movie, uint32_t depth) {
           uint32_t type = dr.u32() & 0xFFFFFF;
           dr.skip(4);  // locale
           ByteSpan img = dr.rest();
-          AttachedPicture pic;
-          pic.offset = img.offset;
-          pic.size = static_cast<uint32_t>(img.size);
+          // Well-known types (QuickTime File Format, Metadata): 13 JPEG, 14 PNG, 27 BMP.
           if (type == 0xD || type == 0xE || type == 0x1B) {
-            pic.codec_name = type == 0x1B ? "bmp" : "mjpeg";
-            if (type != 0x1B && img.size >= 8 && load_be64(img.data) == 0x89504E470D0A1A0Aull) pic.codec_name = "png";
-            picture_size(img.data, img.size, pic);
+            const codec::PictureFacts facts = codec::sniff_picture(
+                img.data, img.size,
+                type == 0xD ? codec::PictureFormat::kJpeg : type == 0xE ? codec::PictureFormat::kPng : codec::PictureFormat::kBmp);
+            AttachedPicture pic;
+            pic.offset = img.offset;
+            pic.size = static_cast<uint32_t>(img.size);
+            pic.codec_name = facts.codec_name;
+            pic.width = facts.width;
+            pic.height = facts.height;
             pic.stream_index = static_cast<uint32_t>(movie.tracks.size() + movie.attached_pictures.size());
             movie.attached_pictures.push_back(pic);
           }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "mp4/codec_info.h"
+#include "codec/nal.h"
 
 namespace mp4kit {
 
@@ -24,57 +24,24 @@ std::optional<uint64_t> PresentationIndex::frame_at_pts(const StreamTimeline& tl
   return static_cast<uint64_t>(it - order_.begin()) - 1;
 }
 
-namespace {
-
-// Length-prefixed NAL units of one sample: calls f(nal_bytes, nal_size) for each; stops at
-// the first length that runs past the sample.
-template <typename F>
-void for_each_nal(const uint8_t* p, uint64_t size, unsigned length_size, F&& f) {
-  uint64_t i = 0;
-  while (i + length_size <= size) {
-    uint64_t n = 0;
-    for (unsigned k = 0; k < length_size; ++k) n = (n << 8) | p[i + k];
-    i += length_size;
-    if (n == 0 || n > size - i) return;
-    f(p + i, n);
-    i += n;
-  }
-}
-
-}  // namespace
-
+// The NAL facts live in lib/codec; this wrapper only picks the codec and the configuration
+// record of the sample description.
 Disposability sample_disposability(const SampleEntry& e, const uint8_t* data, uint64_t size, uint8_t sdtp) {
   // sdtp / trun sample_is_depended_on (§ 8.6.4.3): 2 = no other sample depends on this one.
   if (((sdtp >> 2) & 3) == 2) return Disposability::kDisposable;
   const FourCC f = e.codec_format();
+  codec::SliceReference ref = codec::SliceReference::kNoSlices;
   if ((f == entry::avc1 || f == entry::avc3) && e.avcC.size >= 5) {
-    const unsigned length_size = (e.avcC.data[4] & 3) + 1u;
-    bool any_slice = false, any_ref = false;
-    for_each_nal(data, size, length_size, [&](const uint8_t* nal, uint64_t) {
-      const unsigned type = nal[0] & 0x1F, ref_idc = (nal[0] >> 5) & 3;
-      if (type == 1 || type == 5 || (type >= 2 && type <= 4)) {  // coded slices
-        any_slice = true;
-        if (ref_idc != 0) any_ref = true;
-      }
-    });
-    if (!any_slice) return Disposability::kUnknown;
-    return any_ref ? Disposability::kReference : Disposability::kDisposable;
+    ref = codec::h264_slice_reference(data, size, codec::avc_nal_length_size(e.avcC.data, e.avcC.size));
+  } else if (f == entry::hvc1 || f == entry::hev1) {
+    const auto hvcc = codec::hevc_config_facts(e.hvcC.data, e.hvcC.size);
+    // SLNR pictures may feed higher sub-layers: only a single-layer stream can skip them.
+    if (hvcc && hvcc->num_temporal_layers == 1) ref = codec::hevc_slice_reference(data, size, hvcc->nal_length_size);
   }
-  if ((f == entry::hvc1 || f == entry::hev1) && e.hvcC.size >= 22) {
-    const unsigned length_size = (e.hvcC.data[21] & 3) + 1u;
-    const unsigned temporal_layers = (e.hvcC.data[21] >> 3) & 7;
-    if (temporal_layers != 1) return Disposability::kUnknown;  // SLNR pictures may feed higher sub-layers
-    bool any_slice = false, any_ref = false;
-    for_each_nal(data, size, length_size, [&](const uint8_t* nal, uint64_t n) {
-      if (n < 2) return;
-      const unsigned type = (nal[0] >> 1) & 0x3F;
-      if (type > 31) return;  // non-VCL
-      any_slice = true;
-      const bool sub_layer_non_ref = type <= 14 && (type % 2) == 0;
-      if (!sub_layer_non_ref) any_ref = true;
-    });
-    if (!any_slice) return Disposability::kUnknown;
-    return any_ref ? Disposability::kReference : Disposability::kDisposable;
+  switch (ref) {
+    case codec::SliceReference::kReference: return Disposability::kReference;
+    case codec::SliceReference::kNonReference: return Disposability::kDisposable;
+    case codec::SliceReference::kNoSlices: break;
   }
   return Disposability::kUnknown;
 }
