@@ -1,6 +1,10 @@
-// A minimal but complete MP4 written byte by byte for table tests: one H.264-like video
-// track whose tables are given by the test (each field annotated), plus an mdat.
+// Minimal but complete MP4s written byte by byte for table tests: one video track whose
+// tables (fixture_movie) or fragments (fragmented_fixture_movie) are given by the test,
+// each field annotated, plus the mdat(s).
 #pragma once
+
+#include <optional>
+#include <tuple>
 
 #include "test_util.h"
 
@@ -25,6 +29,36 @@ struct FixtureTables {
   const char* entry = "cvid";
 };
 
+/// The part both builders share: opens moov and writes mvhd (timescale 1000), then opens
+/// trak with tkhd, the edit list when given, mdia with mdhd (timescale 12288, 'und') and a
+/// 'vide' hdlr, opens minf/stbl and writes stsd with one 64x48 visual entry of type
+/// `entry` (with an avcC for 'avc1'). Leaves moov, trak, mdia, minf and stbl open.
+inline void open_video_track(Bytes& m, uint32_t movie_duration, uint32_t media_duration,
+                             const std::vector<std::pair<uint32_t, int32_t>>& elst, const char* entry) {
+  m.box("moov");
+  m.full_box("mvhd", 0, 0).u32(0).u32(0).u32(1000).u32(movie_duration)  // times, timescale 1000, duration
+      .u32(0x10000).u16(0x100).zeros(10).zeros(36).zeros(24).u32(2).end();
+  m.box("trak");
+  m.full_box("tkhd", 0, 3).u32(0).u32(0).u32(1).u32(0).u32(movie_duration).zeros(8).u16(0).u16(0).u16(0).u16(0)
+      .u32(0x10000).u32(0).u32(0).u32(0).u32(0x10000).u32(0).u32(0).u32(0).u32(0x40000000)
+      .u32(64 << 16).u32(48 << 16).end();
+  if (!elst.empty()) {
+    m.box("edts").full_box("elst", 0, 0).u32(uint32_t(elst.size()));
+    for (auto [d, mt] : elst) m.u32(d).u32(uint32_t(mt)).u16(1).u16(0);  // segment_duration, media_time, rate 1.0
+    m.end().end();
+  }
+  m.box("mdia");
+  m.full_box("mdhd", 0, 0).u32(0).u32(0).u32(12288).u32(media_duration).u16(0x55C4).u16(0).end();  // timescale 12288, 'und'
+  m.full_box("hdlr", 0, 0).u32(0).str("vide").zeros(12).str("Video").u8(0).end();
+  m.box("minf").box("stbl");
+  m.full_box("stsd", 0, 0).u32(1);
+  m.box(entry).zeros(6).u16(1).zeros(16).u16(64).u16(48).u32(0x480000).u32(0x480000).u32(0).u16(1).zeros(32)
+      .u16(24).u16(0xFFFF);
+  if (std::string(entry) == "avc1")
+    m.box("avcC").u8(1).u8(100).u8(0).u8(30).u8(0xFF).u8(0xE0).u8(0).end();  // High, level 3.0, no SPS/PPS
+  m.end().end();  // sample entry, stsd
+}
+
 /// Writes ftyp + moov + mdat. Chunk offsets are computed so chunks lie back to back in mdat.
 inline Bytes fixture_movie(const FixtureTables& t) {
   Bytes b;
@@ -32,28 +66,7 @@ inline Bytes fixture_movie(const FixtureTables& t) {
   // Chunk offsets: moov size is not known yet, so write a placeholder pass first.
   auto build = [&](uint64_t mdat_payload_offset) {
     Bytes m;
-    m.box("moov");
-    m.full_box("mvhd", 0, 0).u32(0).u32(0).u32(1000).u32(1000)  // times, timescale 1000, duration 1 s
-        .u32(0x10000).u16(0x100).zeros(10).zeros(36).zeros(24).u32(2).end();
-    m.box("trak");
-    m.full_box("tkhd", 0, 3).u32(0).u32(0).u32(1).u32(0).u32(1000).zeros(8).u16(0).u16(0).u16(0).u16(0)
-        .u32(0x10000).u32(0).u32(0).u32(0).u32(0x10000).u32(0).u32(0).u32(0).u32(0x40000000)
-        .u32(64 << 16).u32(48 << 16).end();
-    if (!t.elst.empty()) {
-      m.box("edts").full_box("elst", 0, 0).u32(uint32_t(t.elst.size()));
-      for (auto [d, mt] : t.elst) m.u32(d).u32(uint32_t(mt)).u16(1).u16(0);  // segment_duration, media_time, rate 1.0
-      m.end().end();
-    }
-    m.box("mdia");
-    m.full_box("mdhd", 0, 0).u32(0).u32(0).u32(12288).u32(3072).u16(0x55C4).u16(0).end();  // timescale 12288, 'und'
-    m.full_box("hdlr", 0, 0).u32(0).str("vide").zeros(12).str("Video").u8(0).end();
-    m.box("minf").box("stbl");
-    m.full_box("stsd", 0, 0).u32(1);
-    m.box(t.entry).zeros(6).u16(1).zeros(16).u16(64).u16(48).u32(0x480000).u32(0x480000).u32(0).u16(1).zeros(32)
-        .u16(24).u16(0xFFFF);
-    if (std::string(t.entry) == "avc1")
-      m.box("avcC").u8(1).u8(100).u8(0).u8(30).u8(0xFF).u8(0xE0).u8(0).end();  // High, level 3.0, no SPS/PPS
-    m.end().end();  // sample entry, stsd
+    open_video_track(m, 1000, 3072, t.elst, t.entry);  // 1 s; 3072 ticks
     m.full_box("stts", 0, 0).u32(t.stts_count_override >= 0 ? uint32_t(t.stts_count_override) : uint32_t(t.stts.size()));
     for (auto [c, d] : t.stts) m.u32(c).u32(d);
     m.end();
@@ -100,6 +113,64 @@ inline Bytes fixture_movie(const FixtureTables& t) {
   for (uint32_t i = 0; i < t.mdat_payload; ++i) out.u8(uint8_t(i));
   out.end();
   return out;
+}
+
+/// One 'traf' of a fragmented fixture: its tfhd base_data_offset (when set), tfdt, and one
+/// trun with per-sample (duration, size) and its data_offset (default: the mdat payload
+/// that follows the moof).
+struct FixtureFragment {
+  std::optional<uint64_t> base_data_offset;  // tfhd flag 0x1; else default-base-is-moof (0x20000)
+  uint64_t tfdt = 0;                         // tfdt version 1 baseMediaDecodeTime, track ticks
+  std::optional<int32_t> data_offset;        // trun flag 0x1
+  std::vector<std::pair<uint32_t, uint32_t>> samples{{512, 10}, {512, 20}};  // (duration, size)
+};
+
+struct FixtureFragmented {
+  std::vector<std::pair<uint32_t, int32_t>> elst;  // (segment_duration in movie ticks, media_time)
+  std::vector<FixtureFragment> fragments{FixtureFragment{}};
+};
+
+/// Writes ftyp + moov (one 'cvid' video track with empty sample tables, mvhd timescale
+/// 1000, mdhd timescale 12288, mvex/trex) + one moof + mdat per fragment. Sample data is
+/// zeros; the fixtures test where the container says it is, not what it holds.
+inline Bytes fragmented_fixture_movie(const FixtureFragmented& f) {
+  Bytes b;
+  b.box("ftyp").str("iso6").u32(512).str("iso6").str("mp41").end();
+  open_video_track(b, 0, 0, f.elst, "cvid");  // durations 0: the fragments tell
+  b.full_box("stts", 0, 0).u32(0).end();
+  b.full_box("stsc", 0, 0).u32(0).end();
+  b.full_box("stsz", 0, 0).u32(0).u32(0).end();
+  b.full_box("stco", 0, 0).u32(0).end();
+  b.end().end().end().end();  // stbl, minf, mdia, trak
+  b.box("mvex").full_box("trex", 0, 0).u32(1).u32(1).u32(0).u32(0).u32(0).end().end();  // track 1, sdi 1, no defaults
+  b.end();  // moov
+  uint32_t sequence = 1;
+  for (const FixtureFragment& fr : f.fragments) {
+    // Without an explicit data_offset the run starts at the mdat payload after the moof
+    // (the moof is written twice: its size does not depend on the value).
+    auto moof = [&](int32_t data_offset) {
+      Bytes m;
+      m.box("moof");
+      m.full_box("mfhd", 0, 0).u32(sequence).end();
+      m.box("traf");
+      m.full_box("tfhd", 0, fr.base_data_offset ? 0x000001 : 0x020000).u32(1);  // track_ID 1
+      if (fr.base_data_offset) m.u64(*fr.base_data_offset);
+      m.end();
+      m.full_box("tfdt", 1, 0).u64(fr.tfdt).end();
+      m.full_box("trun", 0, 0x000301).u32(uint32_t(fr.samples.size()));  // data_offset, duration, size
+      m.u32(uint32_t(data_offset));
+      for (auto [d, sz] : fr.samples) m.u32(d).u32(sz);
+      m.end().end().end();  // trun, traf, moof
+      return m;
+    };
+    const Bytes m = moof(fr.data_offset.value_or(int32_t(moof(0).size() + 8)));
+    for (uint8_t x : m.data()) b.u8(x);
+    ++sequence;
+    uint64_t bytes = 0;
+    for (auto [d, sz] : fr.samples) bytes += sz;
+    b.box("mdat").zeros(size_t(bytes)).end();
+  }
+  return b;
 }
 
 }  // namespace mp4kit::test

@@ -10,6 +10,8 @@
 #include <set>
 
 #include "child_process.h"
+#include "fixture_movie.h"
+#include "mp4/timeline.h"
 #include "targets.h"
 #include "test_util.h"
 
@@ -53,6 +55,28 @@ std::string regress_dir() { return std::string(MP4KIT_SOURCE_DIR) + "/tests/regr
 std::vector<uint8_t> bytes_of(const std::string& path) {
   std::string s = slurp(path);
   return {s.begin(), s.end()};
+}
+
+// `mp4kit probe --packets --json` on a byte-built file: exit code and stderr.
+ChildResult probe_packets(const std::string& path) {
+  ChildSpec spec;
+  spec.argv = {MP4KIT_BINARY, "probe", "--packets", "--json", path};
+  return run_child(spec);
+}
+
+// A byte-built fragmented file: through the fuzz targets' invariants first (under UBSan an
+// overflow aborts there), then written to `name` and parsed.
+struct BuiltFile {
+  std::string path;
+  mp4kit::Result<mp4kit::Movie> movie;
+};
+BuiltFile build_fragmented(const mp4kit::test::FixtureFragmented& f, const std::string& name) {
+  const auto bytes = mp4kit::test::fragmented_fixture_movie(f);
+  mp4kit::fuzz::box_tree(bytes.data().data(), bytes.size());
+  mp4kit::fuzz::sample_table(bytes.data().data(), bytes.size());
+  std::string path = bytes.to_file(name);
+  auto movie = mp4kit::parse_movie(mp4kit::open_file(path).value());
+  return {std::move(path), std::move(movie)};
 }
 
 }  // namespace
@@ -100,4 +124,79 @@ TEST_CASE("fuzz targets: their invariants hold on every sample and corpus file")
     mp4kit::fuzz::box_tree(b.data(), b.size());
     mp4kit::fuzz::sample_table(b.data(), b.size());
   }
+}
+
+// Byte-built files whose 64-bit offsets or decode times do not fit (checked.h).
+
+TEST_CASE("regress: trun data_offset on a tfhd base_data_offset just below 2^63 (signed overflow)") {
+  // Caught: parse_trun summed int64(base_data_offset) + data_offset in signed 64 bits:
+  // UBSan signed-integer-overflow; without UBSan the sum wrapped negative and the run was
+  // refused as "points before the file start". The offset is a valid 64-bit file offset
+  // (past the end of this file): the run is kept there and reading stops at it.
+  mp4kit::test::FixtureFragmented f;
+  f.fragments[0].base_data_offset = 0x7FFFFFFFFFFFFFF0ull;
+  f.fragments[0].data_offset = 0x100;
+  auto [path, m] = build_fragmented(f, "trun-data-offset-above-int64.mp4");
+  REQUIRE_MESSAGE(m.ok(), m.error().to_string());
+  REQUIRE(m->tracks[0].runs.size() == 1);
+  CHECK(m->tracks[0].runs[0].data_offset == 0x80000000000000F0ull);  // 0x7FFFFFFFFFFFFFF0 + 0x100
+  auto table = mp4kit::SampleTable::build(m->tracks[0]);
+  REQUIRE(table.ok());
+  CHECK(table->sample_at(1)->offset == 0x80000000000000F0ull + 10);  // after the first sample's 10 bytes
+  ChildResult r = probe_packets(path);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("regress: trun data that runs past 2^64 bytes is malformed, not wrapped to a small offset") {
+  // Caught: a wrong value. base_data_offset + data_offset (or the run's end, which becomes
+  // the next run's implicit offset) was wrapped modulo 2^64 to an offset inside the file,
+  // so a crafted run "pointed" at the ftyp box.
+  SUBCASE("base_data_offset + data_offset") {
+    mp4kit::test::FixtureFragmented f;
+    f.fragments[0].base_data_offset = 0xFFFFFFFFFFFFFF00ull;
+    f.fragments[0].data_offset = 0x200;  // 2^64 + 0x100
+    auto [path, m] = build_fragmented(f, "trun-data-offset-past-2-64.mp4");
+    REQUIRE_FALSE(m.ok());
+    CHECK(m.error().code == mp4kit::ErrorCode::kMalformed);
+    CHECK(m.error().box_path == "moof/traf[0]/trun");
+    CHECK_MESSAGE(m.error().message.find("18446744073709551360 + data_offset 512") != std::string::npos, m.error().message);
+    ChildResult r = probe_packets(path);
+    CHECK(r.exit_code == 65);
+    CHECK_MESSAGE(r.err.find("moof/traf[0]/trun at 0x") != std::string::npos, r.err);
+  }
+  SUBCASE("the end of the run's sample data") {
+    mp4kit::test::FixtureFragmented f;
+    f.fragments[0].base_data_offset = 0xFFFFFFFFFFFFFF00ull;
+    f.fragments[0].data_offset = 0;
+    f.fragments[0].samples = {{512, 0x80}, {512, 0x81}};  // ends at 2^64 + 1
+    auto [path, m] = build_fragmented(f, "trun-data-end-past-2-64.mp4");
+    REQUIRE_FALSE(m.ok());
+    CHECK(m.error().box_path == "moof/traf[0]/trun");
+    CHECK_MESSAGE(m.error().message.find("sample sizes") != std::string::npos, m.error().message);
+  }
+}
+
+TEST_CASE("regress: a fragment's decode time minus the edit list's time offset overflows int64") {
+  // Caught: build_timelines computed tfdt - time_offset (an empty edit makes time_offset
+  // negative) and then dts += duration in signed 64 bits: UBSan signed-integer-overflow;
+  // without UBSan the decode times wrapped to about -2^63, a wrong value that ffprobe-style
+  // output printed as is. Decode times that do not fit are malformed (as SampleTable::build
+  // already says for tfdt + durations), named at the run.
+  mp4kit::test::FixtureFragmented f;
+  f.elst = {{1000, -1}, {0, 0}};  // 1 s empty edit (12288 track ticks), then media from 0
+  f.fragments[0].tfdt = 0x7FFFFFFFFFFFFFFFull - 4096;  // + 2 x 512 still fits: SampleTable::build accepts it
+  auto [path, m] = build_fragmented(f, "tfdt-minus-time-offset-overflows.mp4");
+  REQUIRE_MESSAGE(m.ok(), m.error().to_string());
+  std::vector<mp4kit::SampleTable> tables;
+  tables.push_back(mp4kit::SampleTable::build(m->tracks[0]).value());
+  auto tl = mp4kit::build_timelines(*m, tables);
+  REQUIRE_FALSE(tl.ok());
+  CHECK(tl.error().code == mp4kit::ErrorCode::kMalformed);
+  CHECK(tl.error().box_path == "moof");
+  CHECK(tl.error().offset == m->tracks[0].runs[0].trun_offset);
+  CHECK_MESSAGE(tl.error().message.find("overflows 64 bits") != std::string::npos, tl.error().message);
+  ChildResult r = probe_packets(path);
+  CHECK(r.exit_code == 65);
+  CHECK_MESSAGE(r.err.find("moof at 0x") != std::string::npos, r.err);
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "mp4/checked.h"
 #include "mp4/codec_info.h"
 
 namespace mp4kit {
@@ -43,7 +44,8 @@ std::vector<Finding> check_movie(const Movie& movie, const std::vector<SampleTab
     int64_t prev_dts = INT64_MIN;
     bool reported_dts = false;
     while (cur.next(smp)) {
-      if (smp.offset + smp.size > movie.file_size) {
+      const uint64_t end = sat_add_u64(smp.offset, smp.size);
+      if (end > movie.file_size) {
         if (!past_eof) first_past = smp.index;
         ++past_eof;
       }
@@ -55,8 +57,8 @@ std::vector<Finding> check_movie(const Movie& movie, const std::vector<SampleTab
       }
       prev_dts = smp.dts;
       if (smp.size) {
-        if (!ranges.empty() && ranges.back().track == ti && ranges.back().end == smp.offset) ranges.back().end += smp.size;
-        else ranges.push_back({smp.offset, smp.offset + smp.size, static_cast<uint32_t>(ti), smp.index});
+        if (!ranges.empty() && ranges.back().track == ti && ranges.back().end == smp.offset) ranges.back().end = end;
+        else ranges.push_back({smp.offset, end, static_cast<uint32_t>(ti), smp.index});
       }
     }
     if (past_eof) {

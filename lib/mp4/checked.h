@@ -1,5 +1,19 @@
-// Checked 64-bit arithmetic for sizes, offsets and timestamps.
-// One helper for all of lib/mp4 so overflow handling is uniform (STYLE.md § 6).
+// Checked 64-bit arithmetic for sizes, offsets and timestamps: the one helper lib/mp4 uses
+// wherever a value read from the file is summed or scaled (STYLE.md § 6), so that no
+// crafted file reaches a signed overflow (undefined behaviour) or a silently wrapped value.
+//
+// Which helper where (FFmpeg's mov demuxer does plain, wrapping 64-bit arithmetic in these
+// places; mp4kit does not copy the wrap):
+//  * Decode times and byte offsets the container states (stts/trun sums, tfdt, tfhd/trun
+//    data offsets, a run's end): checked_* and the value is refused as kMalformed, naming
+//    the box path and offset, when it does not fit. A decode time or an offset beyond 64
+//    bits describes no sample that could be read.
+//  * Offsets found lazily by walking a table (chunk_offset + the sizes before a sample):
+//    sat_add_u64, so a sample past 2^64 lies past the end of the file, where reading stops
+//    (timeline.h), instead of wrapping to bytes inside the file.
+//  * Presentation arithmetic over decode times already checked (pts = dts + dts_shift +
+//    composition offset, edit-list windows, packet durations): sat_add64 / sat_sub64, as
+//    FFmpeg itself uses av_sat_add64 for pts. Valid files never reach the saturation.
 #pragma once
 
 #include <cstdint>
@@ -19,11 +33,36 @@ inline std::optional<uint64_t> checked_mul(uint64_t a, uint64_t b) {
   if (__builtin_mul_overflow(a, b, &r)) return std::nullopt;
   return r;
 }
+/// base + delta for a byte offset moved by a signed amount (trun data_offset on a tfhd
+/// base_data_offset); nullopt unless the exact result lies in [0, 2^64).
+inline std::optional<uint64_t> checked_add_offset(uint64_t base, int64_t delta) {
+  if (delta >= 0) return checked_add(base, static_cast<uint64_t>(delta));
+  const uint64_t back = static_cast<uint64_t>(-(delta + 1)) + 1;  // |delta| without overflow at INT64_MIN
+  if (back > base) return std::nullopt;
+  return base - back;
+}
+/// a + b saturating at UINT64_MAX (offsets found lazily; see the rules above).
+inline uint64_t sat_add_u64(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
 /// Signed tick arithmetic (timestamps in track timescale units); nullopt on overflow.
 inline std::optional<int64_t> checked_add_ticks(int64_t a, int64_t b) {
   int64_t r;
   if (__builtin_add_overflow(a, b, &r)) return std::nullopt;
   return r;
+}
+inline std::optional<int64_t> checked_sub_ticks(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_sub_overflow(a, b, &r)) return std::nullopt;
+  return r;
+}
+/// count * delta ticks added to `start` (a run of equal durations): nullopt when the span
+/// or the sum does not fit in int64.
+inline std::optional<int64_t> checked_add_span(int64_t start, uint64_t count, uint64_t delta) {
+  const auto span = checked_mul(count, delta);
+  if (!span || *span > uint64_t(INT64_MAX)) return std::nullopt;
+  return checked_add_ticks(start, static_cast<int64_t>(*span));
 }
 /// Saturating signed add, as FFmpeg's av_sat_add64 (used where FFmpeg saturates).
 inline int64_t sat_add64(int64_t a, int64_t b) {
@@ -31,9 +70,16 @@ inline int64_t sat_add64(int64_t a, int64_t b) {
   if (__builtin_add_overflow(a, b, &r)) return b > 0 ? INT64_MAX : INT64_MIN;
   return r;
 }
+/// Saturating signed a - b, as FFmpeg's av_sat_sub64.
+inline int64_t sat_sub64(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_sub_overflow(a, b, &r)) return b < 0 ? INT64_MAX : INT64_MIN;
+  return r;
+}
 
 /// a * b / c with round-to-nearest (ties away from zero), as FFmpeg's av_rescale.
 /// Exact for all int64 inputs via 128-bit intermediates; c must be > 0.
+/// Returns INT64_MIN (FFmpeg's AV_NOPTS_VALUE) when c <= 0 or the result does not fit.
 __extension__ typedef __int128 int128_t;
 
 inline int64_t rescale(int64_t a, int64_t b, int64_t c) {

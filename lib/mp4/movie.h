@@ -120,22 +120,56 @@ struct SampleTableBoxes {
   uint64_t offset = 0;                              ///< 'stbl' offset, for messages
 };
 
+/// 'trun' tr_flags (§ 8.8.8.1): which optional fields the box and each sample entry carry.
+namespace trun_flags {
+inline constexpr uint32_t kDataOffset = 0x000001, kFirstSampleFlags = 0x000004, kDuration = 0x000100,
+                          kSize = 0x000200, kFlags = 0x000400, kCompositionOffset = 0x000800;
+}  // namespace trun_flags
+
 /// One 'trun' (§ 8.8.8) resolved against its 'tfhd' (§ 8.8.7) and 'trex' (§ 8.8.3)
-/// defaults. Per-sample fields are read lazily from `entries`.
+/// defaults. Per-sample fields are read lazily from `entries` through the sample_*()
+/// accessors (i < sample_count; the parser checked that `entries` holds them all).
 struct TrackRun {
   uint64_t moof_offset = 0;
   uint64_t trun_offset = 0;
   uint64_t data_offset = 0;          ///< absolute file offset of the first sample
   uint32_t sample_count = 0;
-  uint32_t flags = 0;                ///< trun tr_flags
+  uint32_t flags = 0;                ///< trun tr_flags (trun_flags::*)
   uint8_t version = 0;               ///< 1: sample_composition_time_offset is signed
   ByteSpan entries;                  ///< sample_count x entry_size bytes
   uint32_t entry_size = 0;
-  uint32_t first_sample_flags = 0;   ///< valid when flags & 0x4
+  uint32_t first_sample_flags = 0;   ///< valid when flags & trun_flags::kFirstSampleFlags
   uint32_t default_sample_duration = 0, default_sample_size = 0, default_sample_flags = 0;
   uint32_t sample_description_index = 1;
   std::optional<uint64_t> tfdt;      ///< baseMediaDecodeTime of the traf, if present
   bool first_in_traf = false;
+
+  /// Sample i's duration in ticks: its entry's field, else the tfhd/trex default.
+  uint32_t sample_duration(uint32_t i) const { return field(i, trun_flags::kDuration, default_sample_duration); }
+  /// Sample i's size in bytes: its entry's field, else the default.
+  uint32_t sample_size(uint32_t i) const { return field(i, trun_flags::kSize, default_sample_size); }
+  /// Sample i's sample_flags (§ 8.8.3.1): its entry's field, else first_sample_flags for
+  /// sample 0 when present, else the default.
+  uint32_t sample_flags(uint32_t i) const {
+    const uint32_t fallback = i == 0 && (flags & trun_flags::kFirstSampleFlags) ? first_sample_flags : default_sample_flags;
+    return field(i, trun_flags::kFlags, fallback);
+  }
+  /// Sample i's composition offset in ticks (signed in practice for both versions, as
+  /// FFmpeg reads it); 0 when the entries have none.
+  int32_t sample_composition_offset(uint32_t i) const {
+    return static_cast<int32_t>(field(i, trun_flags::kCompositionOffset, 0));
+  }
+
+ private:
+  // Entry fields are stored in flag order (duration, size, flags, composition offset),
+  // 4 bytes each, only those whose flag is set.
+  uint32_t field(uint32_t i, uint32_t flag, uint32_t fallback) const {
+    if (!(flags & flag)) return fallback;
+    uint32_t pos = 0;
+    for (uint32_t f = trun_flags::kDuration; f < flag; f <<= 1)
+      if (flags & f) pos += 4;
+    return load_be32(entries.data + uint64_t(i) * entry_size + pos);
+  }
 };
 
 /// 'tkhd' (§ 8.3.2).

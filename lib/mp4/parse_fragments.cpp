@@ -1,6 +1,7 @@
 // Movie fragments: 'mvex' (§ 8.8.1), 'mehd' (§ 8.8.2), 'trex' (§ 8.8.3), 'moof' (§ 8.8.4),
 // 'mfhd' (§ 8.8.5), 'traf' (§ 8.8.6), 'tfhd' (§ 8.8.7), 'trun' (§ 8.8.8), 'tfdt' (§ 8.8.12),
 // and 'sidx' (§ 8.16.3). Runs are stored as views; per-sample fields are decoded lazily.
+#include "mp4/checked.h"
 #include "mp4/parse_internal.h"
 
 namespace mp4kit::detail {
@@ -9,10 +10,6 @@ namespace tfhd_flags {
 constexpr uint32_t kBaseDataOffset = 0x000001, kSampleDescriptionIndex = 0x000002,
                    kDefaultDuration = 0x000008, kDefaultSize = 0x000010, kDefaultFlags = 0x000020,
                    kDefaultBaseIsMoof = 0x020000;
-}
-namespace trun_flags {
-constexpr uint32_t kDataOffset = 0x000001, kFirstSampleFlags = 0x000004, kDuration = 0x000100,
-                   kSize = 0x000200, kFlags = 0x000400, kCompositionOffset = 0x000800;
 }
 
 Status parse_mvex(BoxReader r, Movie& movie, ParseContext& ctx) {
@@ -108,11 +105,21 @@ Status parse_trun(BoxReader r, uint64_t moof_offset, uint64_t trun_offset, TrafS
   MP4KIT_TRY(r.need_table(run.sample_count, run.entry_size, "sample_count"));
   run.entries = r.bytes(uint64_t(run.sample_count) * run.entry_size);
   // § 8.8.8.3: without data_offset, a run starts right after the previous run's data (or
-  // at the base data offset for the first run of the traf).
-  int64_t start = has_data_offset || !s.any_run ? static_cast<int64_t>(s.base_data_offset) + data_offset
-                                                : static_cast<int64_t>(implicit_offset);
-  if (start < 0) return r.error("trun data_offset " + std::to_string(data_offset) + " points before the file start");
-  run.data_offset = static_cast<uint64_t>(start);
+  // at the base data offset for the first run of the traf). Offsets are exact 64-bit file
+  // offsets: a sum outside [0, 2^64) is malformed (checked.h), where FFmpeg wraps it.
+  if (has_data_offset || !s.any_run) {
+    const auto start = checked_add_offset(s.base_data_offset, data_offset);
+    if (!start && data_offset < 0) {
+      return r.error("trun data_offset " + std::to_string(data_offset) + " points before the file start");
+    }
+    if (!start) {
+      return r.error("base_data_offset " + std::to_string(s.base_data_offset) + " + data_offset " +
+                     std::to_string(data_offset) + " is beyond 64-bit file offsets");
+    }
+    run.data_offset = *start;
+  } else {
+    run.data_offset = implicit_offset;
+  }
   run.default_sample_duration = s.default_duration;
   run.default_sample_size = s.default_size;
   run.default_sample_flags = s.default_flags;
@@ -120,16 +127,20 @@ Status parse_trun(BoxReader r, uint64_t moof_offset, uint64_t trun_offset, TrafS
   run.tfdt = s.tfdt;
   run.first_in_traf = !s.any_run;
   s.any_run = true;
-  // Advance the implicit offset past this run's data (sizes are needed for that).
-  uint64_t end = run.data_offset;
+  // Advance the implicit offset past this run's data; every sample offset of the run is
+  // below that end, so the cursor's running offsets cannot wrap either.
+  std::optional<uint64_t> end = run.data_offset;
   if (run.flags & trun_flags::kSize) {
-    uint32_t size_pos = (run.flags & trun_flags::kDuration) ? 4 : 0;
-    for (uint32_t i = 0; i < run.sample_count; ++i)
-      end += load_be32(run.entries.data + uint64_t(i) * run.entry_size + size_pos);
+    for (uint32_t i = 0; i < run.sample_count && end; ++i) end = checked_add(*end, run.sample_size(i));
   } else {
-    end += uint64_t(run.sample_count) * run.default_sample_size;
+    const auto bytes = checked_mul(run.sample_count, run.default_sample_size);
+    end = bytes ? checked_add(*end, *bytes) : std::nullopt;
   }
-  implicit_offset = end;
+  if (!end) {
+    return r.error("trun sample sizes from data offset " + std::to_string(run.data_offset) + " run past 64-bit file offsets (" +
+                   std::to_string(run.sample_count) + " samples)");
+  }
+  implicit_offset = *end;
   Track& t = *s.track;
   if (t.runs.size() >= ctx.limits.max_runs_per_track) {
     return r.error("track " + std::to_string(t.tkhd.track_id) + " has more than " +

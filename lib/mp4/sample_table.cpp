@@ -7,9 +7,6 @@
 namespace mp4kit {
 
 namespace {
-constexpr uint32_t kTrunDuration = 0x100, kTrunSize = 0x200, kTrunFlags = 0x400, kTrunCts = 0x800,
-                   kTrunFirstFlags = 0x4;
-
 std::string stbl_path(const Track& t, const char* box) {
   return "moov/trak[" + std::to_string(t.index) + "]/mdia/minf/stbl/" + box;
 }
@@ -82,7 +79,7 @@ Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits,
         }
         if (i > 0) {
           uint64_t chunks = std::min<uint64_t>(fc, s.chunk_count + 1ull) - std::min<uint64_t>(t.stsc_first_chunk(i - 1), s.chunk_count + 1ull);
-          first_sample += chunks * t.stsc_samples_per_chunk(i - 1);
+          first_sample += chunks * t.stsc_samples_per_chunk(i - 1);  // chunks sum to <= 2^32: < 2^64
         }
         t.stsc_first_sample_[i] = first_sample;
       }
@@ -129,10 +126,9 @@ Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits,
       uint32_t count = load_be32(s.stts.data + uint64_t(i) * 8);
       uint32_t delta = load_be32(s.stts.data + uint64_t(i) * 8 + 4);
       n += count;
-      // count * delta always fits in 64 unsigned bits, not always in int64_t: check before
-      // the signed add, or a wrapped (negative) span would pass the overflow check.
-      const uint64_t span = uint64_t(count) * delta;
-      auto d = span <= uint64_t(INT64_MAX) ? checked_add_ticks(dts, static_cast<int64_t>(span)) : std::nullopt;
+      // count * delta always fits in 64 unsigned bits, not always in int64_t: checked
+      // before the signed add, or a wrapped (negative) span would pass the overflow check.
+      auto d = checked_add_span(dts, count, delta);
       if (!d) return make_error(ErrorCode::kMalformed, stbl_path(track, "stts"), s.stts.offset, "decode time overflows 64 bits");
       dts = *d;
     }
@@ -152,8 +148,7 @@ Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits,
     for (uint32_t i = 0; i < s.stts_count && remaining; ++i) {
       uint64_t c = std::min<uint64_t>(load_be32(s.stts.data + uint64_t(i) * 8), remaining);
       if (i + 1 == s.stts_count) c = remaining;
-      auto span = checked_mul(c, load_be32(s.stts.data + uint64_t(i) * 8 + 4));
-      auto d = span && *span <= uint64_t(INT64_MAX) ? checked_add_ticks(dts, static_cast<int64_t>(*span)) : std::nullopt;
+      auto d = checked_add_span(dts, c, load_be32(s.stts.data + uint64_t(i) * 8 + 4));
       if (!d) return make_error(ErrorCode::kMalformed, stbl_path(track, "stts"), s.stts.offset, "decode time overflows 64 bits");
       dts = *d;
       remaining -= c;
@@ -178,12 +173,10 @@ Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits,
     t.run_first_sample_.push_back(total);
     t.run_first_dts_.push_back(dts);
     std::optional<int64_t> end = dts;
-    if (run.flags & kTrunDuration) {  // per-sample durations: present in the file, so bounded by its size
-      for (uint32_t i = 0; i < run.sample_count && end; ++i)
-        end = checked_add_ticks(*end, load_be32(run.entries.data + uint64_t(i) * run.entry_size));
+    if (run.flags & trun_flags::kDuration) {  // per-sample durations: present in the file, so bounded by its size
+      for (uint32_t i = 0; i < run.sample_count && end; ++i) end = checked_add_ticks(*end, run.sample_duration(i));
     } else {  // the default duration for every sample: one multiplication (< 2^64, maybe > INT64_MAX)
-      const uint64_t span = uint64_t(run.default_sample_duration) * run.sample_count;
-      end = span <= uint64_t(INT64_MAX) ? checked_add_ticks(dts, static_cast<int64_t>(span)) : std::nullopt;
+      end = checked_add_span(dts, run.sample_count, run.default_sample_duration);
     }
     if (!end) return make_error(ErrorCode::kMalformed, "moof", run.trun_offset, "decode time overflows 64 bits");
     dts = *end;
@@ -205,11 +198,10 @@ uint64_t SampleTable::total_bytes() const {
     for (uint64_t i = 0; i < moov_samples_; ++i) total += sample_size(i);
   }
   for (const TrackRun& run : track_->runs) {
-    if (run.flags & kTrunSize) {
-      uint32_t pos = (run.flags & kTrunDuration) ? 4 : 0;
-      for (uint32_t i = 0; i < run.sample_count; ++i) total += load_be32(run.entries.data + uint64_t(i) * run.entry_size + pos);
+    if (run.flags & trun_flags::kSize) {
+      for (uint32_t i = 0; i < run.sample_count; ++i) total = sat_add_u64(total, run.sample_size(i));
     } else {
-      total += uint64_t(run.default_sample_size) * run.sample_count;
+      total = sat_add_u64(total, uint64_t(run.default_sample_size) * run.sample_count);
     }
   }
   total_bytes_ = total;
@@ -244,16 +236,10 @@ SampleTable::Cursor SampleTable::cursor() const {
 
 bool SampleTable::fill_fragment_sample(uint32_t r, uint32_t i, Sample& s) const {
   const TrackRun& run = track_->runs[r];
-  const uint8_t* e = run.entries.data + uint64_t(i) * run.entry_size;
-  s.duration = run.default_sample_duration;
-  s.size = run.default_sample_size;
-  uint32_t flags = (i == 0 && (run.flags & kTrunFirstFlags)) ? run.first_sample_flags : run.default_sample_flags;
-  int32_t cts = 0;
-  if (run.flags & kTrunDuration) { s.duration = load_be32(e); e += 4; }
-  if (run.flags & kTrunSize) { s.size = load_be32(e); e += 4; }
-  if (run.flags & kTrunFlags) { flags = load_be32(e); e += 4; }
-  if (run.flags & kTrunCts) { cts = static_cast<int32_t>(load_be32(e)); }
-  s.composition_offset = cts;
+  s.duration = run.sample_duration(i);
+  s.size = run.sample_size(i);
+  s.composition_offset = run.sample_composition_offset(i);
+  const uint32_t flags = run.sample_flags(i);
   s.is_sync = fragment_sample_is_sync(flags);
   s.sdtp = static_cast<uint8_t>((flags >> 20) & 0xFF);  // is_leading..has_redundancy (§ 8.8.3.1)
   s.sample_description_index = run.sample_description_index;
@@ -283,14 +269,14 @@ bool SampleTable::Cursor::next(Sample& out) {
     out.offset = offset_;
     out.size = t.sample_size(index_);
     out.sample_description_index = t.stsc_description(stsc_i_);
-    offset_ += out.size;
+    offset_ = sat_add_u64(offset_, out.size);  // a chunk running past 2^64 lies past the end of the file
     --chunk_left_;
     // stts: the last entry's delta repeats if the table is short.
     while (stts_left_ == 0 && stts_i_ + 1 < s.stts_count) stts_left_ = load_be32(s.stts.data + uint64_t(++stts_i_) * 8);
     out.duration = s.stts_count ? load_be32(s.stts.data + uint64_t(stts_i_) * 8 + 4) : 0;
     if (stts_left_) --stts_left_;
     out.dts = dts_;
-    dts_ += out.duration;
+    dts_ += out.duration;  // below SampleTable::build's checked end of the moov samples
     // ctts (signed in practice for both versions; FFmpeg reads it as int32).
     while (ctts_left_ == 0 && ctts_i_ + 1 < s.ctts_count) ctts_left_ = load_be32(s.ctts.data + uint64_t(++ctts_i_) * 8);
     if (ctts_left_) {
@@ -321,8 +307,8 @@ bool SampleTable::Cursor::next(Sample& out) {
     t.fill_fragment_sample(run_, in_run_, out);
     out.offset = frag_offset_;
     out.dts = frag_dts_;
-    frag_offset_ += out.size;
-    frag_dts_ += out.duration;
+    frag_offset_ += out.size;   // below the run's end, checked by parse_trun
+    frag_dts_ += out.duration;  // below the run's end, checked by SampleTable::build
     if (++in_run_ >= run.sample_count) {
       in_run_ = 0;
       ++run_;
@@ -359,7 +345,7 @@ Result<Sample> SampleTable::sample_at(uint64_t index) const {
     uint32_t chunk = stsc_first_chunk(e) - 1 + static_cast<uint32_t>(rel / spc);
     uint64_t first_in_chunk = index - rel % spc;
     uint64_t off = chunk_offset(chunk);
-    for (uint64_t i = first_in_chunk; i < index; ++i) off += sample_size(i);
+    for (uint64_t i = first_in_chunk; i < index; ++i) off = sat_add_u64(off, sample_size(i));  // as the cursor
     out.offset = off;
     out.size = sample_size(index);
     out.sample_description_index = stsc_description(e);
@@ -367,6 +353,7 @@ Result<Sample> SampleTable::sample_at(uint64_t index) const {
     size_t si = static_cast<size_t>(st - stts_first_sample_.begin()) - 1;
     uint32_t delta = load_be32(s.stts.data + si * 8 + 4);
     out.duration = delta;
+    // Within the span build() checked (the last delta repeats up to the checked moov end).
     out.dts = stts_first_dts_[si] + static_cast<int64_t>((index - stts_first_sample_[si]) * delta);
     // ctts: linear over entries (entries are few compared with samples; runs of 1 are common
     // though, so walk with a running count).
@@ -403,8 +390,8 @@ Result<Sample> SampleTable::sample_at(uint64_t index) const {
   Sample tmp;
   for (uint32_t i = 0; i < in_run; ++i) {
     fill_fragment_sample(r, i, tmp);
-    off += tmp.size;
-    dts += tmp.duration;
+    off += tmp.size;       // below the run's end (parse_trun)
+    dts += tmp.duration;   // below the run's end (build)
   }
   fill_fragment_sample(r, in_run, out);
   out.offset = off;

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "mp4/checked.h"
 #include "mp4/codec_info.h"
 #include "mp4/movie.h"
 #include "mp4/sample_table.h"
@@ -50,7 +51,7 @@ struct SeekStream {
   int64_t end_pts() const {
     int64_t end = INT64_MIN;
     for (const Packet& p : timeline().packets)
-      if (!p.discard) end = std::max(end, p.pts + std::max<int64_t>(p.duration, 0));
+      if (!p.discard) end = std::max(end, sat_add64(p.pts, std::max<int64_t>(p.duration, 0)));
     return end;
   }
 

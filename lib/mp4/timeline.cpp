@@ -76,7 +76,7 @@ struct Ctx {
 // back over B-frame reordering. `ctts` is per-entry (FFmpeg expands ctts 1:1 first).
 int64_t find_prev_closest(const Ctx& c, const EntryVector& e, const std::vector<int32_t>* ctts, int64_t wanted_pts,
                           bool any) {
-  if (c.dts_shift > 0) wanted_pts -= c.dts_shift;
+  if (c.dts_shift > 0) wanted_pts = sat_sub64(wanted_pts, c.dts_shift);
   int64_t idx = index_search(e, wanted_pts, /*backward=*/true, any);
   if (idx >= 0) {
     for (int64_t i = idx; i > 0 && e[i].dts == e[i - 1].dts; --i)
@@ -85,7 +85,7 @@ int64_t find_prev_closest(const Ctx& c, const EntryVector& e, const std::vector<
   if (ctts && idx >= 0) {
     const int64_t n = static_cast<int64_t>(ctts->size());
     while (idx >= 0 && idx < n) {
-      if (e[idx].dts + (*ctts)[idx] <= wanted_pts && e[idx].key) break;
+      if (sat_add64(e[idx].dts, (*ctts)[idx]) <= wanted_pts && e[idx].key) break;
       --idx;
     }
   }
@@ -122,11 +122,11 @@ Fixed fix_index(const Ctx& c, const EntryVector& old, const std::vector<int32_t>
     const int64_t media_time = edit.media_time;
     const int64_t edit_duration = rescale(static_cast<int64_t>(edit.segment_duration), t.timescale, c.movie_timescale);
     int64_t dts_counter = dts_entry_end;
-    dts_entry_end += edit_duration;
+    dts_entry_end = sat_add64(dts_entry_end, edit_duration);
     int num_discarded_begin = 0;
     std::vector<int64_t> discarded_durations;
     if (!found_non_empty && media_time == -1) {
-      out.empty_edits += edit_duration;
+      out.empty_edits = sat_add64(out.empty_edits, edit_duration);
       continue;
     }
     found_non_empty = true;
@@ -135,7 +135,7 @@ Fixed fix_index(const Ctx& c, const EntryVector& old, const std::vector<int32_t>
       if (first_non_zero_audio_edit > 0) out.skip_samples = 0;
     }
     int64_t search_ts = media_time;
-    if (audio) search_ts = std::max(search_ts - static_cast<int64_t>(t.timescale), old[0].dts);
+    if (audio) search_ts = std::max(sat_sub64(search_ts, t.timescale), old[0].dts);
     int64_t index = find_prev_closest(c, old, ctts_old, search_ts, false);
     if (index < 0) index = find_prev_closest(c, old, ctts_old, search_ts, true);
     if (index < 0) index = 0;
@@ -147,7 +147,7 @@ Fixed fix_index(const Ctx& c, const EntryVector& old, const std::vector<int32_t>
       start_encountered = true;
       int64_t ts = dts_counter;
       for (int k = 0; k < num_discarded_begin; ++k) {
-        ts -= discarded_durations[num_discarded_begin - 1 - k];
+        ts = sat_sub64(ts, discarded_durations[num_discarded_begin - 1 - k]);
         out.entries[out.entries.size() - 1 - k].dts = ts;
       }
       discarded_durations.clear();
@@ -155,33 +155,34 @@ Fixed fix_index(const Ctx& c, const EntryVector& old, const std::vector<int32_t>
     };
     for (int64_t i = index; i < nb_old; ++i) {
       const Entry& cur = old[i];
-      const int64_t frame_duration = (i + 1 < nb_old) ? old[i + 1].dts - cur.dts : edit_duration;
+      const int64_t frame_duration = (i + 1 < nb_old) ? sat_sub64(old[i + 1].dts, cur.dts) : edit_duration;
+      const int64_t edit_end = sat_add64(edit_duration, media_time);  // end of the edit in media time
       bool discard = cur.discard;
-      int64_t curr_cts = cur.dts + c.dts_shift;
+      int64_t curr_cts = sat_add64(cur.dts, c.dts_shift);
       int64_t curr_ctts = 0;
       const bool has_ctts = ctts_old && i < ctts_count_old;
       if (has_ctts) {
         curr_ctts = (*ctts_old)[i];
-        curr_cts += curr_ctts;
+        curr_cts = sat_add64(curr_cts, curr_ctts);
         out.ctts.push_back(static_cast<int32_t>(curr_ctts));
       }
-      if (curr_cts < media_time || curr_cts >= edit_duration + media_time) {
-        if (audio && !c.is_vorbis && curr_cts < media_time && curr_cts + frame_duration > media_time &&
+      if (curr_cts < media_time || curr_cts >= edit_end) {
+        if (audio && !c.is_vorbis && curr_cts < media_time && sat_add64(curr_cts, frame_duration) > media_time &&
             first_non_zero_audio_edit > 0) {
-          const int64_t packet_skip = media_time - curr_cts;
-          out.skip_samples += packet_skip;
-          dts_counter -= packet_skip;
+          const int64_t packet_skip = sat_sub64(media_time, curr_cts);
+          out.skip_samples = sat_add64(out.skip_samples, packet_skip);
+          dts_counter = sat_sub64(dts_counter, packet_skip);
           if (!start_encountered) encounter_start();
         } else {
           discard = true;
           if (!start_encountered) {
             ++num_discarded_begin;
             discarded_durations.push_back(frame_duration);
-            if (audio && first_non_zero_audio_edit > 0 && !c.is_vorbis) out.skip_samples += frame_duration;
+            if (audio && first_non_zero_audio_edit > 0 && !c.is_vorbis) out.skip_samples = sat_add64(out.skip_samples, frame_duration);
           }
         }
       } else {
-        const int64_t corrected = dts_counter + curr_ctts + c.dts_shift;
+        const int64_t corrected = sat_add64(sat_add64(dts_counter, curr_ctts), c.dts_shift);
         min_corrected_pts = min_corrected_pts < 0 ? corrected : std::min(min_corrected_pts, corrected);
         if (!start_encountered) encounter_start();
       }
@@ -189,8 +190,8 @@ Fixed fix_index(const Ctx& c, const EntryVector& old, const std::vector<int32_t>
       ne.dts = dts_counter;
       ne.discard = discard;
       out.entries.push_back(ne);
-      if (start_encountered) dts_counter += frame_duration;
-      if (curr_cts + frame_duration >= edit_duration + media_time && (cur.key || audio)) {
+      if (start_encountered) dts_counter = sat_add64(dts_counter, frame_duration);
+      if (sat_add64(curr_cts, frame_duration) >= edit_end && (cur.key || audio)) {
         if (ctts_old) {
           if (!audio && !found_key_after_edit) {
             found_key_after_edit = true;
@@ -201,11 +202,11 @@ Fixed fix_index(const Ctx& c, const EntryVector& old, const std::vector<int32_t>
       }
     }
   }
-  min_corrected_pts -= out.empty_edits;
+  min_corrected_pts = sat_sub64(min_corrected_pts, out.empty_edits);
   if (video && min_corrected_pts > 0) {
-    for (Entry& e : out.entries) e.dts -= min_corrected_pts;
+    for (Entry& e : out.entries) e.dts = sat_sub64(e.dts, min_corrected_pts);
   }
-  out.duration = dts_entry_end - start_dts;
+  out.duration = sat_sub64(dts_entry_end, start_dts);
   out.duration_set = true;
   return out;
 }
@@ -219,6 +220,7 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
     const Track& t = movie.tracks[ti];
     const SampleTable& table = tables[ti];
     StreamTimeline& tl = result[ti];
+    const std::string stbl = "moov/trak[" + std::to_string(ti) + "]/mdia/minf/stbl";
     CodecInfo ci = codec_info_of(t);
     Ctx c{t, ci.type};
     c.is_aac = ci.codec_name == "aac";
@@ -241,13 +243,10 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
       if (d < -(1 << 28) && i + 2 < s.ctts_count) { ctts_valid = false; c.dts_shift = 0; break; }
       if (i + 2 < s.ctts_count && d < 0) c.dts_shift = std::max<int64_t>(c.dts_shift, d == INT32_MIN ? INT32_MAX : -int64_t(d));
     }
-    bool any_trun_cts = false;
     for (const TrackRun& run : t.runs) {
-      if (!(run.flags & 0x800)) continue;
-      any_trun_cts = true;
-      uint32_t pos = ((run.flags & 0x100) ? 4 : 0) + ((run.flags & 0x200) ? 4 : 0) + ((run.flags & 0x400) ? 4 : 0);
+      if (!(run.flags & trun_flags::kCompositionOffset)) continue;
       for (uint32_t i = 0; i < run.sample_count; ++i) {
-        int32_t d = static_cast<int32_t>(load_be32(run.entries.data + uint64_t(i) * run.entry_size + pos));
+        const int32_t d = run.sample_composition_offset(i);
         if (d < 0) c.dts_shift = std::max<int64_t>(c.dts_shift, d == INT32_MIN ? INT32_MAX : -int64_t(d));
       }
     }
@@ -273,7 +272,11 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
         if (keyframe_absent) key = c.type == MediaType::kAudio || i == 0;
         // stps (partial sync samples) count as keyframes too.
         entries.push_back(make_entry(smp.offset, current_dts, smp.size, key, smp.index, smp.sample_description_index, smp.duration));
-        current_dts += smp.duration;
+        // SampleTable::build checked that the moov durations sum within int64, and
+        // current_dts starts at -dts_shift: this cannot fail, but stays checked.
+        auto next = checked_add_ticks(current_dts, smp.duration);
+        if (!next) return make_error(ErrorCode::kMalformed, stbl + "/stts", s.stts.offset, "decode time overflows 64 bits");
+        current_dts = *next;
       }
       if (s.stps_count) {
         const uint32_t off = load_be32(s.stps.data) > 0 ? 1 : 0;
@@ -321,8 +324,10 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
             size = samples * unit;
           }
           entries.push_back(make_entry(pos, current_dts, size, true, entries.size(), sdi, samples));
-          pos += size;
-          current_dts += samples;
+          pos = sat_add_u64(pos, size);  // past 2^64 = past the end of the file (checked.h)
+          auto next = checked_add_ticks(current_dts, samples);
+          if (!next) return make_error(ErrorCode::kMalformed, stbl + "/stsc", s.stsc.offset, "decode time overflows 64 bits");
+          current_dts = *next;
           if (samples >= chunk_samples) break;
           chunk_samples -= samples;
         }
@@ -361,10 +366,15 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
         }
         if (empty_duration || start_time) {
           if (empty_duration) empty_duration = rescale(empty_duration, t.timescale, movie.timescale);
-          time_offset = start_time - empty_duration;
+          time_offset = sat_sub64(start_time, empty_duration);
         }
       }
-      int64_t track_end = current_dts + c.dts_shift;  // moov part end, un-shifted
+      const auto fragment_overflow = [&](const TrackRun& run) {
+        return make_error(ErrorCode::kMalformed, "moof", run.trun_offset,
+                          "decode time overflows 64 bits: tfdt (or the previous run's end) minus the edit list's time offset " +
+                              std::to_string(time_offset) + ", plus the sample durations");
+      };
+      int64_t track_end = sat_add64(current_dts, c.dts_shift);  // moov part end, un-shifted
       SampleTable::Cursor cur = table.cursor();
       Sample smp;
       for (uint64_t i = 0; i < moov_n; ++i) cur.next(smp);
@@ -373,8 +383,11 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
       while (cur.next(smp)) {
         if (smp.run_index != last_run) {
           const TrackRun& run = t.runs[smp.run_index];
-          if (run.first_in_traf && run.tfdt) dts = static_cast<int64_t>(*run.tfdt) - time_offset;
-          else dts = track_end - time_offset;
+          // Decode times of fragment samples: tfdt (or the previous run's end) moved by the
+          // edit list's time offset. One that does not fit is malformed (checked.h).
+          auto first = checked_sub_ticks(run.first_in_traf && run.tfdt ? static_cast<int64_t>(*run.tfdt) : track_end, time_offset);
+          if (!first) return fragment_overflow(run);
+          dts = *first;
           last_run = smp.run_index;
         }
         Entry e = make_entry(smp.offset, dts, smp.size, c.type == MediaType::kAudio || smp.is_sync, smp.index,
@@ -384,12 +397,14 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
         while (final_ctts.size() < final_entries.size()) final_ctts.push_back(0);
         final_entries.push_back(e);
         final_ctts.push_back(smp.composition_offset);
-        dts += smp.duration;
-        track_end = dts + time_offset;
+        auto next = checked_add_ticks(dts, smp.duration);
+        auto end = next ? checked_add_ticks(*next, time_offset) : std::nullopt;
+        if (!end) return fragment_overflow(t.runs[smp.run_index]);
+        dts = *next;
+        track_end = *end;
         have_ctts = true;
       }
       st_duration = std::max<int64_t>(st_duration, track_end);
-      (void)any_trun_cts;
     }
     tl.duration = st_duration;
 
@@ -407,7 +422,7 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
       } else {
         int64_t next = k + 1 < n ? final_entries[k + 1].dts : st_duration;
         p.pts = p.dts;
-        p.duration = next >= p.dts ? next - p.dts : 0;
+        p.duration = next >= p.dts ? sat_sub64(next, p.dts) : 0;
       }
     }
     tl.packets = std::move(final_entries);
@@ -425,7 +440,7 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
     bool any_past = false;
     for (auto& tl : result)
       for (auto& p : tl.packets)
-        if (p.pos + p.size > movie.file_size) any_past = true;
+        if (p.pos > movie.file_size || p.size > movie.file_size - p.pos) any_past = true;
     if (any_past) {
       auto order = interleave_order(movie, result);
       std::vector<size_t> keep(result.size(), 0);
