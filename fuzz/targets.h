@@ -39,8 +39,8 @@ inline Limits fuzz_limits() {
 /// the container lint. Every error must be one line naming a box path.
 int box_tree(const uint8_t* data, size_t size);
 
-/// (2) Sample tables: every sample by cursor and by index (which must agree), SeekIndex
-/// queries (answers must exist and be sync samples), packet timelines with and without
+/// (2) Sample tables: every sample by cursor and by index (which must agree), decode
+/// times that follow the durations without wrapping, packet timelines with and without
 /// edit lists, and their interleaving.
 int sample_table(const uint8_t* data, size_t size);
 

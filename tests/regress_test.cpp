@@ -29,10 +29,10 @@ struct Regression {
 const Regression kRegressions[] = {
     {"stts-span-overflows-int64.mp4",
      "stts sample_count x sample_delta above INT64_MAX was cast to a negative span: decode times went backwards past "
-     "the overflow check and SeekIndex::sample_at_dts overflowed (UBSan)",
+     "the overflow check and SeekIndex::sample_at_dts (since removed) overflowed (UBSan)",
      65, "moov/trak[0]/mdia/minf/stbl/stts at 0x"},
     {"stss-entry-past-last-sample.mp4",
-     "SeekIndex::sync_after answered an stss sample number beyond the track's samples",
+     "SeekIndex::sync_after (since removed) answered an stss sample number beyond the track's samples",
      0, ""},
     {"stss-not-increasing.mp4",
      "with stss out of order, the cursor (sequential, like FFmpeg) and sample_at (binary search) disagreed on which "

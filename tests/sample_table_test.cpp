@@ -1,9 +1,8 @@
-// Sample tables over annotated fixtures: iteration, random access, the seek index, edit
-// list timelines, and tables that lie about their counts.
+// Sample tables over annotated fixtures: iteration, random access, edit list timelines,
+// and tables that lie about their counts.
 #include <doctest/doctest.h>
 
 #include "fixture_movie.h"
-#include "mp4/seek_index.h"
 #include "mp4/timeline.h"
 
 using namespace mp4kit;
@@ -51,39 +50,59 @@ TEST_CASE("stsc/stco/stsz/stts/stss: samples in decode order with offsets, times
     CHECK(s->dts == all[i].dts);
     CHECK(s->is_sync == all[i].is_sync);
   }
-  SeekIndex idx(*st);
-  CHECK(idx.sample_at_dts(0) == 0u);
-  CHECK(idx.sample_at_dts(1023) == 1u);
-  CHECK(idx.sample_at_dts(1024) == 2u);
-  CHECK(idx.sample_at_dts(99999) == 5u);
-  CHECK_FALSE(idx.sample_at_dts(-1).has_value());
-  CHECK(idx.sync_at_or_before(2) == 0u);
-  CHECK(idx.sync_at_or_before(3) == 3u);
-  CHECK(idx.sync_at_or_before(5) == 3u);
-  CHECK(idx.sync_after(0) == 3u);
-  CHECK_FALSE(idx.sync_after(3).has_value());
-  CHECK(idx.chunk_of(0) == 0u);
-  CHECK(idx.chunk_of(3) == 1u);
-  CHECK(idx.chunk_of(5) == 2u);
+  CHECK_FALSE(st->sample_at(6).ok());
+}
+
+TEST_CASE("stss: sync samples by iteration and by binary search agree, 1-based and 0-based tables") {
+  struct Case {
+    std::vector<uint32_t> stss;
+    std::vector<bool> sync;  // per sample
+  };
+  const Case cases[] = {
+      {{2, 3, 6}, {false, true, true, false, false, true}},
+      {{1}, {true, false, false, false, false, false}},
+      {{0, 2, 5}, {true, false, true, false, false, true}},  // first entry 0: a 0-based table (FFmpeg's key_off)
+      {{6, 7, 9}, {false, false, false, false, false, true}},  // entries past the last sample match nothing
+  };
+  for (const Case& c : cases) {
+    FixtureTables t;
+    t.stss = c.stss;
+    auto m = load_movie(t, "stss.mp4");
+    REQUIRE(m.ok());
+    auto st = SampleTable::build(m->tracks[0]).value();
+    auto all = st.all().value();
+    REQUIRE(all.size() == 6);
+    for (size_t i = 0; i < 6; ++i) {
+      CAPTURE(c.stss.front());
+      CAPTURE(i);
+      CHECK(all[i].is_sync == c.sync[i]);
+      CHECK(st.sample_at(i)->is_sync == c.sync[i]);
+    }
+  }
 }
 
 TEST_CASE("stsc with several entries and co64 offsets") {
   FixtureTables t;
-  t.stsc = {{1, 1, 1}, {3, 2, 1}};  // chunks 1-2: 1 sample; chunks 3..: 2 samples
+  // chunks 1-2: 1 sample, sample description 1; chunks 3..: 2 samples, description 2
+  t.stsc = {{1, 1, 1}, {3, 2, 2}};
   t.co64 = true;
   auto m = load_movie(t, "stsc.mp4");
   REQUIRE(m.ok());
   auto st = SampleTable::build(m->tracks[0]).value();
-  SeekIndex idx(st);
-  CHECK(idx.chunk_of(0) == 0u);
-  CHECK(idx.chunk_of(1) == 1u);
-  CHECK(idx.chunk_of(2) == 2u);
-  CHECK(idx.chunk_of(3) == 2u);
-  CHECK(idx.chunk_of(4) == 3u);
   auto all_r = st.all();
   REQUIRE(all_r.ok());
   const auto& all = all_r.value();
-  for (size_t i = 0; i < all.size(); ++i) CHECK(st.sample_at(i)->offset == all[i].offset);
+  REQUIRE(all.size() == 6);
+  // Which stsc entry a sample falls in, by iteration and by random access.
+  const uint32_t expect_sdi[6] = {1, 1, 2, 2, 2, 2};
+  for (size_t i = 0; i < all.size(); ++i) {
+    CAPTURE(i);
+    CHECK(all[i].sample_description_index == expect_sdi[i]);
+    auto s = st.sample_at(i);
+    REQUIRE(s.ok());
+    CHECK(s->offset == all[i].offset);
+    CHECK(s->sample_description_index == expect_sdi[i]);
+  }
   CHECK(all[5].offset - all[0].offset == 270);
 }
 

@@ -253,7 +253,6 @@ struct Movie {
   uint64_t mdat_bytes = 0;           ///< total declared mdat payload
   bool mdat_truncated = false;       ///< an mdat runs past the end of the file
 
-  const Track* track_by_id(uint32_t id) const;
 };
 
 /// Parses `source` (top-level boxes, moov, moof/traf/trun, sidx). Errors (kMalformed) name

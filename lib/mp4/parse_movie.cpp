@@ -6,12 +6,6 @@
 
 namespace mp4kit {
 
-const Track* Movie::track_by_id(uint32_t id) const {
-  for (const Track& t : tracks)
-    if (t.tkhd.track_id == id) return &t;
-  return nullptr;
-}
-
 namespace detail {
 
 void ParseContext::warn(const BoxReader& r, const std::string& msg) const {

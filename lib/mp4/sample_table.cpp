@@ -14,8 +14,8 @@ std::string stbl_path(const Track& t, const char* box) {
 
 // § 8.7.4.3: the first entry's first_chunk "shall be 1". When it is not, FFmpeg's
 // mov_build_index still applies the first entry to every chunk before the second entry's
-// first_chunk, and so does the cursor; answering 1 here makes build(), sample_at() and
-// SeekIndex::chunk_of() count the same chunks as the cursor.
+// first_chunk, and so does the cursor; answering 1 here makes build() and sample_at()
+// count the same chunks as the cursor.
 uint32_t SampleTable::stsc_first_chunk(uint32_t i) const {
   return i == 0 ? 1 : load_be32(track_->stbl.stsc.data + uint64_t(i) * 12);
 }
@@ -42,13 +42,6 @@ uint32_t SampleTable::sample_size(uint64_t index) const {
       return (index & 1) ? (b & 0x0F) : (b >> 4);
     }
   }
-}
-
-uint32_t SampleTable::stts_duration_at_sample(uint64_t index) const {
-  if (stts_first_sample_.empty()) return 0;
-  auto it = std::upper_bound(stts_first_sample_.begin(), stts_first_sample_.end(), index);
-  size_t i = static_cast<size_t>(it - stts_first_sample_.begin()) - 1;
-  return load_be32(track_->stbl.stts.data + i * 8 + 4);
 }
 
 Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits, bool index_chunks) {
@@ -100,8 +93,8 @@ Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits,
 
   // stss (§ 8.6.2): sample numbers "in strictly increasing order". The cursor matches them
   // sequentially, as FFmpeg's mov_build_index does, so its match stops for good at the
-  // first entry that is not greater than the one before. sample_at() and SeekIndex
-  // binary-search the same strictly increasing prefix, so all three agree on any table.
+  // first entry that is not greater than the one before. sample_at() binary-searches the
+  // same strictly increasing prefix, so both agree on any table.
   if (s.stss_count) {
     uint32_t prev = load_be32(s.stss.data);
     t.stss_usable_ = 1;
@@ -212,15 +205,8 @@ uint64_t SampleTable::total_bytes() const {
 uint64_t SampleTable::sync_sample_count() const {
   const SampleTableBoxes& s = track_->stbl;
   uint64_t n = s.has_stss ? std::min<uint64_t>(s.stss_count, moov_samples_) : moov_samples_;
-  if (fragment_samples_) {
-    Cursor c = cursor();
-    Sample smp;
-    // Skip the moov part cheaply by counting fragments only.
-    for (uint32_t r = 0; r < track_->runs.size(); ++r)
-      for (uint32_t i = 0; i < track_->runs[r].sample_count; ++i)
-        if (fill_fragment_sample(r, i, smp) && smp.is_sync) ++n;
-    (void)c;
-  }
+  for (const TrackRun& run : track_->runs)
+    for (uint32_t i = 0; i < run.sample_count; ++i) n += fragment_sample_is_sync(run.sample_flags(i));
   return n;
 }
 
@@ -234,7 +220,7 @@ SampleTable::Cursor SampleTable::cursor() const {
   return c;
 }
 
-bool SampleTable::fill_fragment_sample(uint32_t r, uint32_t i, Sample& s) const {
+void SampleTable::fill_fragment_sample(uint32_t r, uint32_t i, Sample& s) const {
   const TrackRun& run = track_->runs[r];
   s.duration = run.sample_duration(i);
   s.size = run.sample_size(i);
@@ -245,7 +231,6 @@ bool SampleTable::fill_fragment_sample(uint32_t r, uint32_t i, Sample& s) const 
   s.sample_description_index = run.sample_description_index;
   s.in_fragment = true;
   s.run_index = r;
-  return true;
 }
 
 bool SampleTable::Cursor::next(Sample& out) {
@@ -387,11 +372,10 @@ Result<Sample> SampleTable::sample_at(uint64_t index) const {
   uint32_t in_run = static_cast<uint32_t>(index - run_first_sample_[r]);
   uint64_t off = track_->runs[r].data_offset;
   int64_t dts = run_first_dts_[r];
-  Sample tmp;
+  const TrackRun& run = track_->runs[r];
   for (uint32_t i = 0; i < in_run; ++i) {
-    fill_fragment_sample(r, i, tmp);
-    off += tmp.size;       // below the run's end (parse_trun)
-    dts += tmp.duration;   // below the run's end (build)
+    off += run.sample_size(i);      // below the run's end (parse_trun)
+    dts += run.sample_duration(i);  // below the run's end (build)
   }
   fill_fragment_sample(r, in_run, out);
   out.offset = off;
@@ -400,10 +384,6 @@ Result<Sample> SampleTable::sample_at(uint64_t index) const {
 }
 
 Result<std::vector<Sample>> SampleTable::all() const {
-  uint64_t bytes = 0;
-  if (!checked_mul(sample_count(), sizeof(Sample)).has_value()) bytes = UINT64_MAX;
-  else bytes = sample_count() * sizeof(Sample);
-  (void)bytes;
   std::vector<Sample> v;
   v.reserve(sample_count());
   Cursor c = cursor();

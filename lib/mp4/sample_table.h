@@ -41,8 +41,7 @@ class SampleTable {
   ///
   /// `index_chunks = false` skips reading stsc (O(stsc entries), ~100k entries for a
   /// 2-hour interleaved file): the samples then count as stsz declares, iteration stops
-  /// where the chunk table ends, and random access (sample_at, SeekIndex::chunk_of) is
-  /// unavailable. Plain `probe` uses it; everything that reads samples indexes chunks.
+  /// where the chunk table ends, and random access (sample_at) is unavailable. Plain `probe` uses it; everything that reads samples indexes chunks.
   static Result<SampleTable> build(const Track& track, const Limits& limits = Limits{}, bool index_chunks = true);
 
   /// Samples in the moov tables plus all fragments.
@@ -82,14 +81,12 @@ class SampleTable {
 
   /// Sample by decode-order index in O(log entries + samples per chunk/run).
   Result<Sample> sample_at(uint64_t index) const;
-  /// Every sample, materialised (O(samples) memory; checked against Limits).
+  /// Every sample, materialised: O(samples) memory, and sample_count() is within
+  /// Limits::max_samples_per_track (checked by build()).
   Result<std::vector<Sample>> all() const;
-
-  uint32_t stts_duration_at_sample(uint64_t index) const;
 
  private:
   friend class Cursor;
-  friend class SeekIndex;
   const Track* track_ = nullptr;
   uint64_t moov_samples_ = 0;
   bool chunks_indexed_ = false;
@@ -111,7 +108,7 @@ class SampleTable {
   uint32_t stsc_first_chunk(uint32_t i) const;      ///< 1-based
   uint32_t stsc_samples_per_chunk(uint32_t i) const;
   uint32_t stsc_description(uint32_t i) const;
-  bool fill_fragment_sample(uint32_t run, uint32_t in_run, Sample& s) const;
+  void fill_fragment_sample(uint32_t run, uint32_t in_run, Sample& s) const;
 };
 
 /// Sample-flag bits of § 8.8.3.1 used to decide sync samples in fragments.

@@ -62,7 +62,7 @@ Result<SeekPlan> plan_seek(const Movie& movie, const Track& track, const StreamT
                             (index.frame_count() ? std::to_string(index.frame_count() - 1) : std::string("(none)")));
     }
     SeekTarget t;
-    t.requested = t.frame = f;
+    t.frame = f;
     t.packet = index.packet_of(f);
     // Last sync sample at or before the target in decode order (packet 0 if none).
     auto it = std::upper_bound(keys.begin(), keys.end(), t.packet);

@@ -50,8 +50,7 @@ enum class Disposability : uint8_t { kUnknown, kReference, kDisposable };
 Disposability sample_disposability(const SampleEntry& entry, const uint8_t* data, uint64_t size, uint8_t sdtp);
 
 struct SeekTarget {
-  uint64_t requested = 0;      ///< the frame index asked for (after time resolution)
-  uint64_t frame = 0;          ///< same, kept for output
+  uint64_t frame = 0;          ///< the frame index asked for (after time resolution)
   uint32_t packet = 0;         ///< its packet index in decode order
   uint32_t start_packet = 0;   ///< sync sample the pass starts from
   size_t pass = 0;             ///< which pass decodes it

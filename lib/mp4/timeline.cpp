@@ -67,7 +67,7 @@ bool intra_only(const CodecInfo& ci) {
 struct Ctx {
   const Track& track;
   MediaType type;
-  bool is_aac = false, is_vorbis = false;
+  bool is_vorbis = false;
   int64_t dts_shift = 0;
   uint32_t movie_timescale = 0;
 };
@@ -96,7 +96,6 @@ struct Fixed {
   EntryVector entries;
   std::vector<int32_t> ctts;  // new per-entry composition offsets (may be shorter)
   int64_t duration = 0;
-  bool duration_set = false;
   int64_t skip_samples = 0;
   int64_t empty_edits = 0;
 };
@@ -207,7 +206,6 @@ Fixed fix_index(const Ctx& c, const EntryVector& old, const std::vector<int32_t>
     for (Entry& e : out.entries) e.dts = sat_sub64(e.dts, min_corrected_pts);
   }
   out.duration = sat_sub64(dts_entry_end, start_dts);
-  out.duration_set = true;
   return out;
 }
 
@@ -223,7 +221,6 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
     const std::string stbl = "moov/trak[" + std::to_string(ti) + "]/mdia/minf/stbl";
     CodecInfo ci = codec_info_of(t);
     Ctx c{t, ci.type};
-    c.is_aac = ci.codec_name == "aac";
     c.is_vorbis = ci.codec_name == "vorbis";
     c.movie_timescale = movie.timescale;
     if (checked_mul(table.sample_count(), sizeof(Packet)).value_or(UINT64_MAX) > limits.max_index_bytes) {
@@ -304,7 +301,6 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
         CodecInfo eci = codec_info_of(t, *se);
         if (eci.bits_per_sample >= 8 && eci.channels) unit = eci.bits_per_sample / 8 * eci.channels;
       }
-      tl.samples_per_packet_unit = unit;
       uint32_t stsc_i = 0;
       for (uint32_t chunk = 0; chunk < s.chunk_count; ++chunk) {
         while (stsc_i + 1 < s.stsc_count && load_be32(s.stsc.data + uint64_t(stsc_i + 1) * 12) == chunk + 1) ++stsc_i;

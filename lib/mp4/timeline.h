@@ -35,7 +35,6 @@ struct StreamTimeline {
   bool has_start_pts = false;
   int64_t skip_samples = 0;     ///< audio priming to drop (FFmpeg's skip_samples / start_pad)
   bool grouped_pcm = false;     ///< packets are chunk groups of uncompressed audio
-  uint32_t samples_per_packet_unit = 0;
 };
 
 struct TimelineOptions {
