@@ -2,11 +2,20 @@
 // and tables that lie about their counts.
 #include <doctest/doctest.h>
 
+#include <type_traits>
+
 #include "fixture_movie.h"
 #include "mp4/timeline.h"
 
 using namespace mp4kit;
 using test::FixtureTables;
+
+// A SampleTable points at a Track inside a Movie: neither can be copied by accident (a
+// table built from a copy would dangle when the copy dies); moving keeps tracks in place.
+static_assert(!std::is_copy_constructible_v<Movie> && !std::is_copy_assignable_v<Movie>);
+static_assert(std::is_nothrow_move_constructible_v<Movie> && std::is_nothrow_move_assignable_v<Movie>);
+static_assert(!std::is_copy_constructible_v<SampleTable> && !std::is_copy_assignable_v<SampleTable>);
+static_assert(std::is_nothrow_move_constructible_v<SampleTable> && !std::is_default_constructible_v<SampleTable>);
 
 namespace {
 struct Loaded {
@@ -51,6 +60,21 @@ TEST_CASE("stsc/stco/stsz/stts/stss: samples in decode order with offsets, times
     CHECK(s->is_sync == all[i].is_sync);
   }
   CHECK_FALSE(st->sample_at(6).ok());
+}
+
+TEST_CASE("tables built before the Movie moves still read the moved Movie's tracks") {
+  FixtureTables t;
+  auto m = load_movie(t, "moved.mp4");
+  REQUIRE(m.ok());
+  Movie movie = std::move(m.value());
+  const Track* before = &movie.tracks[0];
+  SampleTable table = SampleTable::build(movie.tracks[0]).value();
+  Movie moved = std::move(movie);
+  CHECK(&moved.tracks[0] == before);
+  CHECK(&table.track() == &moved.tracks[0]);
+  std::vector<SampleTable> tables;
+  tables.push_back(std::move(table));
+  CHECK(tables[0].sample_at(5)->size == 40);
 }
 
 TEST_CASE("stss: sync samples by iteration and by binary search agree, 1-based and 0-based tables") {

@@ -9,8 +9,11 @@
 //
 // Lifetime: every ByteSpan in a Movie (sample entries, SampleTableBoxes, TrackRun
 // entries) and in the SampleTables built from it points into one of `Movie::buffers`,
-// which the Movie holds. The spans stay valid while the Movie (or a copy of it: copies
-// share the buffers) lives; moving a Movie keeps them valid too (the bytes do not move).
+// which the Movie holds: the spans stay valid while the Movie lives. SampleTables
+// (sample_table.h) also point at the Tracks of `Movie::tracks`, so a Movie cannot be
+// copied (tables built from a copy would dangle when it dies); moving it keeps every
+// Track and every byte where it is (the vector's storage moves along), so tables built
+// before the move stay valid.
 #pragma once
 
 #include <array>
@@ -226,7 +229,15 @@ struct AttachedPicture {
 };
 
 /// A parsed file. `moov` and fragment headers are parsed; `mdat` is never read.
+/// Move-only (see the lifetime note at the top); `tracks` must not be resized while
+/// SampleTables built from it are alive.
 struct Movie {
+  Movie() = default;
+  Movie(const Movie&) = delete;
+  Movie& operator=(const Movie&) = delete;
+  Movie(Movie&&) noexcept = default;
+  Movie& operator=(Movie&&) noexcept = default;
+
   ByteSourcePtr source;              ///< what was parsed; sample bytes are read from it
   std::vector<Buffer> buffers;       ///< the payloads read (ftyp, moov, moof, sidx): every ByteSpan points into one
   uint64_t file_size = 0;            ///< source->size(), bytes

@@ -6,8 +6,12 @@
 // Source: ISO/IEC 14496-12:2022 § 8.6.1.2 (stts), § 8.6.1.3 (ctts), § 8.6.2 (stss),
 // § 8.7.3-8.7.5 (stsz/stz2, stsc, stco/co64), § 8.8.8 (trun), § 8.8.3.1 (sample flags).
 //
-// Lifetime: a SampleTable points into the Track (and thus the MappedFile) it was built
-// from; both must outlive it.
+// Lifetime: a SampleTable points at the Track it was built from, and through it into the
+// MappedFile: the Movie holding that Track must outlive the table, and its `tracks` vector
+// must not be resized meanwhile. Moving the Movie is fine (its tracks stay in place);
+// copying either is impossible (both are move-only), so a table cannot end up pointing
+// into a copy that dies first. Thread rules: a built table is immutable except for the
+// total_bytes() cache, so use one table from one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +38,11 @@ struct Sample {
 
 class SampleTable {
  public:
+  SampleTable(const SampleTable&) = delete;
+  SampleTable& operator=(const SampleTable&) = delete;
+  SampleTable(SampleTable&&) noexcept = default;
+  SampleTable& operator=(SampleTable&&) noexcept = default;
+
   /// Validates the tables of `track` and prepares the run indexes. Errors (kMalformed)
   /// name the box path and offset: missing mandatory boxes with samples present, chunk
   /// indexes out of order, sample sizes running past the chunk table. A too-large track
@@ -86,6 +95,7 @@ class SampleTable {
   Result<std::vector<Sample>> all() const;
 
  private:
+  SampleTable() = default;  ///< only build() makes tables
   friend class Cursor;
   const Track* track_ = nullptr;
   uint64_t moov_samples_ = 0;
