@@ -43,34 +43,18 @@ Status BoxReader::need_table(uint64_t count, uint64_t entry_size, std::string_vi
   return Ok{};
 }
 
-uint8_t BoxReader::u8() {
-  if (remaining() < 1) { failed_ = true; pos_ = size_; return 0; }
-  return data_[pos_++];
-}
-uint16_t BoxReader::u16() {
-  if (remaining() < 2) { failed_ = true; pos_ = size_; return 0; }
-  uint16_t v = load_be16(data_ + pos_);
-  pos_ += 2;
+uint64_t BoxReader::take_be(unsigned n) {
+  if (remaining() < n) { failed_ = true; pos_ = size_; return 0; }
+  uint64_t v = 0;
+  for (unsigned k = 0; k < n; ++k) v = (v << 8) | data_[pos_ + k];
+  pos_ += n;
   return v;
 }
-uint32_t BoxReader::u24() {
-  if (remaining() < 3) { failed_ = true; pos_ = size_; return 0; }
-  const uint8_t* p = data_ + pos_;
-  pos_ += 3;
-  return (uint32_t(p[0]) << 16) | (uint32_t(p[1]) << 8) | p[2];
-}
-uint32_t BoxReader::u32() {
-  if (remaining() < 4) { failed_ = true; pos_ = size_; return 0; }
-  uint32_t v = load_be32(data_ + pos_);
-  pos_ += 4;
-  return v;
-}
-uint64_t BoxReader::u64() {
-  if (remaining() < 8) { failed_ = true; pos_ = size_; return 0; }
-  uint64_t v = load_be64(data_ + pos_);
-  pos_ += 8;
-  return v;
-}
+uint8_t BoxReader::u8() { return static_cast<uint8_t>(take_be(1)); }
+uint16_t BoxReader::u16() { return static_cast<uint16_t>(take_be(2)); }
+uint32_t BoxReader::u24() { return static_cast<uint32_t>(take_be(3)); }
+uint32_t BoxReader::u32() { return static_cast<uint32_t>(take_be(4)); }
+uint64_t BoxReader::u64() { return take_be(8); }
 void BoxReader::skip(uint64_t n) {
   if (remaining() < n) { failed_ = true; pos_ = size_; return; }
   pos_ += n;

@@ -117,6 +117,9 @@ class BoxReader {
   Error error_at(uint64_t abs_offset, std::string message, ErrorCode code = ErrorCode::kMalformed) const;
 
  private:
+  /// The next `n` (1..8) bytes as a big-endian number; 0 and failed() when fewer remain.
+  uint64_t take_be(unsigned n);
+
   const uint8_t* data_ = nullptr;
   uint64_t size_ = 0;
   uint64_t pos_ = 0;

@@ -21,61 +21,49 @@
 
 namespace mp4kit {
 
-/// a + b for unsigned byte counts/offsets; nullopt on overflow.
-inline std::optional<uint64_t> checked_add(uint64_t a, uint64_t b) {
-  uint64_t r;
+/// The exact a + b, a - b or a * b as an R (any integer types in and out); nullopt when it
+/// does not fit. The named helpers below are these for the types lib/mp4 uses.
+template <typename R, typename A, typename B>
+std::optional<R> exact_add(A a, B b) {
+  R r;
   if (__builtin_add_overflow(a, b, &r)) return std::nullopt;
   return r;
 }
-/// a * b for unsigned byte counts; nullopt on overflow.
-inline std::optional<uint64_t> checked_mul(uint64_t a, uint64_t b) {
-  uint64_t r;
-  if (__builtin_mul_overflow(a, b, &r)) return std::nullopt;
-  return r;
-}
-/// base + delta for a byte offset moved by a signed amount (trun data_offset on a tfhd
-/// base_data_offset); nullopt unless the exact result lies in [0, 2^64).
-inline std::optional<uint64_t> checked_add_offset(uint64_t base, int64_t delta) {
-  if (delta >= 0) return checked_add(base, static_cast<uint64_t>(delta));
-  const uint64_t back = static_cast<uint64_t>(-(delta + 1)) + 1;  // |delta| without overflow at INT64_MIN
-  if (back > base) return std::nullopt;
-  return base - back;
-}
-/// a + b saturating at UINT64_MAX (offsets found lazily; see the rules above).
-inline uint64_t sat_add_u64(uint64_t a, uint64_t b) {
-  uint64_t r;
-  return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
-}
-/// Signed tick arithmetic (timestamps in track timescale units); nullopt on overflow.
-inline std::optional<int64_t> checked_add_ticks(int64_t a, int64_t b) {
-  int64_t r;
-  if (__builtin_add_overflow(a, b, &r)) return std::nullopt;
-  return r;
-}
-inline std::optional<int64_t> checked_sub_ticks(int64_t a, int64_t b) {
-  int64_t r;
+template <typename R, typename A, typename B>
+std::optional<R> exact_sub(A a, B b) {
+  R r;
   if (__builtin_sub_overflow(a, b, &r)) return std::nullopt;
   return r;
 }
+template <typename R, typename A, typename B>
+std::optional<R> exact_mul(A a, B b) {
+  R r;
+  if (__builtin_mul_overflow(a, b, &r)) return std::nullopt;
+  return r;
+}
+
+/// a + b for unsigned byte counts/offsets; nullopt on overflow.
+inline std::optional<uint64_t> checked_add(uint64_t a, uint64_t b) { return exact_add<uint64_t>(a, b); }
+/// a * b for unsigned byte counts; nullopt on overflow.
+inline std::optional<uint64_t> checked_mul(uint64_t a, uint64_t b) { return exact_mul<uint64_t>(a, b); }
+/// base + delta for a byte offset moved by a signed amount (trun data_offset on a tfhd
+/// base_data_offset); nullopt unless the exact result lies in [0, 2^64).
+inline std::optional<uint64_t> checked_add_offset(uint64_t base, int64_t delta) { return exact_add<uint64_t>(base, delta); }
+/// a + b saturating at UINT64_MAX (offsets found lazily; see the rules above).
+inline uint64_t sat_add_u64(uint64_t a, uint64_t b) { return checked_add(a, b).value_or(UINT64_MAX); }
+/// Signed tick arithmetic (timestamps in track timescale units); nullopt on overflow.
+inline std::optional<int64_t> checked_add_ticks(int64_t a, int64_t b) { return exact_add<int64_t>(a, b); }
+inline std::optional<int64_t> checked_sub_ticks(int64_t a, int64_t b) { return exact_sub<int64_t>(a, b); }
 /// count * delta ticks added to `start` (a run of equal durations): nullopt when the span
 /// or the sum does not fit in int64.
 inline std::optional<int64_t> checked_add_span(int64_t start, uint64_t count, uint64_t delta) {
-  const auto span = checked_mul(count, delta);
-  if (!span || *span > uint64_t(INT64_MAX)) return std::nullopt;
-  return checked_add_ticks(start, static_cast<int64_t>(*span));
+  const auto span = exact_mul<int64_t>(count, delta);
+  return span ? checked_add_ticks(start, *span) : std::nullopt;
 }
 /// Saturating signed add, as FFmpeg's av_sat_add64 (used where FFmpeg saturates).
-inline int64_t sat_add64(int64_t a, int64_t b) {
-  int64_t r;
-  if (__builtin_add_overflow(a, b, &r)) return b > 0 ? INT64_MAX : INT64_MIN;
-  return r;
-}
+inline int64_t sat_add64(int64_t a, int64_t b) { return checked_add_ticks(a, b).value_or(b > 0 ? INT64_MAX : INT64_MIN); }
 /// Saturating signed a - b, as FFmpeg's av_sat_sub64.
-inline int64_t sat_sub64(int64_t a, int64_t b) {
-  int64_t r;
-  if (__builtin_sub_overflow(a, b, &r)) return b < 0 ? INT64_MAX : INT64_MIN;
-  return r;
-}
+inline int64_t sat_sub64(int64_t a, int64_t b) { return checked_sub_ticks(a, b).value_or(b < 0 ? INT64_MAX : INT64_MIN); }
 
 /// a * b / c with round-to-nearest (ties away from zero), as FFmpeg's av_rescale.
 /// Exact for all int64 inputs via 128-bit intermediates; c must be > 0.

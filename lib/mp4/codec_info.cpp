@@ -76,23 +76,21 @@ uint32_t ac3_channels(uint8_t acmod, bool lfe) {
   return ch[acmod & 7] + (lfe ? 1 : 0);
 }
 
-}  // namespace
-
-CodecInfo codec_info_of(const Track& track, const SampleEntry& e) {
-  using namespace entry;
-  CodecInfo ci;
-  const FourCC f = e.codec_format();
-  ci.codec_tag_string = fourcc_to_string(e.format);
-  ci.codec_tag = ((e.format & 0xFF) << 24) | (((e.format >> 8) & 0xFF) << 16) | (((e.format >> 16) & 0xFF) << 8) | (e.format >> 24);
-  switch (track.handler_type) {
-    case handler::vide: ci.type = MediaType::kVideo; break;
-    case handler::soun: ci.type = MediaType::kAudio; break;
-    case handler::text: case handler::sbtl: case handler::subt: case handler::clcp: ci.type = MediaType::kSubtitle; break;
-    case handler::tmcd: case handler::meta: case handler::hint: ci.type = MediaType::kData; break;
-    default: ci.type = MediaType::kUnknown; break;
+MediaType handler_media_type(FourCC handler_type) {
+  switch (handler_type) {
+    case handler::vide: return MediaType::kVideo;
+    case handler::soun: return MediaType::kAudio;
+    case handler::text: case handler::sbtl: case handler::subt: case handler::clcp: return MediaType::kSubtitle;
+    case handler::tmcd: case handler::meta: case handler::hint: return MediaType::kData;
+    default: return MediaType::kUnknown;
   }
+}
+
+// Names the codec of a video sample entry, with profile, level and bit depth from its
+// configuration record; false when `f` is not a video FourCC mp4kit knows.
+bool name_video_codec(FourCC f, const SampleEntry& e, CodecInfo& ci) {
+  using namespace entry;
   auto video = [&](const char* name) { ci.type = MediaType::kVideo; ci.codec_name = name; };
-  auto audio = [&](const char* name) { ci.type = MediaType::kAudio; ci.codec_name = name; };
   switch (f) {
     case avc1: case avc3:
       video("h264");
@@ -102,7 +100,7 @@ CodecInfo codec_info_of(const Track& track, const SampleEntry& e) {
         uint8_t p = e.avcC.data[1];
         if (p == 110 || p == 122 || p == 244) ci.bit_depth = 0;  // stated in the SPS extension
       }
-      break;
+      return true;
     case hvc1: case hev1:
       video("hevc");
       if (e.hvcC.size >= 13) {
@@ -110,7 +108,7 @@ CodecInfo codec_info_of(const Track& track, const SampleEntry& e) {
         ci.level = e.hvcC.data[12];
       }
       if (e.hvcC.size >= 21) ci.bit_depth = (e.hvcC.data[19] & 7) + 8;
-      break;
+      return true;
     case av01:
       video("av1");
       if (e.av1C.size >= 3) {
@@ -121,7 +119,7 @@ CodecInfo codec_info_of(const Track& track, const SampleEntry& e) {
         bool high_bitdepth = e.av1C.data[2] & 0x40, twelve_bit = e.av1C.data[2] & 0x20;
         ci.bit_depth = high_bitdepth ? (twelve_bit ? 12 : 10) : 8;
       }
-      break;
+      return true;
     case vp09:
       video("vp9");
       if (e.vpcC.size >= 7) {  // FullBox header, then profile, level, bitDepth(4)...
@@ -129,83 +127,155 @@ CodecInfo codec_info_of(const Track& track, const SampleEntry& e) {
         ci.level = e.vpcC.data[5];
         ci.bit_depth = e.vpcC.data[6] >> 4;
       }
-      break;
-    case vp08: video("vp8"); break;
-    case mp4v: {
-      video("mpeg4");
-      if (e.es) {
-        MediaType t = ci.type;
-        std::string n = mp4_object_type_name(e.es->object_type_indication, t);
-        if (!n.empty()) { ci.codec_name = n; ci.type = t; }
-      }
-      break;
-    }
-    case apch: video("prores"); ci.profile = "HQ"; break;
-    case apcn: video("prores"); ci.profile = "Standard"; break;
-    case apcs: video("prores"); ci.profile = "LT"; break;
-    case apco: video("prores"); ci.profile = "Proxy"; break;
-    case ap4h: video("prores"); ci.profile = "4444"; break;
-    case ap4x: video("prores"); ci.profile = "XQ"; break;
-    case mjpa: case jpeg: video("mjpeg"); break;
-    case mjpb: video("mjpegb"); break;
-    case s263: video("h263"); break;
-    case mp4a: {
-      audio("aac");
-      if (e.es) {
-        MediaType t = ci.type;
-        std::string n = mp4_object_type_name(e.es->object_type_indication, t);
-        if (!n.empty()) { ci.codec_name = n; ci.type = t; }
-      }
-      break;
-    }
-    case Opus: audio("opus"); break;
-    case fLaC: audio("flac"); break;
-    case ac_3: audio("ac3"); break;
-    case ec_3: audio("eac3"); break;
-    case mp3_: audio("mp3"); break;
-    case dtsc: case dtsh: case dtsl: case dtse: audio("dts"); break;
-    case sowt: audio(e.sample_size == 8 ? "pcm_s8" : "pcm_s16le"); ci.bits_per_sample = e.sample_size == 8 ? 8 : 16; break;
-    case twos: audio(e.sample_size == 8 ? "pcm_s8" : "pcm_s16be"); ci.bits_per_sample = e.sample_size == 8 ? 8 : 16; break;
-    case in24: audio(e.has_endianness_little ? "pcm_s24le" : "pcm_s24be"); ci.bits_per_sample = 24; break;
-    case in32: audio(e.has_endianness_little ? "pcm_s32le" : "pcm_s32be"); ci.bits_per_sample = 32; break;
-    case fl32: audio(e.has_endianness_little ? "pcm_f32le" : "pcm_f32be"); ci.bits_per_sample = 32; break;
-    case fl64: audio(e.has_endianness_little ? "pcm_f64le" : "pcm_f64be"); ci.bits_per_sample = 64; break;
-    case ulaw: audio("pcm_mulaw"); ci.bits_per_sample = 8; break;
-    case alaw: audio("pcm_alaw"); ci.bits_per_sample = 8; break;
-    case lpcm: {
-      // QuickTime v2 LPCM: kAudioFormatFlagIsFloat 0x1, IsBigEndian 0x2, IsSignedInteger 0x4.
-      const uint32_t bits = e.lpcm_bits_per_channel;
-      const bool is_float = e.lpcm_flags & 1, be = e.lpcm_flags & 2, sgn = e.lpcm_flags & 4;
-      std::string n;
-      if (is_float) n = bits == 64 ? "pcm_f64" : "pcm_f32";
-      else if (bits == 8) n = sgn ? "pcm_s8" : "pcm_u8";
-      else n = "pcm_s" + std::to_string(bits);
-      if (bits > 8) n += be ? "be" : "le";
-      audio(n.c_str());
-      ci.bits_per_sample = bits;
-      break;
-    }
-    case ipcm: {
+      return true;
+    case vp08: video("vp8"); return true;
+    case mp4v: video("mpeg4"); return true;  // refined by esds (name_codec)
+    case apch: video("prores"); ci.profile = "HQ"; return true;
+    case apcn: video("prores"); ci.profile = "Standard"; return true;
+    case apcs: video("prores"); ci.profile = "LT"; return true;
+    case apco: video("prores"); ci.profile = "Proxy"; return true;
+    case ap4h: video("prores"); ci.profile = "4444"; return true;
+    case ap4x: video("prores"); ci.profile = "XQ"; return true;
+    case mjpa: case jpeg: video("mjpeg"); return true;
+    case mjpb: video("mjpegb"); return true;
+    case s263: video("h263"); return true;
+    default: return false;
+  }
+}
+
+// QuickTime v2 LPCM: kAudioFormatFlagIsFloat 0x1, IsBigEndian 0x2, IsSignedInteger 0x4.
+std::string lpcm_codec_name(uint32_t bits, uint32_t flags) {
+  const bool is_float = flags & 1, be = flags & 2, sgn = flags & 4;
+  std::string n;
+  if (is_float) n = bits == 64 ? "pcm_f64" : "pcm_f32";
+  else if (bits == 8) n = sgn ? "pcm_s8" : "pcm_u8";
+  else n = "pcm_s" + std::to_string(bits);
+  if (bits > 8) n += be ? "be" : "le";
+  return n;
+}
+
+// Names the codec of an audio sample entry (PCM variants with their bits per sample);
+// false when `f` is not an audio FourCC mp4kit knows.
+bool name_audio_codec(FourCC f, const SampleEntry& e, CodecInfo& ci) {
+  using namespace entry;
+  auto audio = [&](const std::string& name, uint32_t bits = 0) {
+    ci.type = MediaType::kAudio;
+    ci.codec_name = name;
+    if (bits) ci.bits_per_sample = bits;
+  };
+  const bool little = e.has_endianness_little;
+  switch (f) {
+    case mp4a: audio("aac"); return true;  // refined by esds (name_codec)
+    case Opus: audio("opus"); return true;
+    case fLaC: audio("flac"); return true;
+    case ac_3: audio("ac3"); return true;
+    case ec_3: audio("eac3"); return true;
+    case mp3_: audio("mp3"); return true;
+    case dtsc: case dtsh: case dtsl: case dtse: audio("dts"); return true;
+    case sowt: audio(e.sample_size == 8 ? "pcm_s8" : "pcm_s16le", e.sample_size == 8 ? 8 : 16); return true;
+    case twos: audio(e.sample_size == 8 ? "pcm_s8" : "pcm_s16be", e.sample_size == 8 ? 8 : 16); return true;
+    case in24: audio(little ? "pcm_s24le" : "pcm_s24be", 24); return true;
+    case in32: audio(little ? "pcm_s32le" : "pcm_s32be", 32); return true;
+    case fl32: audio(little ? "pcm_f32le" : "pcm_f32be", 32); return true;
+    case fl64: audio(little ? "pcm_f64le" : "pcm_f64be", 64); return true;
+    case ulaw: audio("pcm_mulaw", 8); return true;
+    case alaw: audio("pcm_alaw", 8); return true;
+    case lpcm:
+      audio(lpcm_codec_name(e.lpcm_bits_per_channel, e.lpcm_flags));
+      ci.bits_per_sample = e.lpcm_bits_per_channel;
+      return true;
+    case ipcm:
       audio(e.sample_size == 24 ? "pcm_s24be" : e.sample_size == 32 ? "pcm_s32be" : "pcm_s16be");
       ci.bits_per_sample = e.sample_size;
-      break;
-    }
-    case fpcm: audio(e.sample_size == 64 ? "pcm_f64be" : "pcm_f32be"); ci.bits_per_sample = e.sample_size; break;
-    case raw_:
-      if (ci.type == MediaType::kAudio) { audio("pcm_u8"); ci.bits_per_sample = 8; }
-      else video("rawvideo");
-      break;
-    case samr: audio("amr_nb"); break;
-    case sawb: audio("amr_wb"); break;
-    case alac: audio("alac"); break;
-    case tx3g: case text: ci.type = MediaType::kSubtitle; ci.codec_name = "mov_text"; break;
-    case wvtt: ci.type = MediaType::kSubtitle; ci.codec_name = "webvtt"; break;
-    case stpp: ci.type = MediaType::kSubtitle; ci.codec_name = "ttml"; break;
-    case c608: ci.type = MediaType::kSubtitle; ci.codec_name = "eia_608"; break;
-    case tmcd: ci.type = MediaType::kData; break;
-    default: break;
+      return true;
+    case fpcm:
+      audio(e.sample_size == 64 ? "pcm_f64be" : "pcm_f32be");
+      ci.bits_per_sample = e.sample_size;
+      return true;
+    case samr: audio("amr_nb"); return true;
+    case sawb: audio("amr_wb"); return true;
+    case alac: audio("alac"); return true;
+    default: return false;
   }
+}
 
+// codec_name and type of any sample entry: video, audio, then the entries whose meaning
+// depends on the handler ('raw ') or that carry text and data.
+void name_codec(FourCC f, const SampleEntry& e, CodecInfo& ci) {
+  using namespace entry;
+  if (!name_video_codec(f, e, ci) && !name_audio_codec(f, e, ci)) {
+    switch (f) {
+      case raw_:
+        if (ci.type == MediaType::kAudio) { ci.codec_name = "pcm_u8"; ci.bits_per_sample = 8; }
+        else { ci.type = MediaType::kVideo; ci.codec_name = "rawvideo"; }
+        break;
+      case tx3g: case text: ci.type = MediaType::kSubtitle; ci.codec_name = "mov_text"; break;
+      case wvtt: ci.type = MediaType::kSubtitle; ci.codec_name = "webvtt"; break;
+      case stpp: ci.type = MediaType::kSubtitle; ci.codec_name = "ttml"; break;
+      case c608: ci.type = MediaType::kSubtitle; ci.codec_name = "eia_608"; break;
+      case tmcd: ci.type = MediaType::kData; break;
+      default: break;
+    }
+  }
+  // 'mp4v' / 'mp4a' name their codec by the esds objectTypeIndication, when it is known.
+  if ((f == mp4v || f == mp4a) && e.es) {
+    MediaType t = ci.type;
+    std::string n = mp4_object_type_name(e.es->object_type_indication, t);
+    if (!n.empty()) { ci.codec_name = n; ci.type = t; }
+  }
+}
+
+// Sample rate and channels: the sample entry's fields, overridden by what the codec
+// configuration says the decoder will output.
+void audio_parameters(FourCC f, const SampleEntry& e, CodecInfo& ci) {
+  using namespace entry;
+  ci.sample_rate = e.sample_rate;
+  ci.channels = e.channel_count;
+  if (e.aac) {
+    ci.profile = aac_profile(e.aac->sbr ? (e.aac->ps ? 29 : 5) : e.aac->audio_object_type);
+    uint32_t rate = e.aac->extension_sampling_frequency ? e.aac->extension_sampling_frequency : e.aac->sampling_frequency;
+    if (rate) ci.sample_rate = rate;
+    static constexpr uint8_t kChannels[15] = {0, 1, 2, 3, 4, 5, 6, 8, 0, 0, 0, 7, 8, 24, 8};
+    uint8_t cc = e.aac->channel_configuration;
+    if (cc < 15 && kChannels[cc]) ci.channels = kChannels[cc];
+  }
+  if (f == Opus) {
+    ci.sample_rate = 48000;  // Opus always decodes at 48 kHz (RFC 7845 § 5.1)
+    if (e.dOps.size >= 2) ci.channels = e.dOps.data[1];
+  } else if (f == fLaC && e.dfLa.size >= 4 + 4 + 18) {
+    // FullBox header, METADATA_BLOCK_HEADER (4), STREAMINFO: rate 20 bits at byte 10.
+    const uint8_t* si = e.dfLa.data + 8;
+    ci.sample_rate = (uint32_t(si[10]) << 12) | (uint32_t(si[11]) << 4) | (si[12] >> 4);
+    ci.channels = ((si[12] >> 1) & 7) + 1u;
+  } else if (f == ac_3 && e.dac3.size >= 3) {
+    uint32_t v = (uint32_t(e.dac3.data[0]) << 16) | (uint32_t(e.dac3.data[1]) << 8) | e.dac3.data[2];
+    ci.sample_rate = ac3_rate(static_cast<uint8_t>(v >> 22));
+    ci.channels = ac3_channels(static_cast<uint8_t>((v >> 11) & 7), (v >> 10) & 1);
+  } else if (f == ec_3 && e.dec3.size >= 5) {
+    const uint8_t* d = e.dec3.data;
+    ci.sample_rate = ac3_rate(d[2] >> 6);
+    ci.channels = ac3_channels(static_cast<uint8_t>((d[3] >> 1) & 7), d[3] & 1);
+  } else if ((f == dtsc || f == dtsh || f == dtsl || f == dtse) && e.ddts.size >= 4) {
+    // DTSSpecificBox: DTSSamplingFrequency is the core rate the decoder reports.
+    ci.sample_rate = load_be32(e.ddts.data);
+  } else if (f == samr) {
+    ci.sample_rate = 8000;
+    ci.channels = 1;
+  } else if (f == sawb) {
+    ci.sample_rate = 16000;
+    ci.channels = 1;
+  }
+}
+
+}  // namespace
+
+CodecInfo codec_info_of(const Track& track, const SampleEntry& e) {
+  CodecInfo ci;
+  const FourCC f = e.codec_format();
+  ci.codec_tag_string = fourcc_to_string(e.format);
+  ci.codec_tag = ((e.format & 0xFF) << 24) | (((e.format >> 8) & 0xFF) << 16) | (((e.format >> 16) & 0xFF) << 8) | (e.format >> 24);
+  ci.type = handler_media_type(track.handler_type);
+  name_codec(f, e, ci);
   if (ci.type == MediaType::kVideo) {
     ci.width = e.width;
     ci.height = e.height;
@@ -214,42 +284,7 @@ CodecInfo codec_info_of(const Track& track, const SampleEntry& e) {
       ci.sar_den = (*e.pasp)[1];
     }
   } else if (ci.type == MediaType::kAudio) {
-    ci.sample_rate = e.sample_rate;
-    ci.channels = e.channel_count;
-    if (e.aac) {
-      ci.profile = aac_profile(e.aac->sbr ? (e.aac->ps ? 29 : 5) : e.aac->audio_object_type);
-      uint32_t rate = e.aac->extension_sampling_frequency ? e.aac->extension_sampling_frequency : e.aac->sampling_frequency;
-      if (rate) ci.sample_rate = rate;
-      static constexpr uint8_t kChannels[15] = {0, 1, 2, 3, 4, 5, 6, 8, 0, 0, 0, 7, 8, 24, 8};
-      uint8_t cc = e.aac->channel_configuration;
-      if (cc < 15 && kChannels[cc]) ci.channels = kChannels[cc];
-    }
-    if (f == Opus) {
-      ci.sample_rate = 48000;  // Opus always decodes at 48 kHz (RFC 7845 § 5.1)
-      if (e.dOps.size >= 2) ci.channels = e.dOps.data[1];
-    } else if (f == fLaC && e.dfLa.size >= 4 + 4 + 18) {
-      // FullBox header, METADATA_BLOCK_HEADER (4), STREAMINFO: rate 20 bits at byte 10.
-      const uint8_t* si = e.dfLa.data + 8;
-      ci.sample_rate = (uint32_t(si[10]) << 12) | (uint32_t(si[11]) << 4) | (si[12] >> 4);
-      ci.channels = ((si[12] >> 1) & 7) + 1u;
-    } else if (f == ac_3 && e.dac3.size >= 3) {
-      uint32_t v = (uint32_t(e.dac3.data[0]) << 16) | (uint32_t(e.dac3.data[1]) << 8) | e.dac3.data[2];
-      ci.sample_rate = ac3_rate(static_cast<uint8_t>(v >> 22));
-      ci.channels = ac3_channels(static_cast<uint8_t>((v >> 11) & 7), (v >> 10) & 1);
-    } else if (f == ec_3 && e.dec3.size >= 5) {
-      const uint8_t* d = e.dec3.data;
-      ci.sample_rate = ac3_rate(d[2] >> 6);
-      ci.channels = ac3_channels(static_cast<uint8_t>((d[3] >> 1) & 7), d[3] & 1);
-    } else if ((f == dtsc || f == dtsh || f == dtsl || f == dtse) && e.ddts.size >= 4) {
-      // DTSSpecificBox: DTSSamplingFrequency is the core rate the decoder reports.
-      ci.sample_rate = load_be32(e.ddts.data);
-    } else if (f == samr) {
-      ci.sample_rate = 8000;
-      ci.channels = 1;
-    } else if (f == sawb) {
-      ci.sample_rate = 16000;
-      ci.channels = 1;
-    }
+    audio_parameters(f, e, ci);
   }
   return ci;
 }

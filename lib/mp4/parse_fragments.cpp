@@ -12,19 +12,34 @@ constexpr uint32_t kBaseDataOffset = 0x000001, kSampleDescriptionIndex = 0x00000
                    kDefaultBaseIsMoof = 0x020000;
 }
 
-Status parse_mvex(BoxReader r, Movie& movie, ParseContext& ctx) {
+namespace {
+
+// Calls on_child(header) for each child box of `r` while a box header's 8 bytes remain (a
+// shorter tail is ignored); a child header that does not fit is an error.
+template <typename F>
+Status for_each_child(BoxReader& r, F&& on_child) {
   while (r.remaining() >= 8) {
     auto h = r.next_header();
     if (!h.ok()) return h.error();
-    ctx.bytes_read += h->size;
-    BoxReader c = r.child(*h, fourcc_to_string(h->type));
-    if (h->type == box::mehd) {
+    MP4KIT_TRY(on_child(*h));
+    r.skip_box(*h);
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+Status parse_mvex(BoxReader r, Movie& movie, ParseContext& ctx) {
+  return for_each_child(r, [&](const BoxHeader& h) -> Status {
+    ctx.bytes_read += h.size;
+    BoxReader c = r.child(h, fourcc_to_string(h.type));
+    if (h.type == box::mehd) {
       MP4KIT_TRY(c.need(8, "mehd fields"));
       uint8_t version;
       uint32_t flags;
       c.full_box(version, flags);
       movie.fragment_duration = version == 1 ? c.u64() : c.u32();
-    } else if (h->type == box::trex) {
+    } else if (h.type == box::trex) {
       MP4KIT_TRY(c.need(24, "trex fields"));
       c.skip(4);
       uint32_t track_id = c.u32();
@@ -37,9 +52,8 @@ Status parse_mvex(BoxReader r, Movie& movie, ParseContext& ctx) {
         break;
       }
     }
-    r.skip_box(*h);
-  }
-  return Ok{};
+    return Ok{};
+  });
 }
 
 namespace {
@@ -156,38 +170,32 @@ Status parse_trun(BoxReader r, uint64_t moof_offset, uint64_t trun_offset, TrafS
 Status parse_moof(BoxReader r, uint64_t moof_offset, Movie& movie, ParseContext& ctx, uint32_t /*depth*/) {
   uint64_t implicit_offset = moof_offset;  // § 8.8.7.1: first traf's default base is the moof
   uint32_t traf_index = 0;
-  while (r.remaining() >= 8) {
-    auto h = r.next_header();
-    if (!h.ok()) return h.error();
-    ctx.bytes_read += h->header_size;
-    if (h->type == box::mfhd) ctx.bytes_read += h->payload_size();
-    if (h->type == box::traf) {
-      BoxReader tr = r.child(*h, "traf[" + std::to_string(traf_index++) + "]");
-      TrafState s;
-      // tfhd and tfdt come before trun (§ 8.8.6); read them first regardless of order.
-      while (tr.remaining() >= 8) {
-        auto ch = tr.next_header();
-        if (!ch.ok()) return ch.error();
-        ctx.bytes_read += ch->size;
-        BoxReader c = tr.child(*ch, fourcc_to_string(ch->type));
-        if (ch->type == box::tfhd) {
-          MP4KIT_TRY(parse_tfhd(c, movie, moof_offset, implicit_offset, s));
-        } else if (ch->type == box::tfdt && s.track) {
-          MP4KIT_TRY(c.need(8, "tfdt fields"));
-          uint8_t version;
-          uint32_t flags;
-          c.full_box(version, flags);
-          if (version == 1) MP4KIT_TRY(c.need(8, "tfdt v1 baseMediaDecodeTime"));
-          s.tfdt = version == 1 ? c.u64() : c.u32();
-        } else if (ch->type == box::trun && s.track) {
-          MP4KIT_TRY(parse_trun(c, moof_offset, ch->offset, s, implicit_offset, ctx));
-        }
-        tr.skip_box(*ch);
+  return for_each_child(r, [&](const BoxHeader& h) -> Status {
+    ctx.bytes_read += h.header_size;
+    if (h.type == box::mfhd) ctx.bytes_read += h.payload_size();
+    if (h.type != box::traf) return Ok{};
+    BoxReader tr = r.child(h, "traf[" + std::to_string(traf_index++) + "]");
+    TrafState s;
+    // In file order: tfhd and tfdt come before trun (§ 8.8.6); a trun or tfdt before the
+    // tfhd that names a known track is ignored.
+    return for_each_child(tr, [&](const BoxHeader& ch) -> Status {
+      ctx.bytes_read += ch.size;
+      BoxReader c = tr.child(ch, fourcc_to_string(ch.type));
+      if (ch.type == box::tfhd) {
+        MP4KIT_TRY(parse_tfhd(c, movie, moof_offset, implicit_offset, s));
+      } else if (ch.type == box::tfdt && s.track) {
+        MP4KIT_TRY(c.need(8, "tfdt fields"));
+        uint8_t version;
+        uint32_t flags;
+        c.full_box(version, flags);
+        if (version == 1) MP4KIT_TRY(c.need(8, "tfdt v1 baseMediaDecodeTime"));
+        s.tfdt = version == 1 ? c.u64() : c.u32();
+      } else if (ch.type == box::trun && s.track) {
+        MP4KIT_TRY(parse_trun(c, moof_offset, ch.offset, s, implicit_offset, ctx));
       }
-    }
-    r.skip_box(*h);
-  }
-  return Ok{};
+      return Ok{};
+    });
+  });
 }
 
 Status parse_sidx(BoxReader r, uint64_t offset, Movie& movie) {

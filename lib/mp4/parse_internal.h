@@ -22,6 +22,20 @@ Result<Buffer> read_exact(const ByteSource& source, uint64_t offset, uint64_t si
 /// bytes, to be given to parse_box_header(). Errors: those of read_exact().
 Result<Buffer> read_header_bytes(const ByteSource& source, uint64_t offset);
 
+/// The version-dependent head shared by 'mvhd' (§ 8.2.2.2), 'tkhd' (§ 8.3.2.2) and 'mdhd'
+/// (§ 8.4.2.2): FullBox version and flags, creation_time and modification_time (64 bits in
+/// version 1, else 32), one 32-bit field (timescale; in tkhd track_ID, then 4 reserved
+/// bytes) and duration (64 or 32 bits).
+struct TimesHead {
+  uint8_t version = 0;
+  uint32_t flags = 0;
+  uint32_t field = 0;     ///< timescale (mvhd, mdhd) or track_ID (tkhd)
+  uint64_t duration = 0;  ///< as stored (version 0's all-ones "unknown" is the caller's rule)
+};
+/// Reads a TimesHead from `r` (at the start of the payload of `box`). Errors (kMalformed):
+/// "<box> version and flags" or "<box> v<version> <fields>" needs N bytes.
+Result<TimesHead> read_times_head(BoxReader& r, const char* box, const char* fields, bool reserved_after_field);
+
 /// 'trak' (§ 8.3.1). `r` is clamped to the trak payload.
 Result<Track> parse_trak(BoxReader r, uint32_t index, uint64_t offset, ParseContext& ctx, uint32_t depth);
 /// 'stsd' (§ 8.5.2) into `track.sample_entries`.

@@ -28,22 +28,11 @@ Status parse_ftyp(BoxReader r, Movie& movie) {
 
 // § 8.2.2 MovieHeaderBox: only timescale and duration are used.
 Status parse_mvhd(BoxReader r, Movie& movie) {
-  uint8_t version;
-  uint32_t flags;
-  MP4KIT_TRY(r.need(4, "mvhd version and flags"));
-  r.full_box(version, flags);
-  if (version == 1) {
-    MP4KIT_TRY(r.need(28, "mvhd v1 times"));
-    r.skip(16);
-    movie.timescale = r.u32();
-    movie.duration = r.u64();
-  } else {
-    MP4KIT_TRY(r.need(16, "mvhd v0 times"));
-    r.skip(8);
-    movie.timescale = r.u32();
-    movie.duration = r.u32();
-    if (movie.duration == 0xFFFFFFFFu) movie.duration = 0;  // "unknown" (§ 8.2.2.3)
-  }
+  auto head = read_times_head(r, "mvhd", "times", /*reserved_after_field=*/false);
+  if (!head.ok()) return head.error();
+  movie.timescale = head->field;
+  movie.duration = head->duration;
+  if (head->version != 1 && movie.duration == 0xFFFFFFFFu) movie.duration = 0;  // "unknown" (§ 8.2.2.3)
   return Ok{};
 }
 

@@ -3,24 +3,30 @@
 #include "mp4/parse_internal.h"
 
 namespace mp4kit::detail {
+
+Result<TimesHead> read_times_head(BoxReader& r, const char* box, const char* fields, bool reserved_after_field) {
+  TimesHead h;
+  MP4KIT_TRY(r.need(4, std::string(box) + " version and flags"));
+  r.full_box(h.version, h.flags);
+  const bool v1 = h.version == 1;
+  const uint64_t bytes = (v1 ? 16 + 4 + 8 : 8 + 4 + 4) + (reserved_after_field ? 4 : 0);
+  MP4KIT_TRY(r.need(bytes, std::string(box) + (v1 ? " v1 " : " v0 ") + fields));
+  r.skip(v1 ? 16 : 8);  // creation_time, modification_time
+  h.field = r.u32();
+  if (reserved_after_field) r.skip(4);
+  h.duration = v1 ? r.u64() : r.u32();
+  return h;
+}
+
 namespace {
 
 Status parse_tkhd(BoxReader r, TrackHeader& tkhd) {
-  MP4KIT_TRY(r.need(4, "tkhd version and flags"));
-  r.full_box(tkhd.version, tkhd.flags);
-  if (tkhd.version == 1) {
-    MP4KIT_TRY(r.need(32, "tkhd v1 times"));
-    r.skip(16);  // creation_time, modification_time
-    tkhd.track_id = r.u32();
-    r.skip(4);
-    tkhd.duration = r.u64();
-  } else {
-    MP4KIT_TRY(r.need(20, "tkhd v0 times"));
-    r.skip(8);
-    tkhd.track_id = r.u32();
-    r.skip(4);
-    tkhd.duration = r.u32();
-  }
+  auto head = read_times_head(r, "tkhd", "times", /*reserved_after_field=*/true);
+  if (!head.ok()) return head.error();
+  tkhd.version = head->version;
+  tkhd.flags = head->flags;
+  tkhd.track_id = head->field;
+  tkhd.duration = head->duration;
   MP4KIT_TRY(r.need(60, "tkhd layer..height"));
   r.skip(8);
   tkhd.layer = r.i16();
@@ -61,22 +67,11 @@ Status parse_elst(BoxReader r, Track& t) {
 }
 
 Status parse_mdhd(BoxReader r, Track& t) {
-  uint8_t version;
-  uint32_t flags;
-  MP4KIT_TRY(r.need(4, "mdhd version and flags"));
-  r.full_box(version, flags);
-  if (version == 1) {
-    MP4KIT_TRY(r.need(28, "mdhd v1 fields"));
-    r.skip(16);
-    t.timescale = r.u32();
-    t.media_duration = r.u64();
-  } else {
-    MP4KIT_TRY(r.need(16, "mdhd v0 fields"));
-    r.skip(8);
-    t.timescale = r.u32();
-    t.media_duration = r.u32();
-    if (t.media_duration == 0xFFFFFFFFu) t.media_duration = 0;
-  }
+  auto head = read_times_head(r, "mdhd", "fields", /*reserved_after_field=*/false);
+  if (!head.ok()) return head.error();
+  t.timescale = head->field;
+  t.media_duration = head->duration;
+  if (head->version != 1 && t.media_duration == 0xFFFFFFFFu) t.media_duration = 0;  // "unknown"
   if (r.remaining() >= 2) {
     uint16_t lang = r.u16();
     if (lang < 0x400) {

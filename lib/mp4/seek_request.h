@@ -106,6 +106,19 @@ struct SeekStream {
   }
 };
 
+/// The ':'-separated fields of `text` ("1:02.5" -> "1", "02.5"; "" -> one empty field).
+inline std::vector<std::string> split_fields(const std::string& text) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == ':') {
+      parts.push_back(text.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return parts;
+}
+
 /// Seconds as an exact decimal fraction: num / den, den = 10^k (k <= 9).
 struct DecimalTime {
   int64_t num = 0;
@@ -118,14 +131,7 @@ inline Result<DecimalTime> parse_time(const std::string& text) {
     return make_error(ErrorCode::kUsage, "", 0,
                       "bad time '" + text + "': " + why + " (use seconds like 17.3 or HH:MM:SS.mmm)");
   };
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == ':') {
-      parts.push_back(text.substr(start, i - start));
-      start = i + 1;
-    }
-  }
+  const std::vector<std::string> parts = split_fields(text);
   if (text.empty() || parts.size() > 3) return bad("expected at most HH:MM:SS");
   int64_t whole = 0;  // seconds before the decimal point
   for (size_t k = 0; k < parts.size(); ++k) {
@@ -197,14 +203,7 @@ inline Result<std::vector<uint64_t>> parse_frame_range(const std::string& text, 
   const auto bad = [&](const std::string& why) -> Error {
     return make_error(ErrorCode::kUsage, "", 0, "bad frame range '" + text + "': " + why + " (use START:END[:STEP], END exclusive)");
   };
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == ':') {
-      parts.push_back(text.substr(start, i - start));
-      start = i + 1;
-    }
-  }
+  const std::vector<std::string> parts = split_fields(text);
   if (parts.size() < 2 || parts.size() > 3) return bad("expected two or three fields");
   uint64_t v[3] = {0, frame_count, 1};
   for (size_t k = 0; k < parts.size(); ++k) {
