@@ -21,7 +21,7 @@ std::vector<Finding> check_movie(const Movie& movie, const std::vector<SampleTab
     for (const std::string& w : table.warnings()) out.push_back({S::kWarning, "", 0, w});
     const SampleTableBoxes& s = t.stbl;
     uint64_t stts_total = 0;
-    for (uint32_t i = 0; i < s.stts_count; ++i) stts_total += load_be32(s.stts.data + uint64_t(i) * 8);
+    for (uint32_t i = 0; i < s.stts_count; ++i) stts_total += s.stts_sample_count(i);
     if (t.has_stbl && stts_total != s.sample_count) {
       out.push_back({S::kWarning, stbl + "/stts", s.stts.offset,
                      "stts covers " + std::to_string(stts_total) + " samples, stsz declares " + std::to_string(s.sample_count)});
@@ -30,7 +30,7 @@ std::vector<Finding> check_movie(const Movie& movie, const std::vector<SampleTab
       out.push_back({S::kWarning, stbl + "/stss", s.stss.offset, "stss is present but empty: no video sample is marked sync"});
     }
     for (uint32_t c = 0; c < s.chunk_count; ++c) {
-      uint64_t off = s.chunk_offset_size == 8 ? load_be64(s.stco.data + uint64_t(c) * 8) : load_be32(s.stco.data + uint64_t(c) * 4);
+      const uint64_t off = s.chunk_offset(c);
       if (off >= movie.file_size) {
         out.push_back({S::kError, stbl + (s.chunk_offset_size == 8 ? "/co64" : "/stco"), s.stco.offset + uint64_t(c) * s.chunk_offset_size,
                        "chunk " + std::to_string(c) + " offset " + std::to_string(off) + " is beyond the end of the file (" +

@@ -109,7 +109,8 @@ struct SampleEntry {
 };
 
 /// Raw views of the sample table boxes of one track (§ 8.6-8.7). Counts are the
-/// entry_count fields, already checked against the box sizes.
+/// entry_count fields, already checked against the box sizes. The accessors read entry
+/// `i` (< the box's count; not checked again) with the field names of the spec.
 struct SampleTableBoxes {
   ByteSpan stts; uint32_t stts_count = 0;           ///< 8 bytes per entry
   ByteSpan ctts; uint32_t ctts_count = 0; uint8_t ctts_version = 0;
@@ -121,6 +122,21 @@ struct SampleTableBoxes {
   uint32_t sample_count = 0; uint8_t field_size = 32;  ///< 32 for stsz; 4/8/16 for stz2
   ByteSpan stco; uint32_t chunk_count = 0; uint8_t chunk_offset_size = 4;  ///< 4 stco, 8 co64
   uint64_t offset = 0;                              ///< 'stbl' offset, for messages
+
+  uint32_t stts_sample_count(uint64_t i) const { return load_be32(stts.data + i * 8); }
+  uint32_t stts_sample_delta(uint64_t i) const { return load_be32(stts.data + i * 8 + 4); }
+  uint32_t ctts_sample_count(uint64_t i) const { return load_be32(ctts.data + i * 8); }
+  /// Signed in practice for both versions (FFmpeg reads it as int32).
+  int32_t ctts_sample_offset(uint64_t i) const { return static_cast<int32_t>(load_be32(ctts.data + i * 8 + 4)); }
+  uint32_t stss_sample_number(uint64_t i) const { return load_be32(stss.data + i * 4); }
+  uint32_t stps_sample_number(uint64_t i) const { return load_be32(stps.data + i * 4); }
+  uint32_t stsc_first_chunk(uint64_t i) const { return load_be32(stsc.data + i * 12); }  ///< as stored (1-based)
+  uint32_t stsc_samples_per_chunk(uint64_t i) const { return load_be32(stsc.data + i * 12 + 4); }
+  uint32_t stsc_sample_description_index(uint64_t i) const { return load_be32(stsc.data + i * 12 + 8); }
+  /// Absolute file offset of chunk `i` (0-based), from stco or co64.
+  uint64_t chunk_offset(uint64_t i) const {
+    return chunk_offset_size == 8 ? load_be64(stco.data + i * 8) : load_be32(stco.data + i * 4);
+  }
 };
 
 /// 'trun' tr_flags (§ 8.8.8.1): which optional fields the box and each sample entry carry.

@@ -17,17 +17,15 @@ std::string stbl_path(const Track& t, const char* box) {
 // first_chunk, and so does the cursor; answering 1 here makes build() and sample_at()
 // count the same chunks as the cursor.
 uint32_t SampleTable::stsc_first_chunk(uint32_t i) const {
-  return i == 0 ? 1 : load_be32(track_->stbl.stsc.data + uint64_t(i) * 12);
+  return i == 0 ? 1 : track_->stbl.stsc_first_chunk(i);
 }
 uint32_t SampleTable::stsc_samples_per_chunk(uint32_t i) const {
-  return load_be32(track_->stbl.stsc.data + uint64_t(i) * 12 + 4);
+  return track_->stbl.stsc_samples_per_chunk(i);
 }
-uint32_t SampleTable::stsc_description(uint32_t i) const { return load_be32(track_->stbl.stsc.data + uint64_t(i) * 12 + 8); }
+uint32_t SampleTable::stsc_description(uint32_t i) const { return track_->stbl.stsc_sample_description_index(i); }
 
 uint64_t SampleTable::chunk_offset(uint32_t chunk) const {
-  const SampleTableBoxes& s = track_->stbl;
-  if (s.chunk_offset_size == 8) return load_be64(s.stco.data + uint64_t(chunk) * 8);
-  return load_be32(s.stco.data + uint64_t(chunk) * 4);
+  return track_->stbl.chunk_offset(chunk);
 }
 
 uint32_t SampleTable::sample_size(uint64_t index) const {
@@ -96,10 +94,10 @@ Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits,
   // first entry that is not greater than the one before. sample_at() binary-searches the
   // same strictly increasing prefix, so both agree on any table.
   if (s.stss_count) {
-    uint32_t prev = load_be32(s.stss.data);
+    uint32_t prev = s.stss_sample_number(0);
     t.stss_usable_ = 1;
-    while (t.stss_usable_ < s.stss_count && load_be32(s.stss.data + uint64_t(t.stss_usable_) * 4) > prev)
-      prev = load_be32(s.stss.data + uint64_t(t.stss_usable_++) * 4);
+    while (t.stss_usable_ < s.stss_count && s.stss_sample_number(t.stss_usable_) > prev)
+      prev = s.stss_sample_number(t.stss_usable_++);
     if (t.stss_usable_ < s.stss_count) {
       t.warnings_.push_back(stbl_path(track, "stss") + ": entry " + std::to_string(t.stss_usable_) +
                             " is not greater than the one before; it and the " +
@@ -116,8 +114,7 @@ Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits,
     for (uint32_t i = 0; i < s.stts_count; ++i) {
       t.stts_first_sample_.push_back(n);
       t.stts_first_dts_.push_back(dts);
-      uint32_t count = load_be32(s.stts.data + uint64_t(i) * 8);
-      uint32_t delta = load_be32(s.stts.data + uint64_t(i) * 8 + 4);
+      const uint32_t count = s.stts_sample_count(i), delta = s.stts_sample_delta(i);
       n += count;
       // count * delta always fits in 64 unsigned bits, not always in int64_t: checked
       // before the signed add, or a wrapped (negative) span would pass the overflow check.
@@ -139,9 +136,9 @@ Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits,
     // checked too. Every partial sum the cursor or sample_at computes is below this end.
     uint64_t remaining = t.moov_samples_;
     for (uint32_t i = 0; i < s.stts_count && remaining; ++i) {
-      uint64_t c = std::min<uint64_t>(load_be32(s.stts.data + uint64_t(i) * 8), remaining);
+      uint64_t c = std::min<uint64_t>(s.stts_sample_count(i), remaining);
       if (i + 1 == s.stts_count) c = remaining;
-      auto d = checked_add_span(dts, c, load_be32(s.stts.data + uint64_t(i) * 8 + 4));
+      auto d = checked_add_span(dts, c, s.stts_sample_delta(i));
       if (!d) return make_error(ErrorCode::kMalformed, stbl_path(track, "stts"), s.stts.offset, "decode time overflows 64 bits");
       dts = *d;
       remaining -= c;
@@ -214,8 +211,8 @@ SampleTable::Cursor SampleTable::cursor() const {
   Cursor c;
   c.t_ = this;
   const SampleTableBoxes& s = track_->stbl;
-  if (s.stts_count) c.stts_left_ = load_be32(s.stts.data);
-  if (s.ctts_count) c.ctts_left_ = load_be32(s.ctts.data);
+  if (s.stts_count) c.stts_left_ = s.stts_sample_count(0);
+  if (s.ctts_count) c.ctts_left_ = s.ctts_sample_count(0);
   c.chunk_ = UINT32_MAX;  // before the first chunk
   return c;
 }
@@ -257,23 +254,22 @@ bool SampleTable::Cursor::next(Sample& out) {
     offset_ = sat_add_u64(offset_, out.size);  // a chunk running past 2^64 lies past the end of the file
     --chunk_left_;
     // stts: the last entry's delta repeats if the table is short.
-    while (stts_left_ == 0 && stts_i_ + 1 < s.stts_count) stts_left_ = load_be32(s.stts.data + uint64_t(++stts_i_) * 8);
-    out.duration = s.stts_count ? load_be32(s.stts.data + uint64_t(stts_i_) * 8 + 4) : 0;
+    while (stts_left_ == 0 && stts_i_ + 1 < s.stts_count) stts_left_ = s.stts_sample_count(++stts_i_);
+    out.duration = s.stts_count ? s.stts_sample_delta(stts_i_) : 0;
     if (stts_left_) --stts_left_;
     out.dts = dts_;
     dts_ += out.duration;  // below SampleTable::build's checked end of the moov samples
     // ctts (signed in practice for both versions; FFmpeg reads it as int32).
-    while (ctts_left_ == 0 && ctts_i_ + 1 < s.ctts_count) ctts_left_ = load_be32(s.ctts.data + uint64_t(++ctts_i_) * 8);
+    while (ctts_left_ == 0 && ctts_i_ + 1 < s.ctts_count) ctts_left_ = s.ctts_sample_count(++ctts_i_);
     if (ctts_left_) {
-      out.composition_offset = static_cast<int32_t>(load_be32(s.ctts.data + uint64_t(ctts_i_) * 8 + 4));
+      out.composition_offset = s.ctts_sample_offset(ctts_i_);
       --ctts_left_;
     }
     // stss: sample numbers are 1-based; some muxers write 0-based tables (FFmpeg's key_off).
     if (!s.has_stss) {
       out.is_sync = true;
     } else if (s.stss_count) {
-      const uint32_t key_off = load_be32(s.stss.data) > 0 ? 1 : 0;
-      if (stss_i_ < t.stss_usable_ && index_ + key_off == load_be32(s.stss.data + uint64_t(stss_i_) * 4)) {
+      if (stss_i_ < t.stss_usable_ && index_ + t.stss_key_offset() == s.stss_sample_number(stss_i_)) {
         out.is_sync = true;
         ++stss_i_;
       }
@@ -336,7 +332,7 @@ Result<Sample> SampleTable::sample_at(uint64_t index) const {
     out.sample_description_index = stsc_description(e);
     auto st = std::upper_bound(stts_first_sample_.begin(), stts_first_sample_.end(), index);
     size_t si = static_cast<size_t>(st - stts_first_sample_.begin()) - 1;
-    uint32_t delta = load_be32(s.stts.data + si * 8 + 4);
+    const uint32_t delta = s.stts_sample_delta(si);
     out.duration = delta;
     // Within the span build() checked (the last delta repeats up to the checked moov end).
     out.dts = stts_first_dts_[si] + static_cast<int64_t>((index - stts_first_sample_[si]) * delta);
@@ -344,9 +340,9 @@ Result<Sample> SampleTable::sample_at(uint64_t index) const {
     // though, so walk with a running count).
     uint64_t n = 0;
     for (uint32_t i = 0; i < s.ctts_count; ++i) {
-      uint32_t c = load_be32(s.ctts.data + uint64_t(i) * 8);
+      const uint32_t c = s.ctts_sample_count(i);
       if (index < n + c) {
-        out.composition_offset = static_cast<int32_t>(load_be32(s.ctts.data + uint64_t(i) * 8 + 4));
+        out.composition_offset = s.ctts_sample_offset(i);
         break;
       }
       n += c;
@@ -354,14 +350,14 @@ Result<Sample> SampleTable::sample_at(uint64_t index) const {
     if (!s.has_stss) {
       out.is_sync = true;
     } else if (s.stss_count) {
-      const uint32_t key_off = load_be32(s.stss.data) > 0 ? 1 : 0;
+      // Binary search over the strictly increasing prefix (see build()).
+      const uint64_t want = index + stss_key_offset();
       uint32_t lo = 0, hi = stss_usable_;
-      const uint64_t want = index + key_off;
       while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (load_be32(s.stss.data + uint64_t(mid) * 4) < want) lo = mid + 1; else hi = mid;
+        if (s.stss_sample_number(mid) < want) lo = mid + 1; else hi = mid;
       }
-      out.is_sync = lo < stss_usable_ && load_be32(s.stss.data + uint64_t(lo) * 4) == want;
+      out.is_sync = lo < stss_usable_ && s.stss_sample_number(lo) == want;
     }
     if (index < s.sdtp.size) out.sdtp = s.sdtp.data[index];
     return out;

@@ -118,6 +118,9 @@ class SampleTable {
   uint32_t stsc_first_chunk(uint32_t i) const;      ///< 1-based
   uint32_t stsc_samples_per_chunk(uint32_t i) const;
   uint32_t stsc_description(uint32_t i) const;
+  /// stss numbers samples from 1; some muxers write 0-based tables (FFmpeg's key_off):
+  /// the value to add to a 0-based index to compare it with the entries. stss_count > 0.
+  uint32_t stss_key_offset() const { return track_->stbl.stss_sample_number(0) > 0 ? 1 : 0; }
   void fill_fragment_sample(uint32_t run, uint32_t in_run, Sample& s) const;
 };
 

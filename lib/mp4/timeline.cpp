@@ -234,8 +234,7 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
     const SampleTableBoxes& s = t.stbl;
     bool ctts_valid = s.ctts_count > 0;
     for (uint32_t i = 0; i < s.ctts_count; ++i) {
-      int32_t count = static_cast<int32_t>(load_be32(s.ctts.data + uint64_t(i) * 8));
-      int32_t d = static_cast<int32_t>(load_be32(s.ctts.data + uint64_t(i) * 8 + 4));
+      const int32_t count = static_cast<int32_t>(s.ctts_sample_count(i)), d = s.ctts_sample_offset(i);
       if (count <= 0) continue;
       if (d < -(1 << 28) && i + 2 < s.ctts_count) { ctts_valid = false; c.dts_shift = 0; break; }
       if (i + 2 < s.ctts_count && d < 0) c.dts_shift = std::max<int64_t>(c.dts_shift, d == INT32_MIN ? INT32_MAX : -int64_t(d));
@@ -255,7 +254,7 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
     const uint64_t moov_n = table.moov_sample_count();
     const SampleEntry* se = t.sample_entries.empty() ? nullptr : &t.sample_entries.front();
     const bool grouped_pcm = c.type == MediaType::kAudio && s.stts_count == 1 &&
-                             load_be32(s.stts.data + 4) == 1 && moov_n > 0;
+                             s.stts_sample_delta(0) == 1 && moov_n > 0;
     int64_t current_dts = -c.dts_shift;
     if (!grouped_pcm) {
       entries.reserve(moov_n + table.fragment_sample_count());
@@ -276,17 +275,16 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
         current_dts = *next;
       }
       if (s.stps_count) {
-        const uint32_t off = load_be32(s.stps.data) > 0 ? 1 : 0;
+        const uint32_t off = s.stps_sample_number(0) > 0 ? 1 : 0;
         for (uint32_t k = 0; k < s.stps_count; ++k) {
-          uint64_t n = load_be32(s.stps.data + uint64_t(k) * 4);
+          const uint64_t n = s.stps_sample_number(k);
           if (n >= off && n - off < entries.size()) entries[n - off].key = true;
         }
       }
       if (ctts_valid) {
         ctts.reserve(entries.size());
         for (uint32_t i = 0; i < s.ctts_count && ctts.size() < entries.size(); ++i) {
-          int32_t count = static_cast<int32_t>(load_be32(s.ctts.data + uint64_t(i) * 8));
-          int32_t d = static_cast<int32_t>(load_be32(s.ctts.data + uint64_t(i) * 8 + 4));
+          const int32_t count = static_cast<int32_t>(s.ctts_sample_count(i)), d = s.ctts_sample_offset(i);
           for (int32_t k = 0; k < count && ctts.size() < entries.size(); ++k) ctts.push_back(d);
         }
       }
@@ -303,10 +301,10 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
       }
       uint32_t stsc_i = 0;
       for (uint32_t chunk = 0; chunk < s.chunk_count; ++chunk) {
-        while (stsc_i + 1 < s.stsc_count && load_be32(s.stsc.data + uint64_t(stsc_i + 1) * 12) == chunk + 1) ++stsc_i;
-        uint32_t chunk_samples = s.stsc_count ? load_be32(s.stsc.data + uint64_t(stsc_i) * 12 + 4) : 0;
-        uint32_t sdi = s.stsc_count ? load_be32(s.stsc.data + uint64_t(stsc_i) * 12 + 8) : 1;
-        uint64_t pos = s.chunk_offset_size == 8 ? load_be64(s.stco.data + uint64_t(chunk) * 8) : load_be32(s.stco.data + uint64_t(chunk) * 4);
+        while (stsc_i + 1 < s.stsc_count && s.stsc_first_chunk(stsc_i + 1) == chunk + 1) ++stsc_i;
+        uint32_t chunk_samples = s.stsc_count ? s.stsc_samples_per_chunk(stsc_i) : 0;
+        const uint32_t sdi = s.stsc_count ? s.stsc_sample_description_index(stsc_i) : 1;
+        uint64_t pos = s.chunk_offset(chunk);
         while (chunk_samples > 0) {
           uint32_t samples, size;
           if (samples_per_frame >= 160) {
