@@ -45,123 +45,152 @@ uint32_t SampleTable::sample_size(uint64_t index) const {
 Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits, bool index_chunks) {
   SampleTable t;
   t.track_ = &track;
-  const SampleTableBoxes& s = track.stbl;
+  MP4KIT_TRY(t.count_moov_samples(index_chunks));
+  t.find_usable_stss();
+  MP4KIT_TRY(t.index_stts());
+  MP4KIT_TRY(t.index_runs(limits));
+  return t;
+}
 
-  // --- moov samples: chunk capacity from stsc, clamped to stsz sample_count (as FFmpeg's
-  // mov_build_index, which stops at whichever runs out first).
+// Moov samples: chunk capacity from stsc, clamped to stsz sample_count (as FFmpeg's
+// mov_build_index, which stops at whichever runs out first).
+Status SampleTable::count_moov_samples(bool index_chunks) {
+  const Track& track = *track_;
+  const SampleTableBoxes& s = track.stbl;
   uint64_t capacity = 0;
   if (s.sample_count > 0) {
     if (s.chunk_count == 0 || s.stsc_count == 0) {
-      t.warnings_.push_back(stbl_path(track, "stsz") + ": " + std::to_string(s.sample_count) +
-                            " samples declared but " + (s.chunk_count == 0 ? "no chunk offsets" : "no stsc entries") +
-                            "; track has no readable samples");
+      warnings_.push_back(stbl_path(track, "stsz") + ": " + std::to_string(s.sample_count) + " samples declared but " +
+                          (s.chunk_count == 0 ? "no chunk offsets" : "no stsc entries") + "; track has no readable samples");
     } else if (!index_chunks) {
       capacity = s.sample_count;  // trusted lazily; the cursor stops at the chunk table's end
     } else {
-      t.chunks_indexed_ = true;
-      t.stsc_first_sample_.resize(s.stsc_count);
-      uint64_t first_sample = 0;
-      for (uint32_t i = 0; i < s.stsc_count; ++i) {
-        uint32_t fc = t.stsc_first_chunk(i);
-        if (fc == 0 || (i > 0 && fc <= t.stsc_first_chunk(i - 1))) {
-          return make_error(ErrorCode::kMalformed, stbl_path(track, "stsc"), s.stsc.offset + uint64_t(i) * 12,
-                            "entry " + std::to_string(i) + " first_chunk " + std::to_string(fc) +
-                                " is not greater than the previous entry's");
-        }
-        if (i > 0) {
-          uint64_t chunks = std::min<uint64_t>(fc, s.chunk_count + 1ull) - std::min<uint64_t>(t.stsc_first_chunk(i - 1), s.chunk_count + 1ull);
-          first_sample += chunks * t.stsc_samples_per_chunk(i - 1);  // chunks sum to <= 2^32: < 2^64
-        }
-        t.stsc_first_sample_[i] = first_sample;
-      }
-      uint32_t last = s.stsc_count - 1;
-      uint64_t last_fc = t.stsc_first_chunk(last);
-      capacity = first_sample + (last_fc <= s.chunk_count ? (s.chunk_count - last_fc + 1) * uint64_t(t.stsc_samples_per_chunk(last)) : 0);
-      if (capacity < s.sample_count) {
-        t.warnings_.push_back(stbl_path(track, "stsc") + ": chunks hold " + std::to_string(capacity) + " samples but stsz declares " +
-                              std::to_string(s.sample_count) + "; the rest are ignored");
-      }
+      auto c = index_stsc();
+      if (!c.ok()) return c.error();
+      capacity = *c;
     }
     if (s.stts_count == 0 && capacity > 0) {
       return make_error(ErrorCode::kMalformed, stbl_path(track, "stts"), s.offset,
                         std::to_string(s.sample_count) + " samples but no stts entries (decode times unknown)");
     }
   }
-  t.moov_samples_ = std::min<uint64_t>(s.sample_count, capacity);
+  moov_samples_ = std::min<uint64_t>(s.sample_count, capacity);
+  return Ok{};
+}
 
-  // stss (§ 8.6.2): sample numbers "in strictly increasing order". The cursor matches them
-  // sequentially, as FFmpeg's mov_build_index does, so its match stops for good at the
-  // first entry that is not greater than the one before. sample_at() binary-searches the
-  // same strictly increasing prefix, so both agree on any table.
-  if (s.stss_count) {
-    uint32_t prev = s.stss_sample_number(0);
-    t.stss_usable_ = 1;
-    while (t.stss_usable_ < s.stss_count && s.stss_sample_number(t.stss_usable_) > prev)
-      prev = s.stss_sample_number(t.stss_usable_++);
-    if (t.stss_usable_ < s.stss_count) {
-      t.warnings_.push_back(stbl_path(track, "stss") + ": entry " + std::to_string(t.stss_usable_) +
-                            " is not greater than the one before; it and the " +
-                            std::to_string(s.stss_count - t.stss_usable_ - 1) + " entries after it are ignored");
+// The first sample of each stsc entry (for sample_at), and how many samples the chunks hold.
+Result<uint64_t> SampleTable::index_stsc() {
+  const Track& track = *track_;
+  const SampleTableBoxes& s = track.stbl;
+  chunks_indexed_ = true;
+  stsc_first_sample_.resize(s.stsc_count);
+  uint64_t first_sample = 0;
+  for (uint32_t i = 0; i < s.stsc_count; ++i) {
+    uint32_t fc = stsc_first_chunk(i);
+    if (fc == 0 || (i > 0 && fc <= stsc_first_chunk(i - 1))) {
+      return make_error(ErrorCode::kMalformed, stbl_path(track, "stsc"), s.stsc.offset + uint64_t(i) * 12,
+                        "entry " + std::to_string(i) + " first_chunk " + std::to_string(fc) +
+                            " is not greater than the previous entry's");
     }
+    if (i > 0) {
+      uint64_t chunks = std::min<uint64_t>(fc, s.chunk_count + 1ull) - std::min<uint64_t>(stsc_first_chunk(i - 1), s.chunk_count + 1ull);
+      first_sample += chunks * stsc_samples_per_chunk(i - 1);  // chunks sum to <= 2^32: < 2^64
+    }
+    stsc_first_sample_[i] = first_sample;
   }
-
-  // stts prefix sums (one entry per stts entry).
-  t.stts_first_sample_.reserve(s.stts_count);
-  t.stts_first_dts_.reserve(s.stts_count);
-  {
-    uint64_t n = 0;
-    int64_t dts = 0;
-    for (uint32_t i = 0; i < s.stts_count; ++i) {
-      t.stts_first_sample_.push_back(n);
-      t.stts_first_dts_.push_back(dts);
-      const uint32_t count = s.stts_sample_count(i), delta = s.stts_sample_delta(i);
-      n += count;
-      // count * delta always fits in 64 unsigned bits, not always in int64_t: checked
-      // before the signed add, or a wrapped (negative) span would pass the overflow check.
-      auto d = checked_add_span(dts, count, delta);
-      if (!d) return make_error(ErrorCode::kMalformed, stbl_path(track, "stts"), s.stts.offset, "decode time overflows 64 bits");
-      dts = *d;
-    }
-    if (n < t.moov_samples_ && s.stts_count > 0) {
-      t.warnings_.push_back(stbl_path(track, "stts") + ": covers " + std::to_string(n) + " of " + std::to_string(t.moov_samples_) +
-                            " samples; the last sample_delta is repeated");
-    }
+  uint32_t last = s.stsc_count - 1;
+  uint64_t last_fc = stsc_first_chunk(last);
+  const uint64_t capacity =
+      first_sample + (last_fc <= s.chunk_count ? (s.chunk_count - last_fc + 1) * uint64_t(stsc_samples_per_chunk(last)) : 0);
+  if (capacity < s.sample_count) {
+    warnings_.push_back(stbl_path(track, "stsc") + ": chunks hold " + std::to_string(capacity) + " samples but stsz declares " +
+                        std::to_string(s.sample_count) + "; the rest are ignored");
   }
+  return capacity;
+}
 
-  // --- fragments
+// stss (§ 8.6.2): sample numbers "in strictly increasing order". The cursor matches them
+// sequentially, as FFmpeg's mov_build_index does, so its match stops for good at the
+// first entry that is not greater than the one before. sample_at() binary-searches the
+// same strictly increasing prefix, so both agree on any table.
+void SampleTable::find_usable_stss() {
+  const SampleTableBoxes& s = track_->stbl;
+  if (!s.stss_count) return;
+  uint32_t prev = s.stss_sample_number(0);
+  stss_usable_ = 1;
+  while (stss_usable_ < s.stss_count && s.stss_sample_number(stss_usable_) > prev) prev = s.stss_sample_number(stss_usable_++);
+  if (stss_usable_ < s.stss_count) {
+    warnings_.push_back(stbl_path(*track_, "stss") + ": entry " + std::to_string(stss_usable_) +
+                        " is not greater than the one before; it and the " +
+                        std::to_string(s.stss_count - stss_usable_ - 1) + " entries after it are ignored");
+  }
+}
+
+// stts prefix sums (one entry per stts entry), and the decode time at the end of the moov
+// samples (total_duration_ until fragments extend it).
+Status SampleTable::index_stts() {
+  const SampleTableBoxes& s = track_->stbl;
+  const auto overflow = [&] {
+    return make_error(ErrorCode::kMalformed, stbl_path(*track_, "stts"), s.stts.offset, "decode time overflows 64 bits");
+  };
+  stts_first_sample_.reserve(s.stts_count);
+  stts_first_dts_.reserve(s.stts_count);
+  uint64_t n = 0;
   int64_t dts = 0;
-  {
-    // End of the moov samples' decode time: sum of the durations actually used. The last
-    // delta repeats for samples stts does not cover, so this can exceed the stts total:
-    // checked too. Every partial sum the cursor or sample_at computes is below this end.
-    uint64_t remaining = t.moov_samples_;
-    for (uint32_t i = 0; i < s.stts_count && remaining; ++i) {
-      uint64_t c = std::min<uint64_t>(s.stts_sample_count(i), remaining);
-      if (i + 1 == s.stts_count) c = remaining;
-      auto d = checked_add_span(dts, c, s.stts_sample_delta(i));
-      if (!d) return make_error(ErrorCode::kMalformed, stbl_path(track, "stts"), s.stts.offset, "decode time overflows 64 bits");
-      dts = *d;
-      remaining -= c;
-    }
+  for (uint32_t i = 0; i < s.stts_count; ++i) {
+    stts_first_sample_.push_back(n);
+    stts_first_dts_.push_back(dts);
+    const uint32_t count = s.stts_sample_count(i), delta = s.stts_sample_delta(i);
+    n += count;
+    // count * delta always fits in 64 unsigned bits, not always in int64_t: checked
+    // before the signed add, or a wrapped (negative) span would pass the overflow check.
+    auto d = checked_add_span(dts, count, delta);
+    if (!d) return overflow();
+    dts = *d;
   }
-  t.total_duration_ = dts;
+  if (n < moov_samples_ && s.stts_count > 0) {
+    warnings_.push_back(stbl_path(*track_, "stts") + ": covers " + std::to_string(n) + " of " + std::to_string(moov_samples_) +
+                        " samples; the last sample_delta is repeated");
+  }
+  // End of the moov samples' decode time: sum of the durations actually used. The last
+  // delta repeats for samples stts does not cover, so this can exceed the stts total:
+  // checked too. Every partial sum the cursor or sample_at computes is below this end.
+  dts = 0;
+  uint64_t remaining = moov_samples_;
+  for (uint32_t i = 0; i < s.stts_count && remaining; ++i) {
+    uint64_t c = std::min<uint64_t>(s.stts_sample_count(i), remaining);
+    if (i + 1 == s.stts_count) c = remaining;
+    auto d = checked_add_span(dts, c, s.stts_sample_delta(i));
+    if (!d) return overflow();
+    dts = *d;
+    remaining -= c;
+  }
+  total_duration_ = dts;
+  return Ok{};
+}
+
+// Fragments: the limit on samples, then each run's first sample and decode time, with
+// every run's end checked (so no per-sample sum the cursor or sample_at does can overflow).
+Status SampleTable::index_runs(const Limits& limits) {
+  const Track& track = *track_;
   // The sample limit is checked before any per-sample work: a trun without per-sample
   // fields declares up to 2^32-1 samples in 20 bytes of file. (O(runs); runs are limited
   // to max_runs_per_track, so the sum cannot overflow.)
-  uint64_t total = t.moov_samples_;
+  uint64_t total = moov_samples_;
   for (const TrackRun& run : track.runs) total += run.sample_count;
   if (total > limits.max_samples_per_track) {
     return make_error(ErrorCode::kInternal, "moov/trak[" + std::to_string(track.index) + "]", track.offset,
                       std::to_string(total) + " samples exceed the limit of " + std::to_string(limits.max_samples_per_track) +
                           " per track (raise with --max-samples)");
   }
-  total = t.moov_samples_;
-  t.run_first_sample_.reserve(track.runs.size());
-  t.run_first_dts_.reserve(track.runs.size());
+  total = moov_samples_;
+  int64_t dts = total_duration_;
+  run_first_sample_.reserve(track.runs.size());
+  run_first_dts_.reserve(track.runs.size());
   for (const TrackRun& run : track.runs) {
     if (run.first_in_traf && run.tfdt) dts = static_cast<int64_t>(*run.tfdt);
-    t.run_first_sample_.push_back(total);
-    t.run_first_dts_.push_back(dts);
+    run_first_sample_.push_back(total);
+    run_first_dts_.push_back(dts);
     std::optional<int64_t> end = dts;
     if (run.flags & trun_flags::kDuration) {  // per-sample durations: present in the file, so bounded by its size
       for (uint32_t i = 0; i < run.sample_count && end; ++i) end = checked_add_ticks(*end, run.sample_duration(i));
@@ -171,11 +200,10 @@ Result<SampleTable> SampleTable::build(const Track& track, const Limits& limits,
     if (!end) return make_error(ErrorCode::kMalformed, "moof", run.trun_offset, "decode time overflows 64 bits");
     dts = *end;
     total += run.sample_count;
-    t.fragment_samples_ += run.sample_count;
+    fragment_samples_ += run.sample_count;
   }
-  if (!track.runs.empty()) t.total_duration_ = dts;
-
-  return t;
+  if (!track.runs.empty()) total_duration_ = dts;
+  return Ok{};
 }
 
 uint64_t SampleTable::total_bytes() const {

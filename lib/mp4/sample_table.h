@@ -113,6 +113,13 @@ class SampleTable {
   std::vector<uint64_t> run_first_sample_;    ///< global index of each run's first sample
   std::vector<int64_t> run_first_dts_;        ///< dts of each run's first sample (ticks)
 
+  // build() in steps, each over one table (see sample_table.cpp).
+  Status count_moov_samples(bool index_chunks);
+  Result<uint64_t> index_stsc();
+  void find_usable_stss();
+  Status index_stts();
+  Status index_runs(const Limits& limits);
+
   uint32_t sample_size(uint64_t index) const;  ///< moov samples only
   uint64_t chunk_offset(uint32_t chunk) const;
   uint32_t stsc_first_chunk(uint32_t i) const;      ///< 1-based

@@ -100,113 +100,404 @@ struct Fixed {
   int64_t empty_edits = 0;
 };
 
-// mov_fix_index: rewrite the index according to the edit list.
-Fixed fix_index(const Ctx& c, const EntryVector& old, const std::vector<int32_t>* ctts_old) {
+// What mov_fix_index keeps across the edits of one track.
+struct FixState {
   Fixed out;
+  int64_t min_corrected_pts = -1;     // smallest pts inside an edit, -1 until one is found
+  int first_non_zero_audio_edit = -1;  // 1 while on the first non-empty audio edit, then 0
+};
+
+// One non-empty edit of mov_fix_index: from the key entry at or before `media_time`, the
+// entries are copied with dts counted from `dts_counter`; those outside [media_time,
+// media_time + edit_duration) are flagged discard (or, for the first audio edit, counted
+// as samples to skip), and the walk stops at the first key entry past the edit's end (for
+// video with ctts, the second one, as B-frames may still show before it).
+void fix_edit(const Ctx& c, const EntryVector& old, const std::vector<int32_t>* ctts_old, int64_t media_time,
+              int64_t edit_duration, int64_t dts_counter, FixState& st) {
+  Fixed& out = st.out;
+  const bool audio = c.type == MediaType::kAudio;
+  const int64_t nb_old = static_cast<int64_t>(old.size());
+  const int64_t ctts_count_old = ctts_old ? static_cast<int64_t>(ctts_old->size()) : 0;
+  const int64_t edit_end = sat_add64(edit_duration, media_time);  // end of the edit in media time
+  int64_t search_ts = media_time;
+  if (audio) search_ts = std::max(sat_sub64(search_ts, c.track.timescale), old[0].dts);
+  int64_t index = find_prev_closest(c, old, ctts_old, search_ts, false);
+  if (index < 0) index = find_prev_closest(c, old, ctts_old, search_ts, true);
+  if (index < 0) index = 0;
+  int num_discarded_begin = 0;
+  std::vector<int64_t> discarded_durations;
+  bool start_encountered = false;
+  bool found_key_after_edit = false;
+  // The first sample inside the edit: FFmpeg's fix_index_entry_timestamps gives the
+  // samples discarded before it strictly increasing dts, counting back from this one.
+  auto encounter_start = [&]() {
+    start_encountered = true;
+    int64_t ts = dts_counter;
+    for (int k = 0; k < num_discarded_begin; ++k) {
+      ts = sat_sub64(ts, discarded_durations[num_discarded_begin - 1 - k]);
+      out.entries[out.entries.size() - 1 - k].dts = ts;
+    }
+    discarded_durations.clear();
+    num_discarded_begin = 0;
+  };
+  for (int64_t i = index; i < nb_old; ++i) {
+    const Entry& cur = old[i];
+    const int64_t frame_duration = (i + 1 < nb_old) ? sat_sub64(old[i + 1].dts, cur.dts) : edit_duration;
+    bool discard = cur.discard;
+    int64_t curr_cts = sat_add64(cur.dts, c.dts_shift);
+    int64_t curr_ctts = 0;
+    if (ctts_old && i < ctts_count_old) {
+      curr_ctts = (*ctts_old)[i];
+      curr_cts = sat_add64(curr_cts, curr_ctts);
+      out.ctts.push_back(static_cast<int32_t>(curr_ctts));
+    }
+    if (curr_cts < media_time || curr_cts >= edit_end) {
+      if (audio && !c.is_vorbis && curr_cts < media_time && sat_add64(curr_cts, frame_duration) > media_time &&
+          st.first_non_zero_audio_edit > 0) {
+        const int64_t packet_skip = sat_sub64(media_time, curr_cts);
+        out.skip_samples = sat_add64(out.skip_samples, packet_skip);
+        dts_counter = sat_sub64(dts_counter, packet_skip);
+        if (!start_encountered) encounter_start();
+      } else {
+        discard = true;
+        if (!start_encountered) {
+          ++num_discarded_begin;
+          discarded_durations.push_back(frame_duration);
+          if (audio && st.first_non_zero_audio_edit > 0 && !c.is_vorbis) out.skip_samples = sat_add64(out.skip_samples, frame_duration);
+        }
+      }
+    } else {
+      const int64_t corrected = sat_add64(sat_add64(dts_counter, curr_ctts), c.dts_shift);
+      st.min_corrected_pts = st.min_corrected_pts < 0 ? corrected : std::min(st.min_corrected_pts, corrected);
+      if (!start_encountered) encounter_start();
+    }
+    Entry ne = cur;
+    ne.dts = dts_counter;
+    ne.discard = discard;
+    out.entries.push_back(ne);
+    if (start_encountered) dts_counter = sat_add64(dts_counter, frame_duration);
+    if (sat_add64(curr_cts, frame_duration) >= edit_end && (cur.key || audio)) {
+      if (ctts_old && !audio && !found_key_after_edit) {
+        found_key_after_edit = true;
+        continue;
+      }
+      break;
+    }
+  }
+}
+
+// mov_fix_index: rewrite the index according to the edit list. Leading empty edits shift
+// the presentation (empty_edits); each other edit appends its entries (fix_edit); video
+// dts are then moved so that the first presented pts is 0.
+Fixed fix_index(const Ctx& c, const EntryVector& old, const std::vector<int32_t>* ctts_old) {
+  FixState st;
+  Fixed& out = st.out;
   out.entries.reserve(old.size() + 16);
   if (ctts_old) out.ctts.reserve(old.size() + 16);
   const Track& t = c.track;
-  const bool audio = c.type == MediaType::kAudio;
-  const bool video = c.type == MediaType::kVideo;
-  int64_t dts_entry_end = 0;
-  int64_t min_corrected_pts = -1;
-  if (c.dts_shift > 0) dts_entry_end -= c.dts_shift;
+  int64_t dts_entry_end = c.dts_shift > 0 ? -c.dts_shift : 0;
   const int64_t start_dts = dts_entry_end;
   bool found_non_empty = false;
-  int first_non_zero_audio_edit = -1;
-  const int64_t nb_old = static_cast<int64_t>(old.size());
-  const int64_t ctts_count_old = ctts_old ? static_cast<int64_t>(ctts_old->size()) : 0;
   for (const EditListEntry& edit : t.edits) {
     if (c.movie_timescale == 0) break;  // FFmpeg: edit lists need mvhd.timescale
-    const int64_t media_time = edit.media_time;
     const int64_t edit_duration = rescale(static_cast<int64_t>(edit.segment_duration), t.timescale, c.movie_timescale);
-    int64_t dts_counter = dts_entry_end;
+    const int64_t dts_counter = dts_entry_end;
     dts_entry_end = sat_add64(dts_entry_end, edit_duration);
-    int num_discarded_begin = 0;
-    std::vector<int64_t> discarded_durations;
-    if (!found_non_empty && media_time == -1) {
+    if (!found_non_empty && edit.media_time == -1) {
       out.empty_edits = sat_add64(out.empty_edits, edit_duration);
       continue;
     }
     found_non_empty = true;
-    if (audio) {
-      first_non_zero_audio_edit = first_non_zero_audio_edit < 0 ? 1 : 0;
-      if (first_non_zero_audio_edit > 0) out.skip_samples = 0;
+    if (c.type == MediaType::kAudio) {
+      st.first_non_zero_audio_edit = st.first_non_zero_audio_edit < 0 ? 1 : 0;
+      if (st.first_non_zero_audio_edit > 0) out.skip_samples = 0;
     }
-    int64_t search_ts = media_time;
-    if (audio) search_ts = std::max(sat_sub64(search_ts, t.timescale), old[0].dts);
-    int64_t index = find_prev_closest(c, old, ctts_old, search_ts, false);
-    if (index < 0) index = find_prev_closest(c, old, ctts_old, search_ts, true);
-    if (index < 0) index = 0;
-    bool start_encountered = false;
-    bool found_key_after_edit = false;
-    // The first sample inside the edit: FFmpeg's fix_index_entry_timestamps gives the
-    // samples discarded before it strictly increasing dts, counting back from this one.
-    auto encounter_start = [&]() {
-      start_encountered = true;
-      int64_t ts = dts_counter;
-      for (int k = 0; k < num_discarded_begin; ++k) {
-        ts = sat_sub64(ts, discarded_durations[num_discarded_begin - 1 - k]);
-        out.entries[out.entries.size() - 1 - k].dts = ts;
-      }
-      discarded_durations.clear();
-      num_discarded_begin = 0;
-    };
-    for (int64_t i = index; i < nb_old; ++i) {
-      const Entry& cur = old[i];
-      const int64_t frame_duration = (i + 1 < nb_old) ? sat_sub64(old[i + 1].dts, cur.dts) : edit_duration;
-      const int64_t edit_end = sat_add64(edit_duration, media_time);  // end of the edit in media time
-      bool discard = cur.discard;
-      int64_t curr_cts = sat_add64(cur.dts, c.dts_shift);
-      int64_t curr_ctts = 0;
-      const bool has_ctts = ctts_old && i < ctts_count_old;
-      if (has_ctts) {
-        curr_ctts = (*ctts_old)[i];
-        curr_cts = sat_add64(curr_cts, curr_ctts);
-        out.ctts.push_back(static_cast<int32_t>(curr_ctts));
-      }
-      if (curr_cts < media_time || curr_cts >= edit_end) {
-        if (audio && !c.is_vorbis && curr_cts < media_time && sat_add64(curr_cts, frame_duration) > media_time &&
-            first_non_zero_audio_edit > 0) {
-          const int64_t packet_skip = sat_sub64(media_time, curr_cts);
-          out.skip_samples = sat_add64(out.skip_samples, packet_skip);
-          dts_counter = sat_sub64(dts_counter, packet_skip);
-          if (!start_encountered) encounter_start();
-        } else {
-          discard = true;
-          if (!start_encountered) {
-            ++num_discarded_begin;
-            discarded_durations.push_back(frame_duration);
-            if (audio && first_non_zero_audio_edit > 0 && !c.is_vorbis) out.skip_samples = sat_add64(out.skip_samples, frame_duration);
-          }
-        }
-      } else {
-        const int64_t corrected = sat_add64(sat_add64(dts_counter, curr_ctts), c.dts_shift);
-        min_corrected_pts = min_corrected_pts < 0 ? corrected : std::min(min_corrected_pts, corrected);
-        if (!start_encountered) encounter_start();
-      }
-      Entry ne = cur;
-      ne.dts = dts_counter;
-      ne.discard = discard;
-      out.entries.push_back(ne);
-      if (start_encountered) dts_counter = sat_add64(dts_counter, frame_duration);
-      if (sat_add64(curr_cts, frame_duration) >= edit_end && (cur.key || audio)) {
-        if (ctts_old) {
-          if (!audio && !found_key_after_edit) {
-            found_key_after_edit = true;
-            continue;
-          }
-        }
-        break;
-      }
-    }
+    fix_edit(c, old, ctts_old, edit.media_time, edit_duration, dts_counter, st);
   }
-  min_corrected_pts = sat_sub64(min_corrected_pts, out.empty_edits);
-  if (video && min_corrected_pts > 0) {
+  const int64_t min_corrected_pts = sat_sub64(st.min_corrected_pts, out.empty_edits);
+  if (c.type == MediaType::kVideo && min_corrected_pts > 0) {
     for (Entry& e : out.entries) e.dts = sat_sub64(e.dts, min_corrected_pts);
   }
   out.duration = sat_sub64(dts_entry_end, start_dts);
   return out;
+}
+
+// FFmpeg's dts_shift: the largest negative composition offset, from ctts (FFmpeg ignores
+// the last two entries, and an offset below -2^28 invalidates the table) and from trun
+// composition offsets. Returns whether the moov ctts table is usable.
+bool find_dts_shift(const Track& t, int64_t& dts_shift) {
+  const SampleTableBoxes& s = t.stbl;
+  const auto shift_for = [](int32_t d) { return d == INT32_MIN ? int64_t(INT32_MAX) : -int64_t(d); };
+  bool ctts_valid = s.ctts_count > 0;
+  for (uint32_t i = 0; i < s.ctts_count; ++i) {
+    const int32_t count = static_cast<int32_t>(s.ctts_sample_count(i)), d = s.ctts_sample_offset(i);
+    if (count <= 0) continue;
+    if (d < -(1 << 28) && i + 2 < s.ctts_count) { ctts_valid = false; dts_shift = 0; break; }
+    if (i + 2 < s.ctts_count && d < 0) dts_shift = std::max(dts_shift, shift_for(d));
+  }
+  for (const TrackRun& run : t.runs) {
+    if (!(run.flags & trun_flags::kCompositionOffset)) continue;
+    for (uint32_t i = 0; i < run.sample_count; ++i) {
+      const int32_t d = run.sample_composition_offset(i);
+      if (d < 0) dts_shift = std::max(dts_shift, shift_for(d));
+    }
+  }
+  return ctts_valid;
+}
+
+// The index of one track before edit lists: entries, their composition offsets, and the
+// decode time where the moov samples end (shifted by -dts_shift like the entries).
+struct Index {
+  EntryVector entries;
+  std::vector<int32_t> ctts;  // per entry; empty without a valid ctts
+  int64_t moov_end = 0;
+};
+
+// Entries for the moov samples (mov_build_index): one per sample, key from stss (an empty
+// stss marks only the first video sample) and stps, ctts expanded 1:1.
+Status index_moov_samples(const Ctx& c, const SampleTable& table, bool ctts_valid, const std::string& stbl, Index& out) {
+  const SampleTableBoxes& s = c.track.stbl;
+  const uint64_t moov_n = table.moov_sample_count();
+  EntryVector& entries = out.entries;
+  entries.reserve(moov_n + table.fragment_sample_count());
+  const bool keyframe_absent = s.has_stss && s.stss_count == 0;
+  int64_t dts = -c.dts_shift;
+  SampleTable::Cursor cur = table.cursor();
+  Sample smp;
+  for (uint64_t i = 0; i < moov_n && cur.next(smp); ++i) {
+    if (smp.size > 0x3FFFFFFF) break;  // FFmpeg stops indexing at an absurd sample size
+    bool key = smp.is_sync;
+    if (keyframe_absent) key = c.type == MediaType::kAudio || i == 0;
+    entries.push_back(make_entry(smp.offset, dts, smp.size, key, smp.index, smp.sample_description_index, smp.duration));
+    // SampleTable::build checked that the moov durations sum within int64, and dts starts
+    // at -dts_shift: this cannot fail, but stays checked.
+    auto next = checked_add_ticks(dts, smp.duration);
+    if (!next) return make_error(ErrorCode::kMalformed, stbl + "/stts", s.stts.offset, "decode time overflows 64 bits");
+    dts = *next;
+  }
+  out.moov_end = dts;
+  // stps (partial sync samples) count as keyframes too.
+  if (s.stps_count) {
+    const uint32_t off = s.stps_sample_number(0) > 0 ? 1 : 0;
+    for (uint32_t k = 0; k < s.stps_count; ++k) {
+      const uint64_t n = s.stps_sample_number(k);
+      if (n >= off && n - off < entries.size()) entries[n - off].key = true;
+    }
+  }
+  if (ctts_valid) {
+    out.ctts.reserve(entries.size());
+    for (uint32_t i = 0; i < s.ctts_count && out.ctts.size() < entries.size(); ++i) {
+      const int32_t count = static_cast<int32_t>(s.ctts_sample_count(i)), d = s.ctts_sample_offset(i);
+      for (int32_t k = 0; k < count && out.ctts.size() < entries.size(); ++k) out.ctts.push_back(d);
+    }
+  }
+  return Ok{};
+}
+
+// Uncompressed audio whose stts is one entry of delta 1 (mov_build_index's chunk-based
+// path): one entry per chunk slice of up to 1024 samples, or per QuickTime sound frame.
+Status index_grouped_pcm(const Ctx& c, const std::string& stbl, Index& out) {
+  const Track& t = c.track;
+  const SampleTableBoxes& s = t.stbl;
+  uint32_t bytes_per_frame = 0, samples_per_frame = 0;
+  uint32_t unit = s.sample_size;
+  if (!t.sample_entries.empty()) {
+    const SampleEntry& se = t.sample_entries.front();
+    samples_per_frame = se.qt_samples_per_packet;
+    bytes_per_frame = se.qt_bytes_per_frame;
+    CodecInfo eci = codec_info_of(t, se);
+    if (eci.bits_per_sample >= 8 && eci.channels) unit = eci.bits_per_sample / 8 * eci.channels;
+  }
+  int64_t dts = -c.dts_shift;
+  uint32_t stsc_i = 0;
+  for (uint32_t chunk = 0; chunk < s.chunk_count; ++chunk) {
+    while (stsc_i + 1 < s.stsc_count && s.stsc_first_chunk(stsc_i + 1) == chunk + 1) ++stsc_i;
+    uint32_t chunk_samples = s.stsc_count ? s.stsc_samples_per_chunk(stsc_i) : 0;
+    const uint32_t sdi = s.stsc_count ? s.stsc_sample_description_index(stsc_i) : 1;
+    uint64_t pos = s.chunk_offset(chunk);
+    while (chunk_samples > 0) {
+      uint32_t samples, size;
+      if (samples_per_frame >= 160) {
+        samples = samples_per_frame;
+        size = bytes_per_frame;
+      } else if (samples_per_frame > 1) {
+        samples = std::min((1024 / samples_per_frame) * samples_per_frame, chunk_samples);
+        size = (samples / samples_per_frame) * bytes_per_frame;
+      } else {
+        samples = std::min<uint32_t>(1024, chunk_samples);
+        size = samples * unit;
+      }
+      out.entries.push_back(make_entry(pos, dts, size, true, out.entries.size(), sdi, samples));
+      pos = sat_add_u64(pos, size);  // past 2^64 = past the end of the file (checked.h)
+      auto next = checked_add_ticks(dts, samples);
+      if (!next) return make_error(ErrorCode::kMalformed, stbl + "/stsc", s.stsc.offset, "decode time overflows 64 bits");
+      dts = *next;
+      if (samples >= chunk_samples) break;
+      chunk_samples -= samples;
+    }
+  }
+  out.moov_end = dts;
+  return Ok{};
+}
+
+// mov_read_elst's time_offset for fragments: the first non-empty edit's media time minus
+// a leading empty edit's duration (in track ticks).
+int64_t fragment_time_offset(const Track& t, uint32_t movie_timescale) {
+  if (!t.has_elst || movie_timescale == 0) return 0;
+  int64_t empty_duration = 0, start_time = 0;
+  size_t edit_start = 0;
+  for (size_t i = 0; i < t.edits.size(); ++i) {
+    if (i == 0 && t.edits[i].media_time == -1) {
+      empty_duration = static_cast<int64_t>(t.edits[i].segment_duration);
+      edit_start = 1;
+    } else if (i == edit_start && t.edits[i].media_time >= 0) {
+      start_time = t.edits[i].media_time;
+    }
+  }
+  if (!empty_duration && !start_time) return 0;
+  if (empty_duration) empty_duration = rescale(empty_duration, t.timescale, movie_timescale);
+  return sat_sub64(start_time, empty_duration);
+}
+
+// Fragment entries (mov_read_trun), appended after the (edited) moov entries: dts from
+// tfdt or continuing from the previous run, minus the edit list's time offset; an entry
+// at or before the previous entry's dts is flagged discard. `st_duration` grows to the
+// track end; `have_ctts` is set once an entry (with its composition offset) is added.
+// Decode times that do not fit are malformed (checked.h).
+Status append_fragments(const Ctx& c, const SampleTable& table, int64_t moov_end, EntryVector& entries,
+                        std::vector<int32_t>& ctts, int64_t& st_duration, bool& have_ctts) {
+  const Track& t = c.track;
+  const int64_t time_offset = fragment_time_offset(t, c.movie_timescale);
+  const auto overflow = [&](const TrackRun& run) {
+    return make_error(ErrorCode::kMalformed, "moof", run.trun_offset,
+                      "decode time overflows 64 bits: tfdt (or the previous run's end) minus the edit list's time offset " +
+                          std::to_string(time_offset) + ", plus the sample durations");
+  };
+  int64_t track_end = sat_add64(moov_end, c.dts_shift);  // moov part end, un-shifted
+  SampleTable::Cursor cur = table.cursor();
+  Sample smp;
+  for (uint64_t i = 0; i < table.moov_sample_count(); ++i) cur.next(smp);
+  uint32_t last_run = UINT32_MAX;
+  int64_t dts = 0;
+  while (cur.next(smp)) {
+    const TrackRun& run = t.runs[smp.run_index];
+    if (smp.run_index != last_run) {
+      auto first = checked_sub_ticks(run.first_in_traf && run.tfdt ? static_cast<int64_t>(*run.tfdt) : track_end, time_offset);
+      if (!first) return overflow(run);
+      dts = *first;
+      last_run = smp.run_index;
+    }
+    Entry e = make_entry(smp.offset, dts, smp.size, c.type == MediaType::kAudio || smp.is_sync, smp.index,
+                         smp.sample_description_index, smp.duration);
+    e.discard = !entries.empty() && entries.back().dts >= dts;
+    // keep the ctts table aligned 1:1 with entries
+    while (ctts.size() < entries.size()) ctts.push_back(0);
+    entries.push_back(e);
+    ctts.push_back(smp.composition_offset);
+    auto next = checked_add_ticks(dts, smp.duration);
+    auto end = next ? checked_add_ticks(*next, time_offset) : std::nullopt;
+    if (!end) return overflow(run);
+    dts = *next;
+    track_end = *end;
+    have_ctts = true;
+  }
+  st_duration = std::max<int64_t>(st_duration, track_end);
+  return Ok{};
+}
+
+// Packets (mov_read_packet) in place over the entries: pts from the composition offsets,
+// else pts = dts and duration = next dts - dts (the last one up to the stream duration);
+// then the first presented pts.
+void make_packets(StreamTimeline& tl, EntryVector entries, const std::vector<int32_t>* ctts, int64_t dts_shift,
+                  uint32_t stream_index, bool all_key) {
+  const size_t n = entries.size();
+  for (size_t k = 0; k < n; ++k) {
+    Packet& p = entries[k];
+    p.stream_index = stream_index;
+    p.key = p.key || all_key;
+    if (ctts && k < ctts->size()) {
+      p.pts = sat_add64(p.dts, sat_add64(dts_shift, (*ctts)[k]));
+    } else {
+      int64_t next = k + 1 < n ? entries[k + 1].dts : tl.duration;
+      p.pts = p.dts;
+      p.duration = next >= p.dts ? sat_sub64(next, p.dts) : 0;
+    }
+  }
+  tl.packets = std::move(entries);
+  for (const Packet& p : tl.packets) {
+    if (p.discard) continue;
+    if (!tl.has_start_pts || p.pts < tl.start_pts) tl.start_pts = p.pts;
+    tl.has_start_pts = true;
+    if (&p - tl.packets.data() > 64) break;
+  }
+}
+
+// One track's timeline: index, edit list, fragments, packets.
+Status build_timeline(const Movie& movie, size_t ti, const SampleTable& table, const TimelineOptions& options,
+                      const Limits& limits, StreamTimeline& tl) {
+  const Track& t = movie.tracks[ti];
+  const std::string stbl = "moov/trak[" + std::to_string(ti) + "]/mdia/minf/stbl";
+  const CodecInfo ci = codec_info_of(t);
+  Ctx c{t, ci.type};
+  c.is_vorbis = ci.codec_name == "vorbis";
+  c.movie_timescale = movie.timescale;
+  if (checked_mul(table.sample_count(), sizeof(Packet)).value_or(UINT64_MAX) > limits.max_index_bytes) {
+    return make_error(ErrorCode::kInternal, "moov/trak[" + std::to_string(ti) + "]", t.offset,
+                      "packet table of " + std::to_string(table.sample_count()) + " samples exceeds the index memory limit " +
+                          "(raise with --max-index-mb)");
+  }
+  const bool ctts_valid = find_dts_shift(t, c.dts_shift);
+  tl.dts_shift = c.dts_shift;
+
+  const SampleTableBoxes& s = t.stbl;
+  tl.grouped_pcm = c.type == MediaType::kAudio && s.stts_count == 1 && s.stts_sample_delta(0) == 1 && table.moov_sample_count() > 0;
+  Index index;
+  MP4KIT_TRY(tl.grouped_pcm ? index_grouped_pcm(c, stbl, index) : index_moov_samples(c, table, ctts_valid, stbl, index));
+
+  int64_t st_duration = static_cast<int64_t>(t.media_duration);
+  EntryVector entries;
+  std::vector<int32_t> ctts;
+  bool have_ctts = ctts_valid && !tl.grouped_pcm;
+  if (options.apply_edit_lists && t.has_elst && !t.edits.empty() && !index.entries.empty()) {
+    Fixed f = fix_index(c, index.entries, have_ctts ? &index.ctts : nullptr);
+    entries = std::move(f.entries);
+    ctts = std::move(f.ctts);
+    st_duration = f.duration;
+    tl.skip_samples = f.skip_samples;
+  } else {
+    entries = std::move(index.entries);
+    ctts = std::move(index.ctts);
+  }
+  if (!t.runs.empty()) MP4KIT_TRY(append_fragments(c, table, index.moov_end, entries, ctts, st_duration, have_ctts));
+  tl.duration = st_duration;
+  const uint32_t stream_index = ti < movie.track_stream_index.size() ? movie.track_stream_index[ti] : static_cast<uint32_t>(ti);
+  make_packets(tl, std::move(entries), have_ctts ? &ctts : nullptr, c.dts_shift, stream_index, intra_only(ci));
+  return Ok{};
+}
+
+// A sample that starts inside the file but runs past its end is returned short; the first
+// sample (in FFmpeg's reading order) that starts at or past the end stops reading for
+// every stream (mov_read_packet).
+void stop_at_end_of_file(const Movie& movie, std::vector<StreamTimeline>& result) {
+  const auto past_end = [&](const Packet& p) { return p.pos > movie.file_size || p.size > movie.file_size - p.pos; };
+  bool any_past = false;
+  for (const auto& tl : result)
+    for (const auto& p : tl.packets) any_past = any_past || past_end(p);
+  if (!any_past) return;
+  auto order = interleave_order(movie, result);
+  std::vector<size_t> keep(result.size(), 0);
+  for (auto [si, pi] : order) {
+    Packet& p = result[si].packets[pi];
+    if (p.pos >= movie.file_size) {
+      for (size_t k = 0; k < result.size(); ++k) result[k].packets.resize(keep[k]);
+      return;
+    }
+    if (past_end(p)) {
+      p.size = static_cast<uint32_t>(movie.file_size - p.pos);
+      p.truncated = true;
+    }
+    keep[si] = pi + 1;
+  }
 }
 
 }  // namespace
@@ -214,247 +505,8 @@ Fixed fix_index(const Ctx& c, const EntryVector& old, const std::vector<int32_t>
 Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const std::vector<SampleTable>& tables,
                                                     const TimelineOptions& options, const Limits& limits) {
   std::vector<StreamTimeline> result(movie.tracks.size());
-  for (size_t ti = 0; ti < movie.tracks.size(); ++ti) {
-    const Track& t = movie.tracks[ti];
-    const SampleTable& table = tables[ti];
-    StreamTimeline& tl = result[ti];
-    const std::string stbl = "moov/trak[" + std::to_string(ti) + "]/mdia/minf/stbl";
-    CodecInfo ci = codec_info_of(t);
-    Ctx c{t, ci.type};
-    c.is_vorbis = ci.codec_name == "vorbis";
-    c.movie_timescale = movie.timescale;
-    if (checked_mul(table.sample_count(), sizeof(Packet)).value_or(UINT64_MAX) > limits.max_index_bytes) {
-      return make_error(ErrorCode::kInternal, "moov/trak[" + std::to_string(ti) + "]", t.offset,
-                        "packet table of " + std::to_string(table.sample_count()) + " samples exceeds the index memory limit " +
-                            "(raise with --max-index-mb)");
-    }
-
-    // dts_shift from ctts (FFmpeg ignores the last two entries, and |offsets| >= 2^28
-    // invalidate the table) and from trun composition offsets.
-    const SampleTableBoxes& s = t.stbl;
-    bool ctts_valid = s.ctts_count > 0;
-    for (uint32_t i = 0; i < s.ctts_count; ++i) {
-      const int32_t count = static_cast<int32_t>(s.ctts_sample_count(i)), d = s.ctts_sample_offset(i);
-      if (count <= 0) continue;
-      if (d < -(1 << 28) && i + 2 < s.ctts_count) { ctts_valid = false; c.dts_shift = 0; break; }
-      if (i + 2 < s.ctts_count && d < 0) c.dts_shift = std::max<int64_t>(c.dts_shift, d == INT32_MIN ? INT32_MAX : -int64_t(d));
-    }
-    for (const TrackRun& run : t.runs) {
-      if (!(run.flags & trun_flags::kCompositionOffset)) continue;
-      for (uint32_t i = 0; i < run.sample_count; ++i) {
-        const int32_t d = run.sample_composition_offset(i);
-        if (d < 0) c.dts_shift = std::max<int64_t>(c.dts_shift, d == INT32_MIN ? INT32_MAX : -int64_t(d));
-      }
-    }
-    tl.dts_shift = c.dts_shift;
-
-    // Entries for moov samples (mov_build_index).
-    EntryVector entries;
-    std::vector<int32_t> ctts;
-    const uint64_t moov_n = table.moov_sample_count();
-    const SampleEntry* se = t.sample_entries.empty() ? nullptr : &t.sample_entries.front();
-    const bool grouped_pcm = c.type == MediaType::kAudio && s.stts_count == 1 &&
-                             s.stts_sample_delta(0) == 1 && moov_n > 0;
-    int64_t current_dts = -c.dts_shift;
-    if (!grouped_pcm) {
-      entries.reserve(moov_n + table.fragment_sample_count());
-      // FFmpeg's keyframe rule: stss present but empty marks only the first video sample.
-      const bool keyframe_absent = s.has_stss && s.stss_count == 0;
-      SampleTable::Cursor cur = table.cursor();
-      Sample smp;
-      for (uint64_t i = 0; i < moov_n && cur.next(smp); ++i) {
-        if (smp.size > 0x3FFFFFFF) break;  // FFmpeg stops indexing at an absurd sample size
-        bool key = smp.is_sync;
-        if (keyframe_absent) key = c.type == MediaType::kAudio || i == 0;
-        // stps (partial sync samples) count as keyframes too.
-        entries.push_back(make_entry(smp.offset, current_dts, smp.size, key, smp.index, smp.sample_description_index, smp.duration));
-        // SampleTable::build checked that the moov durations sum within int64, and
-        // current_dts starts at -dts_shift: this cannot fail, but stays checked.
-        auto next = checked_add_ticks(current_dts, smp.duration);
-        if (!next) return make_error(ErrorCode::kMalformed, stbl + "/stts", s.stts.offset, "decode time overflows 64 bits");
-        current_dts = *next;
-      }
-      if (s.stps_count) {
-        const uint32_t off = s.stps_sample_number(0) > 0 ? 1 : 0;
-        for (uint32_t k = 0; k < s.stps_count; ++k) {
-          const uint64_t n = s.stps_sample_number(k);
-          if (n >= off && n - off < entries.size()) entries[n - off].key = true;
-        }
-      }
-      if (ctts_valid) {
-        ctts.reserve(entries.size());
-        for (uint32_t i = 0; i < s.ctts_count && ctts.size() < entries.size(); ++i) {
-          const int32_t count = static_cast<int32_t>(s.ctts_sample_count(i)), d = s.ctts_sample_offset(i);
-          for (int32_t k = 0; k < count && ctts.size() < entries.size(); ++k) ctts.push_back(d);
-        }
-      }
-    } else {
-      // Uncompressed audio: one packet per chunk slice of up to 1024 samples.
-      tl.grouped_pcm = true;
-      uint32_t bytes_per_frame = 0, samples_per_frame = 0;
-      uint32_t unit = s.sample_size;
-      if (se) {
-        samples_per_frame = se->qt_samples_per_packet;
-        bytes_per_frame = se->qt_bytes_per_frame;
-        CodecInfo eci = codec_info_of(t, *se);
-        if (eci.bits_per_sample >= 8 && eci.channels) unit = eci.bits_per_sample / 8 * eci.channels;
-      }
-      uint32_t stsc_i = 0;
-      for (uint32_t chunk = 0; chunk < s.chunk_count; ++chunk) {
-        while (stsc_i + 1 < s.stsc_count && s.stsc_first_chunk(stsc_i + 1) == chunk + 1) ++stsc_i;
-        uint32_t chunk_samples = s.stsc_count ? s.stsc_samples_per_chunk(stsc_i) : 0;
-        const uint32_t sdi = s.stsc_count ? s.stsc_sample_description_index(stsc_i) : 1;
-        uint64_t pos = s.chunk_offset(chunk);
-        while (chunk_samples > 0) {
-          uint32_t samples, size;
-          if (samples_per_frame >= 160) {
-            samples = samples_per_frame;
-            size = bytes_per_frame;
-          } else if (samples_per_frame > 1) {
-            samples = std::min((1024 / samples_per_frame) * samples_per_frame, chunk_samples);
-            size = (samples / samples_per_frame) * bytes_per_frame;
-          } else {
-            samples = std::min<uint32_t>(1024, chunk_samples);
-            size = samples * unit;
-          }
-          entries.push_back(make_entry(pos, current_dts, size, true, entries.size(), sdi, samples));
-          pos = sat_add_u64(pos, size);  // past 2^64 = past the end of the file (checked.h)
-          auto next = checked_add_ticks(current_dts, samples);
-          if (!next) return make_error(ErrorCode::kMalformed, stbl + "/stsc", s.stsc.offset, "decode time overflows 64 bits");
-          current_dts = *next;
-          if (samples >= chunk_samples) break;
-          chunk_samples -= samples;
-        }
-      }
-    }
-
-    int64_t st_duration = static_cast<int64_t>(t.media_duration);
-    EntryVector final_entries;
-    std::vector<int32_t> final_ctts;
-    bool have_ctts = ctts_valid && !grouped_pcm;
-    if (options.apply_edit_lists && t.has_elst && !t.edits.empty() && !entries.empty()) {
-      Fixed f = fix_index(c, entries, have_ctts ? &ctts : nullptr);
-      final_entries = std::move(f.entries);
-      final_ctts = std::move(f.ctts);
-      st_duration = f.duration;
-      tl.skip_samples = f.skip_samples;
-    } else {
-      final_entries = std::move(entries);
-      final_ctts = std::move(ctts);
-    }
-
-    // Fragments (mov_read_trun): dts from tfdt (or continuing), minus the edit list's
-    // time_offset; entries at or before the previous dts are flagged discard.
-    if (!t.runs.empty()) {
-      int64_t time_offset = 0;
-      if (t.has_elst && movie.timescale > 0) {
-        int64_t empty_duration = 0, start_time = 0;
-        size_t edit_start = 0;
-        for (size_t i = 0; i < t.edits.size(); ++i) {
-          if (i == 0 && t.edits[i].media_time == -1) {
-            empty_duration = static_cast<int64_t>(t.edits[i].segment_duration);
-            edit_start = 1;
-          } else if (i == edit_start && t.edits[i].media_time >= 0) {
-            start_time = t.edits[i].media_time;
-          }
-        }
-        if (empty_duration || start_time) {
-          if (empty_duration) empty_duration = rescale(empty_duration, t.timescale, movie.timescale);
-          time_offset = sat_sub64(start_time, empty_duration);
-        }
-      }
-      const auto fragment_overflow = [&](const TrackRun& run) {
-        return make_error(ErrorCode::kMalformed, "moof", run.trun_offset,
-                          "decode time overflows 64 bits: tfdt (or the previous run's end) minus the edit list's time offset " +
-                              std::to_string(time_offset) + ", plus the sample durations");
-      };
-      int64_t track_end = sat_add64(current_dts, c.dts_shift);  // moov part end, un-shifted
-      SampleTable::Cursor cur = table.cursor();
-      Sample smp;
-      for (uint64_t i = 0; i < moov_n; ++i) cur.next(smp);
-      uint32_t last_run = UINT32_MAX;
-      int64_t dts = 0;
-      while (cur.next(smp)) {
-        if (smp.run_index != last_run) {
-          const TrackRun& run = t.runs[smp.run_index];
-          // Decode times of fragment samples: tfdt (or the previous run's end) moved by the
-          // edit list's time offset. One that does not fit is malformed (checked.h).
-          auto first = checked_sub_ticks(run.first_in_traf && run.tfdt ? static_cast<int64_t>(*run.tfdt) : track_end, time_offset);
-          if (!first) return fragment_overflow(run);
-          dts = *first;
-          last_run = smp.run_index;
-        }
-        Entry e = make_entry(smp.offset, dts, smp.size, c.type == MediaType::kAudio || smp.is_sync, smp.index,
-                             smp.sample_description_index, smp.duration);
-        e.discard = !final_entries.empty() && final_entries.back().dts >= dts;
-        // keep the ctts table aligned 1:1 with entries
-        while (final_ctts.size() < final_entries.size()) final_ctts.push_back(0);
-        final_entries.push_back(e);
-        final_ctts.push_back(smp.composition_offset);
-        auto next = checked_add_ticks(dts, smp.duration);
-        auto end = next ? checked_add_ticks(*next, time_offset) : std::nullopt;
-        if (!end) return fragment_overflow(t.runs[smp.run_index]);
-        dts = *next;
-        track_end = *end;
-        have_ctts = true;
-      }
-      st_duration = std::max<int64_t>(st_duration, track_end);
-    }
-    tl.duration = st_duration;
-
-    const bool all_key = intra_only(ci);
-    // Packets (mov_read_packet): pts from ctts, else pts = dts and duration = next dts - dts.
-    // Computed in place over the entries.
-    const uint32_t stream_index = ti < movie.track_stream_index.size() ? movie.track_stream_index[ti] : static_cast<uint32_t>(ti);
-    const size_t n = final_entries.size();
-    for (size_t k = 0; k < n; ++k) {
-      Packet& p = final_entries[k];
-      p.stream_index = stream_index;
-      p.key = p.key || all_key;
-      if (have_ctts && k < final_ctts.size()) {
-        p.pts = sat_add64(p.dts, sat_add64(c.dts_shift, final_ctts[k]));
-      } else {
-        int64_t next = k + 1 < n ? final_entries[k + 1].dts : st_duration;
-        p.pts = p.dts;
-        p.duration = next >= p.dts ? sat_sub64(next, p.dts) : 0;
-      }
-    }
-    tl.packets = std::move(final_entries);
-    for (const Packet& p : tl.packets) {
-      if (p.discard) continue;
-      if (!tl.has_start_pts || p.pts < tl.start_pts) tl.start_pts = p.pts;
-      tl.has_start_pts = true;
-      if (&p - tl.packets.data() > 64) break;
-    }
-  }
-
-  if (options.stop_at_truncation) {
-    // A sample that starts inside the file but runs past its end is returned short; the
-    // first sample that starts at or past the end stops reading for every stream.
-    bool any_past = false;
-    for (auto& tl : result)
-      for (auto& p : tl.packets)
-        if (p.pos > movie.file_size || p.size > movie.file_size - p.pos) any_past = true;
-    if (any_past) {
-      auto order = interleave_order(movie, result);
-      std::vector<size_t> keep(result.size(), 0);
-      bool stopped = false;
-      for (auto [si, pi] : order) {
-        Packet& p = result[si].packets[pi];
-        if (p.pos >= movie.file_size) {
-          stopped = true;
-          break;
-        }
-        if (p.pos + p.size > movie.file_size) {
-          p.size = static_cast<uint32_t>(movie.file_size - p.pos);
-          p.truncated = true;
-        }
-        keep[si] = pi + 1;
-      }
-      if (stopped)
-        for (size_t si = 0; si < result.size(); ++si) result[si].packets.resize(keep[si]);
-    }
-  }
+  for (size_t ti = 0; ti < movie.tracks.size(); ++ti) MP4KIT_TRY(build_timeline(movie, ti, tables[ti], options, limits, result[ti]));
+  if (options.stop_at_truncation) stop_at_end_of_file(movie, result);
   // Table entries read after the file shrank were zeros (io/fault_guard.h).
   if (movie.source) {
     if (Status intact = movie.source->check_intact(); !intact.ok()) return intact.error();
