@@ -16,7 +16,7 @@ extern "C" {
 #include "decode/codec_params.h"
 #include "decode/decode_module.h"
 #include "decode/decoder.h"
-#include "decode/frame_output.h"
+#include "output/frame_output.h"
 #include "mp4kit/byte_source.h"
 #include "mp4/codec_info.h"
 #include "mp4/movie.h"
@@ -25,6 +25,13 @@ extern "C" {
 
 namespace mp4kit::decode {
 namespace {
+
+using output::FrameWriter;
+using output::OutputFile;
+using output::OutputFormat;
+using output::StreamDescription;
+using output::parse_output_format;
+
 
 double cpu_seconds() {
   rusage ru{};
@@ -214,8 +221,7 @@ int run_job(const mp4kit_decode_request* rq, mp4kit_decode_report* rp) {
     out = std::make_unique<OutputFile>(std::move(o.value()));
   }
   StreamDescription sd;
-  sd.video = is_video;
-  sd.timescale = static_cast<int>(timescale);
+  sd.time_base_den = static_cast<int>(timescale);
   frame_rate_of(*tl, timescale, sd.frame_rate_num, sd.frame_rate_den);
   sd.sar_num = static_cast<int>(info.sar_num);
   sd.sar_den = static_cast<int>(info.sar_den);

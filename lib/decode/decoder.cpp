@@ -49,12 +49,6 @@ std::string LogCapture::first_error() {
   return g_first_log_error;
 }
 
-std::string av_error_string(int err) {
-  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(err, buf, sizeof buf);
-  return buf;
-}
-
 Result<std::unique_ptr<Decoder>> Decoder::open(ByteSourcePtr source, const Track& track, const StreamTimeline& timeline,
                                                const DecoderOptions& options) {
   const std::string where = "moov/trak[" + std::to_string(track.index) + "]";
@@ -90,7 +84,7 @@ Result<std::unique_ptr<Decoder>> Decoder::open(ByteSourcePtr source, const AVCod
   const int threads_hint = options.threads > 0 ? options.threads : 16;
   d->pool_ = std::make_unique<FramePool>(
       FramePool::Config{FramePool::suggested_max_slots(threads_hint, 0, options.consumer_queue)});
-  d->pool_->attach(d->ctx_);
+  d->pool_->attach(d->ctx_, d->hooks_);
 
   err = avcodec_open2(d->ctx_, codec, nullptr);
   if (err < 0) {

@@ -1,6 +1,6 @@
 // A libavcodec decoder for one track of a parsed Movie: codec parameters from the sample
 // entry (codec_params.h), packets from the timeline (packet_source.h), frame buffers from
-// a FramePool (memory/frame_pool.h). The packet/frame loop mirrors FFmpeg 5.1's ffmpeg.c
+// a FramePool (decode/frame_pool.h). The packet/frame loop mirrors FFmpeg 5.1's ffmpeg.c
 // (send one packet, receive every frame it releases; a decoder error is counted and
 // decoding goes on), so the frames it outputs are the frames `ffmpeg -f framemd5` hashes.
 //
@@ -19,7 +19,9 @@ extern "C" {
 #include <vector>
 
 #include "decode/packet_source.h"
-#include "memory/frame_pool.h"
+#include "decode/av_error.h"
+#include "decode/codec_hooks.h"
+#include "decode/frame_pool.h"
 #include "mp4/movie.h"
 #include "mp4kit/error.h"
 #include "mp4/timeline.h"
@@ -97,6 +99,7 @@ class Decoder {
   AVCodecContext* ctx_ = nullptr;
   AVFrame* frame_ = nullptr;
   AVPacket* pkt_ = nullptr;
+  CodecHooks hooks_;
   std::unique_ptr<FramePool> pool_;
   std::unique_ptr<PacketSource> packets_;
   DecoderOptions options_;
@@ -117,8 +120,5 @@ class LogCapture {
   static int64_t error_count();
   static std::string first_error();
 };
-
-/// FFmpeg's error text for an AVERROR code.
-std::string av_error_string(int err);
 
 }  // namespace mp4kit::decode

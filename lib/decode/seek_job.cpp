@@ -16,9 +16,9 @@ extern "C" {
 }
 
 #include "decode/decoder.h"
-#include "decode/frame_output.h"
-#include "decode/image_output.h"
-#include "decode/output_file.h"
+#include "output/frame_output.h"
+#include "output/image_output.h"
+#include "output/output_file.h"
 #include "decode/seek_module.h"
 #include "decode/seek_runner.h"
 #include "mp4/seek_plan.h"
@@ -26,6 +26,13 @@ extern "C" {
 
 namespace mp4kit::decode {
 namespace {
+
+using output::FrameWriter;
+using output::ImageEncoder;
+using output::OutputFile;
+using output::OutputFormat;
+using output::StreamDescription;
+
 
 using Clock = std::chrono::steady_clock;
 
@@ -208,8 +215,7 @@ int run_job(const mp4kit_seek_request* rq, mp4kit_seek_report* rp) {
   rp->threads = dec.context()->thread_count;
 
   StreamDescription sd;
-  sd.video = true;
-  sd.timescale = static_cast<int>(s.timescale());
+  sd.time_base_den = static_cast<int>(s.timescale());
   frame_rate_of(s.timeline(), s.timescale(), sd.frame_rate_num, sd.frame_rate_den);
   const CodecInfo info = codec_info_of(s.trak());
   sd.sar_num = static_cast<int>(info.sar_num);

@@ -1,5 +1,7 @@
 #include "decode/seek_runner.h"
 
+#include "decode/frame_packing.h"
+
 extern "C" {
 #include <libavutil/imgutils.h>
 #include <libavutil/md5.h>
@@ -19,37 +21,10 @@ using Clock = std::chrono::steady_clock;
 }  // namespace
 
 void packed_frame_md5(const AVFrame* f, char hex[33], int& size) {
-  static const char kHex[] = "0123456789abcdef";
-  // The rows av_image_copy_to_buffer(align 1) would copy, hashed in place (no copy).
-  const auto fmt = static_cast<AVPixelFormat>(f->format);
-  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(fmt);
-  AVMD5* md5 = av_md5_alloc();
-  uint64_t total = 0;
-  if (md5) av_md5_init(md5);
-  if (md5 && desc && !(desc->flags & AV_PIX_FMT_FLAG_HWACCEL)) {
-    const int planes = av_pix_fmt_count_planes(fmt);
-    for (int i = 0; i < planes; ++i) {
-      const int row = av_image_get_linesize(fmt, f->width, i);
-      if (row <= 0) break;
-      const int shift = (i == 1 || i == 2) ? desc->log2_chroma_h : 0;
-      const int h = (f->height + (1 << shift) - 1) >> shift;
-      for (int y = 0; y < h; ++y) av_md5_update(md5, f->data[i] + static_cast<ptrdiff_t>(y) * f->linesize[i], static_cast<size_t>(row));
-      total += static_cast<uint64_t>(row) * static_cast<uint64_t>(h);
-    }
-    if (desc->flags & AV_PIX_FMT_FLAG_PAL) {
-      av_md5_update(md5, f->data[1], 256 * 4);
-      total += 256 * 4;
-    }
-  }
-  uint8_t digest[16] = {};
-  if (md5) av_md5_final(md5, digest);
-  av_free(md5);
-  for (int i = 0; i < 16; ++i) {
-    hex[2 * i] = kHex[digest[i] >> 4];
-    hex[2 * i + 1] = kHex[digest[i] & 15];
-  }
-  hex[32] = '\0';
-  size = static_cast<int>(total);
+  std::vector<uint8_t> scratch;
+  int64_t n = 0;
+  packed_md5(f, hex, n, scratch);
+  size = static_cast<int>(n);
 }
 
 SeekRunner::SeekRunner(Decoder& decoder, const StreamTimeline& timeline, const SeekPlan& plan, SeekRunnerOptions options)

@@ -13,7 +13,7 @@ extern "C" {
 
 #include "decode/decoder.h"
 #include "decode_test_util.h"
-#include "memory/frame_pool.h"
+#include "decode/frame_pool.h"
 
 // --- Counting every heap allocation of the process (libavcodec's included) ------------
 // Not under sanitizers: AddressSanitizer owns malloc and calls it before this binary's
@@ -61,6 +61,10 @@ std::atomic<uint64_t> g_small{0}, g_large{0};
 namespace mp4kit::test {
 namespace {
 
+using decode::CodecHooks;
+using decode::FramePool;
+
+
 struct Ctx {
   AVCodecContext* ctx = nullptr;
   explicit Ctx(AVCodecID id) {
@@ -86,8 +90,9 @@ AVFrame* request(AVCodecContext* ctx, int w, int h, AVPixelFormat fmt = AV_PIX_F
 
 TEST_CASE("frame pool: a miss allocates, a release returns the slot, the next request hits") {
   Ctx c(AV_CODEC_ID_H264);
+  CodecHooks hooks;
   FramePool pool(FramePool::Config{4});
-  pool.attach(c.ctx);
+  pool.attach(c.ctx, hooks);
   AVFrame* a = request(c.ctx, 320, 240);
   CHECK(pool.stats().misses == 1);
   CHECK(pool.owns(a));
@@ -113,8 +118,9 @@ TEST_CASE("frame pool: a miss allocates, a release returns the slot, the next re
 
 TEST_CASE("frame pool: beyond max_slots a request still succeeds, as an overflow miss") {
   Ctx c(AV_CODEC_ID_H264);
+  CodecHooks hooks;
   FramePool pool(FramePool::Config{2});
-  pool.attach(c.ctx);
+  pool.attach(c.ctx, hooks);
   AVFrame* f[3] = {request(c.ctx, 64, 64), request(c.ctx, 64, 64), request(c.ctx, 64, 64)};
   CHECK(pool.stats().misses == 3);
   CHECK(pool.stats().overflow == 1);
@@ -127,8 +133,9 @@ TEST_CASE("frame pool: beyond max_slots a request still succeeds, as an overflow
 
 TEST_CASE("frame pool: a new geometry retires the old slots; releases from other threads; release after the pool is gone") {
   Ctx c(AV_CODEC_ID_H264);
+  CodecHooks hooks;
   auto pool = std::make_unique<FramePool>(FramePool::Config{8});
-  pool->attach(c.ctx);
+  pool->attach(c.ctx, hooks);
   AVFrame* old_size = request(c.ctx, 320, 240);
   AVFrame* new_size = request(c.ctx, 640, 480);
   CHECK(pool->stats().reconfigures == 1);
