@@ -7,8 +7,8 @@
 // its CPU time, faults, peak RSS and storage reads measured around it
 // (bench/bench_harness.h), and a state that cannot be reached (eviction on tmpfs) is
 // reported as such instead of as a number. demux and probe run in the executable; decode
-// and the libavformat baseline in the bench module (bench/bench_module.h), seek in the
-// decode module (lib/decode/seek_module.h).
+// and the libavformat baseline in the bench module (bench/bench_module.h), seek through
+// lib/pipeline/seek_job.h (the decode module).
 // Output: a table, or --json (schema mp4kit.bench/1, bench/BENCH-schema.md).
 #include <fcntl.h>
 #include <fmt/core.h>
@@ -27,7 +27,8 @@
 #include "bench_report.h"
 #include "bench_work.h"
 #include "commands.h"
-#include "module_loader.h"
+#include "mp4kit/decoder.h"
+#include "pipeline/module_loader.h"
 
 namespace mp4kit::cli {
 namespace {
@@ -354,15 +355,19 @@ int run_bench(const BenchOptions& o) {
   proto.stream = o.stream;
   proto.threads = o.threads;
   proto.direct = o.direct;
-  std::string why;
   if (mode == BenchMode::kDecode || !o.against.empty()) {
-    proto.bench_api = module_api<mp4kit_bench_api>(kBenchModule, MP4KIT_BENCH_ENTRY, MP4KIT_BENCH_ABI_VERSION, "bench", why);
-    if (!proto.bench_api) return report_error("", make_error(ErrorCode::kInternal, "", 0, why));
+    constexpr pipeline::ModuleSpec kBenchModule{"mp4kit_bench.so", "MP4KIT_BENCH_MODULE", "bench module"};
+    auto api = pipeline::module_table<mp4kit_bench_api>(kBenchModule, MP4KIT_BENCH_ENTRY, MP4KIT_BENCH_ABI_VERSION);
+    if (!api.ok()) return report_error("", api.error());
+    proto.bench_api = *api;
   }
-  if (mode == BenchMode::kSeek) {
-    proto.seek_api = module_api<mp4kit_seek_api>(kDecodeModule, MP4KIT_SEEK_ENTRY, MP4KIT_SEEK_ABI_VERSION, "seek", why);
-    if (!proto.seek_api)
-      return report_error("", make_error(ErrorCode::kInternal, "", 0, "seek mode needs the seek module: " + why));
+  if (mode == BenchMode::kDecode || mode == BenchMode::kSeek) {
+    // Loaded here, in the parent: the forked runs inherit it and do not pay for loading it
+    // (the bench module's decode opens the same file: dlopen finds it loaded).
+    if (auto m = DecodeModule::load(); !m.ok())
+      return report_error("", make_error(ErrorCode::kInternal, "", 0,
+                                         std::string(mode == BenchMode::kSeek ? "seek" : "decode") +
+                                             " mode needs the decode module: " + m.error().message));
   }
   if (!o.against.empty()) {
     // Loaded here, in the parent, so that no measured run pays for loading libavformat.

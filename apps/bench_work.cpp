@@ -17,6 +17,7 @@
 #include "mp4/sample_table.h"
 #include "mp4/seek_plan.h"
 #include "mp4/timeline.h"
+#include "pipeline/seek_job.h"
 
 namespace mp4kit::cli::bench {
 namespace {
@@ -212,32 +213,25 @@ void module_work(const BenchPlan& plan, int32_t work, WorkFigures& out) {
 }
 
 void seek_work(const BenchPlan& plan, WorkFigures& out) {
-  std::vector<mp4kit_seek_target> targets(plan.seek_frames.size());
-  for (size_t i = 0; i < targets.size(); ++i) targets[i].frame = static_cast<int64_t>(plan.seek_frames[i]);
-  mp4kit_seek_request rq{};
-  rq.abi_version = MP4KIT_SEEK_ABI_VERSION;
-  rq.input_path = plan.path.c_str();
-  rq.stream = plan.stream;
-  rq.format = "null";
-  rq.threads = plan.threads;
-  rq.skip_non_reference = 1;
-  rq.target_count = targets.size();
-  rq.targets = targets.data();
-  mp4kit_seek_report rp{};
-  if (plan.seek_api->run(&rq, &rp) != 0) {
-    out.exit_code = rp.exit_code;
-    std::snprintf(out.error, sizeof out.error, "%s", rp.error);
-    return;
-  }
-  out.stream = rp.stream;
-  std::snprintf(out.codec, sizeof out.codec, "%s", rp.codec);
-  out.frames = targets.size();
-  out.packets = static_cast<uint64_t>(rp.decoded);
-  out.payload_bytes = rp.bytes;
-  out.decode_errors = rp.decode_errors;
-  // Per target: the seek module's wall time since the previous target of the same pass.
+  pipeline::SeekJob job;
+  job.input = plan.path;
+  job.stream = plan.stream;
+  job.frames = plan.seek_frames;
+  job.format = "null";
+  job.threads = plan.threads;
+  job.skip_non_reference = true;
+  std::string error_file;
+  auto rp = pipeline::run_seek(job, error_file);
+  if (!rp.ok()) return fail(out, rp.error());
+  out.stream = static_cast<int32_t>(rp->stream);
+  std::snprintf(out.codec, sizeof out.codec, "%s", rp->codec.c_str());
+  out.frames = rp->targets.size();
+  out.packets = static_cast<uint64_t>(rp->runs.decoded);
+  out.payload_bytes = rp->runs.bytes;
+  out.decode_errors = rp->decode_errors;
+  // Per target: the seek job's wall time since the previous target of the same pass.
   LatencyHistogram lat;
-  for (const mp4kit_seek_target& t : targets) lat.add_ns(static_cast<uint64_t>(std::max(0.0, t.ms) * 1e6));
+  for (const pipeline::SeekTargetResult& t : rp->targets) lat.add_ns(static_cast<uint64_t>(std::max(0.0, t.ms) * 1e6));
   latency_into(lat, out);
 }
 

@@ -1,7 +1,7 @@
 // The work of one `mp4kit bench` run, executed in the forked child of
 // bench/bench_harness.h: demux and probe run here in the executable (no FFmpeg library);
 // decode and every libavformat baseline in the bench module (bench/bench_module.h), seek
-// in the decode module (lib/decode/seek_module.h).
+// through lib/pipeline/seek_job.h (the decode module).
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,6 @@
 
 #include "bench/bench_harness.h"
 #include "bench/bench_module.h"
-#include "decode/seek_module.h"
 #include "mp4kit/error.h"
 
 namespace mp4kit::cli::bench {
@@ -30,7 +29,6 @@ struct BenchPlan {
   std::vector<int64_t> seek_pts;     ///< seek: their pts, ticks
   uint64_t frame_count = 0;          ///< seek: frames in the stream
   const mp4kit_bench_api* bench_api = nullptr;  ///< decode, --against
-  const mp4kit_seek_api* seek_api = nullptr;    ///< seek (mp4kit side)
 };
 
 /// Parses the file in the parent (no mapping kept afterwards): picks the default stream
@@ -47,7 +45,7 @@ void demux_work(const BenchPlan& plan, WorkFigures& out);
 void probe_work(const BenchPlan& plan, WorkFigures& out);
 /// A module work (decode, or a libavformat baseline).
 void module_work(const BenchPlan& plan, int32_t work, WorkFigures& out);
-/// mp4kit's seek: the seek module with format "null".
+/// mp4kit's seek: the seek job (lib/pipeline/seek_job.h) with format "null".
 void seek_work(const BenchPlan& plan, WorkFigures& out);
 
 }  // namespace mp4kit::cli::bench

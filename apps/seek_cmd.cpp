@@ -5,7 +5,8 @@
 // The requests are resolved here, from the container alone (lib/mp4: SeekStream,
 // PresentationIndex, plan_seek): times become frame numbers, ranges are checked (exit 64
 // with the valid range), and `--plan` prints the plan without ever loading FFmpeg.
-// Decoding goes through the decode module's seek entry point (lib/decode/seek_module.h).
+// Decoding is lib/pipeline/seek_job.h (the decode module loaded on first use; this file
+// expands output patterns to one path per target and formats the results).
 // Targets keep the order of the command line, across --frame/--frames/--time.
 #define MP4KIT_HAVE_SEEK_CMD 1
 
@@ -19,10 +20,10 @@
 #include <vector>
 
 #include "commands.h"
-#include "decode/seek_module.h"
-#include "module_loader.h"
+#include "limit_flags.h"
 #include "mp4/seek_plan.h"
 #include "mp4/seek_request.h"
+#include "pipeline/seek_job.h"
 
 namespace mp4kit::cli {
 namespace {
@@ -44,6 +45,7 @@ struct SeekOptions {
   bool verify = false;
   bool json = false;
   bool quiet = false;
+  LimitFlags limits;
 };
 
 // One resolved target: the frame and what the user typed for it.
@@ -148,9 +150,103 @@ int print_plan(const SeekOptions& o, const SeekStream& s, const std::vector<Targ
   return kExitOk;
 }
 
+// The job for the resolved targets: one output path per target when `output` is a pattern.
+Result<pipeline::SeekJob> make_job(const SeekOptions& o, const SeekStream& s, const std::vector<Target>& targets,
+                                   const std::string& output) {
+  pipeline::SeekJob job;
+  job.input = o.file;
+  job.demux.limits = o.limits.limits();
+  job.stream = s.stream;
+  job.format = o.format;
+  job.output = output;
+  for (const Target& t : targets) {
+    job.frames.push_back(t.frame);
+    if (is_output_pattern(output)) {
+      auto p = expand_output_pattern(output, t.frame);
+      if (!p.ok()) return p.error();
+      job.target_outputs.push_back(*p);
+    }
+  }
+  job.threads = o.threads;
+  job.skip_non_reference = !o.no_skip;
+  job.verify = o.verify;
+  return job;
+}
+
+double per_frame(const pipeline::SeekReport& rp) {
+  return rp.targets.empty() ? 0 : static_cast<double>(rp.runs.decoded) / static_cast<double>(rp.targets.size());
+}
+
+void print_json(const SeekOptions& o, const std::vector<Target>& targets, const pipeline::SeekReport& rp, uint32_t ts) {
+  const std::vector<pipeline::SeekTargetResult>& out = rp.targets;
+  const pipeline::VerifyResult& v = rp.verify;
+  nlohmann::ordered_json j;
+  j["schema"] = "mp4kit.seek/1";
+  j["file"] = o.file;
+  j["stream"] = rp.stream;
+  j["codec"] = rp.codec;
+  j["frame_count"] = rp.frame_count;
+  j["threads"] = rp.threads;
+  j["skip_non_reference"] = !o.no_skip;
+  auto& arr = j["targets"] = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < out.size(); ++i) {
+    const pipeline::SeekTargetResult& t = out[i];
+    nlohmann::ordered_json e = {{"requested", requested_json(targets[i])},
+                                {"frame", t.frame},
+                                {"pts", t.pts},
+                                {"time", seconds(t.pts, ts)},
+                                {"packet", t.packet},
+                                {"sync_packet", t.sync_packet},
+                                {"sync_time", seconds(t.sync_pts, ts)},
+                                {"pass", t.pass},
+                                {"fallback", t.fallback},
+                                {"decoded", t.decoded},
+                                {"skipped", t.skipped},
+                                {"bytes", t.bytes},
+                                {"ms", std::round(t.ms * 1000) / 1000},
+                                {"size", t.size},
+                                {"md5", t.md5}};
+    if (!t.output.empty()) e["output"] = t.output;
+    if (o.verify) e["verified"] = t.verified == 1;
+    arr.push_back(std::move(e));
+  }
+  j["totals"] = {{"passes", rp.runs.passes}, {"fallbacks", rp.runs.fallbacks},  {"decoded", rp.runs.decoded},
+                 {"skipped", rp.runs.skipped}, {"bytes", rp.runs.bytes},         {"decoded_per_frame", per_frame(rp)},
+                 {"decode_errors", rp.decode_errors}, {"seconds", std::round(rp.wall_s * 1e6) / 1e6}};
+  if (o.verify) {
+    j["verify"] = {{"frames", v.frames},
+                   {"mismatches", v.mismatches},
+                   {"linear_frames", v.linear_frames},
+                   {"sync_samples_checked", v.sync_checked},
+                   {"sync_samples_not_keyframes", v.sync_not_key},
+                   {"sync_samples_not_shown", v.sync_hidden},
+                   {"detail", v.detail}};
+  }
+  fmt::print("{}\n", j.dump(2));
+}
+
+void print_text(const SeekOptions& o, const pipeline::SeekReport& rp, uint32_t ts) {
+  const std::vector<pipeline::SeekTargetResult>& out = rp.targets;
+  const pipeline::VerifyResult& v = rp.verify;
+  for (const pipeline::SeekTargetResult& t : out) {
+    fmt::print(stderr, "frame {} ({:.3f} s): from sync packet {} ({:.3f} s), {} decoded, {} skipped, {} bytes, {:.1f} ms{}{}{}\n",
+               t.frame, seconds(t.pts, ts), t.sync_packet, seconds(t.sync_pts, ts), t.decoded, t.skipped, t.bytes, t.ms,
+               t.fallback ? fmt::format(" (fallback {})", t.fallback) : std::string(),
+               !t.output.empty() ? fmt::format(" -> {}", t.output) : std::string(),
+               o.verify ? (t.verified == 1 ? " [verified]" : " [MISMATCH]") : "");
+  }
+  fmt::print(stderr, "seek: {} frames of stream {} ({}): {} passes, {} packets decoded, {} skipped ({:.1f} decoded per frame), {} bytes, {:.3f} s\n",
+             out.size(), rp.stream, rp.codec, rp.runs.passes, rp.runs.decoded, rp.runs.skipped, per_frame(rp), rp.runs.bytes, rp.wall_s);
+  if (o.verify) {
+    fmt::print(stderr,
+               "verify: {} of {} frames identical to a linear decode ({} frames); sync samples: {} checked, {} not keyframes, {} not shown{}\n",
+               v.frames - v.mismatches, v.frames, v.linear_frames, v.sync_checked, v.sync_not_key, v.sync_hidden,
+               !v.detail.empty() ? fmt::format(" ({})", v.detail) : "");
+  }
+}
 
 int run_seek(const SeekOptions& o) {
-  auto opened = SeekStream::open(o.file, o.stream, {.fault_guard = true});  // exit 74 if cut while read
+  auto opened = SeekStream::open(o.file, o.stream, {.fault_guard = true}, o.limits.limits());  // exit 74 if cut while read
   if (!opened.ok()) return report_error(o.file, opened.error());
   const SeekStream& s = *opened;
   auto targets = resolve(s, o.requests);
@@ -172,94 +268,15 @@ int run_seek(const SeekOptions& o) {
   if (o.json && output == "-")
     return report_error("", make_error(ErrorCode::kUsage, "", 0, "--json prints to stdout: write the frames to a file (-o PATH)"));
 
-  std::string why;
-  const mp4kit_seek_api* api = module_api<mp4kit_seek_api>(kDecodeModule, MP4KIT_SEEK_ENTRY, MP4KIT_SEEK_ABI_VERSION, "seek", why);
-  if (!api) return report_error("", make_error(ErrorCode::kInternal, "", 0, why));
-  std::vector<mp4kit_seek_target> out(targets->size());
-  for (size_t i = 0; i < out.size(); ++i) out[i].frame = static_cast<int64_t>((*targets)[i].frame);
-  mp4kit_seek_request rq{};
-  rq.abi_version = MP4KIT_SEEK_ABI_VERSION;
-  rq.input_path = o.file.c_str();
-  rq.stream = s.stream;
-  rq.format = o.format.c_str();
-  rq.output = output.empty() ? nullptr : output.c_str();
-  rq.threads = o.threads;
-  rq.skip_non_reference = o.no_skip ? 0 : 1;
-  rq.verify = o.verify ? 1 : 0;
-  rq.target_count = out.size();
-  rq.targets = out.data();
-  mp4kit_seek_report rp{};
-  const int code = api->run(&rq, &rp);
-  if (code != 0) {
-    if (rp.error_file[0]) fmt::print(stderr, "mp4kit: {}: {}\n", rp.error_file, rp.error);
-    else fmt::print(stderr, "mp4kit: {}\n", rp.error);
-    return code;
-  }
-  const uint32_t ts = s.timescale();
-  const double per_frame = out.empty() ? 0 : static_cast<double>(rp.decoded) / static_cast<double>(out.size());
-  if (o.json) {
-    nlohmann::ordered_json j;
-    j["schema"] = "mp4kit.seek/1";
-    j["file"] = o.file;
-    j["stream"] = rp.stream;
-    j["codec"] = rp.codec;
-    j["frame_count"] = rp.frame_count;
-    j["threads"] = rp.threads;
-    j["skip_non_reference"] = !o.no_skip;
-    auto& arr = j["targets"] = nlohmann::ordered_json::array();
-    for (size_t i = 0; i < out.size(); ++i) {
-      const mp4kit_seek_target& t = out[i];
-      nlohmann::ordered_json e = {{"requested", requested_json((*targets)[i])},
-                                  {"frame", t.frame},
-                                  {"pts", t.pts},
-                                  {"time", seconds(t.pts, ts)},
-                                  {"packet", t.packet},
-                                  {"sync_packet", t.sync_packet},
-                                  {"sync_time", seconds(t.sync_pts, ts)},
-                                  {"pass", t.pass},
-                                  {"fallback", t.fallback},
-                                  {"decoded", t.decoded},
-                                  {"skipped", t.skipped},
-                                  {"bytes", t.bytes},
-                                  {"ms", std::round(t.ms * 1000) / 1000},
-                                  {"size", t.size},
-                                  {"md5", t.md5}};
-      if (t.output[0]) e["output"] = t.output;
-      if (o.verify) e["verified"] = t.verified == 1;
-      arr.push_back(std::move(e));
-    }
-    j["totals"] = {{"passes", rp.passes}, {"fallbacks", rp.fallbacks},     {"decoded", rp.decoded},
-                   {"skipped", rp.skipped}, {"bytes", rp.bytes},           {"decoded_per_frame", per_frame},
-                   {"decode_errors", rp.decode_errors}, {"seconds", std::round(rp.wall_s * 1e6) / 1e6}};
-    if (o.verify) {
-      j["verify"] = {{"frames", rp.verify_frames},
-                     {"mismatches", rp.verify_mismatches},
-                     {"linear_frames", rp.verify_linear_frames},
-                     {"sync_samples_checked", rp.verify_sync_samples},
-                     {"sync_samples_not_keyframes", rp.verify_sync_not_key},
-                     {"sync_samples_not_shown", rp.verify_sync_hidden},
-                     {"detail", rp.verify_detail}};
-    }
-    fmt::print("{}\n", j.dump(2));
-  } else if (!o.quiet) {
-    for (size_t i = 0; i < out.size(); ++i) {
-      const mp4kit_seek_target& t = out[i];
-      fmt::print(stderr, "frame {} ({:.3f} s): from sync packet {} ({:.3f} s), {} decoded, {} skipped, {} bytes, {:.1f} ms{}{}{}\n",
-                 t.frame, seconds(t.pts, ts), t.sync_packet, seconds(t.sync_pts, ts), t.decoded, t.skipped, t.bytes, t.ms,
-                 t.fallback ? fmt::format(" (fallback {})", t.fallback) : std::string(),
-                 t.output[0] ? fmt::format(" -> {}", t.output) : std::string(),
-                 o.verify ? (t.verified == 1 ? " [verified]" : " [MISMATCH]") : "");
-    }
-    fmt::print(stderr, "seek: {} frames of stream {} ({}): {} passes, {} packets decoded, {} skipped ({:.1f} decoded per frame), {} bytes, {:.3f} s\n",
-               out.size(), rp.stream, rp.codec, rp.passes, rp.decoded, rp.skipped, per_frame, rp.bytes, rp.wall_s);
-    if (o.verify) {
-      fmt::print(stderr,
-                 "verify: {} of {} frames identical to a linear decode ({} frames); sync samples: {} checked, {} not keyframes, {} not shown{}\n",
-                 rp.verify_frames - rp.verify_mismatches, rp.verify_frames, rp.verify_linear_frames, rp.verify_sync_samples,
-                 rp.verify_sync_not_key, rp.verify_sync_hidden, rp.verify_detail[0] ? fmt::format(" ({})", rp.verify_detail) : "");
-    }
-  }
-  if (o.verify && (rp.verify_mismatches > 0 || rp.verify_sync_not_key > 0)) return kExitThreshold;
+  auto job = make_job(o, s, *targets, output);
+  if (!job.ok()) return report_error("", job.error());
+  std::string error_file;
+  auto rep = pipeline::run_seek(*job, error_file);
+  if (!rep.ok()) return report_error(error_file, rep.error());
+  if (o.json) print_json(o, *targets, *rep, s.timescale());
+  else if (!o.quiet) print_text(o, *rep, s.timescale());
+  const pipeline::VerifyResult& v = rep->verify;
+  if (o.verify && (v.mismatches > 0 || v.sync_not_key > 0)) return kExitThreshold;
   return kExitOk;
 }
 
@@ -305,6 +322,7 @@ void register_seek(CLI::App& app, std::function<int()>& run) {
                 "(exit 1 on a mismatch)");
   cmd->add_flag("--json", opts->json, "per-target results as JSON on stdout (schema mp4kit.seek/1)");
   cmd->add_flag("--quiet", opts->quiet, "no per-frame lines on stderr");
+  add_limit_flags(*cmd, opts->limits);
   run = [opts] { return run_seek(*opts); };
 }
 

@@ -11,10 +11,9 @@ extern "C" {
 #include <libavcodec/avcodec.h>
 }
 
-#include "decode/codec_params.h"
-#include "mp4/codec_info.h"
-#include "mp4/sample_table.h"
-#include "mp4/timeline.h"
+#include "decode/codec_parameters.h"
+#include "mp4kit/demuxer.h"
+#include "pipeline/codec_abi.h"
 
 using namespace mp4kit;
 
@@ -25,23 +24,22 @@ int main(int argc, char** argv) {
   }
   auto file = open_file(argv[1], {.fault_guard = true});
   if (!file.ok()) return std::fprintf(stderr, "%s\n", file.error().to_string().c_str()), 66;
-  auto movie = parse_movie(*file);
-  if (!movie.ok()) return std::fprintf(stderr, "%s\n", movie.error().to_string().c_str()), 65;
-  std::vector<SampleTable> tables;
-  for (const Track& t : movie->tracks) tables.push_back(SampleTable::build(t).value());
-  auto tl = build_timelines(*movie, tables).value();
-  size_t ti = 0;
-  while (ti < movie->tracks.size() && codec_info_of(movie->tracks[ti]).type != MediaType::kVideo) ++ti;
-  if (ti == movie->tracks.size()) return std::fprintf(stderr, "no video stream\n"), 64;
-  const Track& track = movie->tracks[ti];
-  auto par = decode::make_codec_parameters(track, track.sample_entries.front(), codec_info_of(track));
+  auto dmx = Demuxer::open(*file);
+  if (!dmx.ok()) return std::fprintf(stderr, "%s\n", dmx.error().to_string().c_str()), 65;
+  auto stream = dmx->select_stream(StreamSelector::first_video());
+  if (!stream.ok()) return std::fprintf(stderr, "no video stream\n"), 64;
+  auto codec_par = dmx->codec_parameters(*stream);
+  if (!codec_par.ok()) return std::fprintf(stderr, "%s\n", codec_par.error().to_string().c_str()), 65;
+  auto par = decode::to_av_codec_parameters(pipeline::abi_codec_parameters(*codec_par));
   if (!par.ok()) return std::fprintf(stderr, "%s\n", par.error().to_string().c_str()), 65;
+  auto timeline = dmx->packets(*stream);
+  if (!timeline.ok()) return std::fprintf(stderr, "%s\n", timeline.error().to_string().c_str()), 65;
 
   std::vector<AVPacket*> packets;
-  for (const Packet& p : tl[ti].packets) {
+  for (const Packet& p : *timeline) {
     AVPacket* pkt = av_packet_alloc();
     av_new_packet(pkt, static_cast<int>(p.size));  // zeroed padding
-    auto bytes = (*file)->read(p.pos, p.size);
+    auto bytes = dmx->read_packet(p);
     if (!bytes.ok()) return std::fprintf(stderr, "%s\n", bytes.error().to_string().c_str()), 74;
     std::memcpy(pkt->data, bytes->data(), bytes->size());
     pkt->pts = p.pts;
@@ -53,7 +51,7 @@ int main(int argc, char** argv) {
   const AVCodec* codec = avcodec_find_decoder((*par)->codec_id);
   AVCodecContext* ctx = avcodec_alloc_context3(codec);
   avcodec_parameters_to_context(ctx, par->get());
-  ctx->pkt_timebase = AVRational{1, static_cast<int>(track.timescale)};
+  ctx->pkt_timebase = AVRational{1, static_cast<int>(codec_par->time_base.den)};
   ctx->thread_count = std::atoi(argv[2]);
   if (avcodec_open2(ctx, codec, nullptr) < 0) return std::fprintf(stderr, "cannot open decoder\n"), 65;
   AVFrame* frame = av_frame_alloc();

@@ -1,6 +1,7 @@
 // The bench module's entry point (bench_module.h) and the mp4kit side of the decode work:
-// open, parse, index, decode one stream with Decoder, time every output frame.
+// open, parse, index, decode one stream through the decode module, time every output frame.
 // The libavformat side is in lavf_baseline.cpp.
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -13,10 +14,10 @@ extern "C" {
 #include "bench/bench_module.h"
 #include "bench/lavf_baseline.h"
 #include "bench/latency_histogram.h"
-#include "decode/decoder.h"
-#include "mp4/movie.h"
-#include "mp4/sample_table.h"
-#include "mp4/timeline.h"
+#include "io/mapped_file.h"
+#include "mp4kit/decoder.h"
+#include "mp4kit/demuxer.h"
+#include "pipeline/packet_feed.h"
 
 namespace mp4kit::bench {
 
@@ -41,83 +42,72 @@ void bench_latency(const LatencyHistogram& h, mp4kit_bench_result* r) {
   r->latency_max_ms = h.max_ms();
 }
 
-uint64_t frame_checksum(const AVFrame* f) {
+uint64_t frame_checksum(const uint8_t* first_plane, int linesize) {
   // The first bytes of the first plane: enough to keep the frame observable; decoding is
   // not something a compiler can drop anyway.
-  const uint8_t* d = f->extended_data ? f->extended_data[0] : f->data[0];
-  if (!d) return 0;
-  const int n = f->linesize[0] > 0 ? std::min(f->linesize[0], 64) : 0;
+  if (!first_plane) return 0;
+  const int n = linesize > 0 ? std::min(linesize, 64) : 0;
   uint64_t sum = 0;
-  for (int i = 0; i < n; ++i) sum = sum * 31 + d[i];
+  for (int i = 0; i < n; ++i) sum = sum * 31 + first_plane[i];
   return sum;
 }
 
-Result<OpenedStream> open_stream(const std::string& path, int stream) {
-  OpenedStream o;
-  auto file = io::MappedFileSource::open(path, {.fault_guard = true});
-  if (!file.ok()) return file.error();
-  o.file = *file;
-  auto movie = parse_movie(*file);
-  if (!movie.ok()) return movie.error();
-  o.movie = std::make_unique<Movie>(std::move(movie.value()));
-  const Movie& m = *o.movie;
-  o.tables.reserve(m.tracks.size());
-  for (const Track& t : m.tracks) {
-    auto st = SampleTable::build(t);
-    if (!st.ok()) return st.error();
-    o.tables.push_back(std::move(st.value()));
-  }
-  auto built = build_timelines(m, o.tables);
-  if (!built.ok()) return built.error();
-  o.timelines = std::move(built.value());
-  for (size_t i = 0; i < m.tracks.size(); ++i) {
-    const int si = i < m.track_stream_index.size() ? static_cast<int>(m.track_stream_index[i]) : static_cast<int>(i);
-    if (si == stream) {
-      o.track_index = i;
-      return o;
-    }
-  }
-  return make_error(ErrorCode::kUsage, "", 0, "no track is stream " + std::to_string(stream) + " (bench decodes tracks)");
+uint64_t frame_checksum(const AVFrame* f) {
+  return frame_checksum(f->extended_data ? f->extended_data[0] : f->data[0], f->linesize[0]);
 }
 
 namespace {
 
+// mp4kit's decode as `mp4kit decode` runs it: the Demuxer, the decode module's decoder
+// through its C ABI (loaded by the parent before the fork, so no run pays for it) and the
+// same send/receive loop (lib/pipeline/packet_feed.h); each output frame is timed.
 int run_decode(const mp4kit_bench_request* rq, mp4kit_bench_result* rp) {
   const uint64_t t0 = LatencyHistogram::now_ns();
-  auto opened = open_stream(rq->input_path, rq->stream);
-  if (!opened.ok()) return bench_fail(rp, opened.error());
-  OpenedStream& o = *opened;
-  const Track& track = o.movie->tracks[o.track_index];
-  decode::DecoderOptions dopt;
-  dopt.threads = rq->threads;
-  auto decoder = decode::Decoder::open(o.movie->source, track, o.timelines[o.track_index], dopt);
-  if (!decoder.ok()) return bench_fail(rp, decoder.error());
-  decode::Decoder& dec = **decoder;
-  bench_copy_string(rp->codec, sizeof rp->codec, dec.context()->codec->name);
+  auto file = io::MappedFileSource::open(rq->input_path, {.fault_guard = true});
+  if (!file.ok()) return bench_fail(rp, file.error());
+  auto dmx = Demuxer::open(*file);
+  if (!dmx.ok()) return bench_fail(rp, dmx.error());
+  if (rq->stream < 0 || static_cast<size_t>(rq->stream) >= dmx->streams().size() || dmx->track_of(rq->stream) < 0)
+    return bench_fail(rp, make_error(ErrorCode::kUsage, "", 0, "no track is stream " + std::to_string(rq->stream) + " (bench decodes tracks)"));
+  const auto stream = static_cast<uint32_t>(rq->stream);
+  auto packets = dmx->packets(stream);
+  if (!packets.ok()) return bench_fail(rp, packets.error());
+  auto par = dmx->codec_parameters(stream);
+  if (!par.ok()) return bench_fail(rp, par.error());
+  DecoderSettings settings;
+  settings.threads = rq->threads;
+  for (const Packet& p : *packets) settings.packet_size_hint = std::max(settings.packet_size_hint, p.size);
+  auto dec = Decoder::open(*par, settings);
+  if (!dec.ok()) return bench_fail(rp, dec.error());
+  bench_copy_string(rp->codec, sizeof rp->codec, dec->codec());
 
   LatencyHistogram lat;
   uint64_t last = t0, sum = 0;
-  Status st = dec.run([&](const AVFrame* f) -> Result<bool> {
+  pipeline::PageReleaser releaser;
+  pipeline::PacketFeed feed(*dec, *dmx, *packets, &releaser, /*strict=*/false);
+  const pipeline::FrameCallback on_frame = [&](Frame& f) -> Result<bool> {
     const uint64_t now = LatencyHistogram::now_ns();
     lat.add_ns(now - last);
     last = now;
-    sum += frame_checksum(f);
+    const mp4kit_frame_info info = f.info();
+    sum += frame_checksum(info.data[0], info.linesize[0]);
     return true;
-  });
-  if (!st.ok()) return bench_fail(rp, st.error());
-  if (!o.file->still_complete())
-    return bench_fail(rp, make_error(ErrorCode::kIo, "", 0, "'" + o.file->path() + "' shrank while it was being decoded"));
-  const decode::DecodeCounters& c = dec.counters();
-  rp->frames = static_cast<uint64_t>(c.frames);
-  rp->packets = static_cast<uint64_t>(c.packets);
-  for (const Packet& p : o.timelines[o.track_index].packets) rp->payload_bytes += p.size;
+  };
+  for (uint32_t i = 0; i < packets->size(); ++i)
+    if (auto more = feed.send(i, on_frame); !more.ok()) return bench_fail(rp, more.error());
+  if (auto more = feed.finish(on_frame); !more.ok()) return bench_fail(rp, more.error());
+  if (!(*file)->still_complete())
+    return bench_fail(rp, make_error(ErrorCode::kIo, "", 0, "'" + (*file)->path() + "' shrank while it was being decoded"));
+  const mp4kit_decoder_stats st = dec->stats();
+  rp->frames = static_cast<uint64_t>(st.frames);
+  rp->packets = static_cast<uint64_t>(st.packets);
+  for (const Packet& p : *packets) rp->payload_bytes += p.size;
   rp->checksum = sum;
-  rp->decode_errors = c.errors;
+  rp->decode_errors = st.decode_errors;
   bench_latency(lat, rp);
-  const FramePoolStats ps = dec.pool().stats();
   rp->has_pool = 1;
-  rp->pool_hits = ps.hits;
-  rp->pool_misses = ps.misses;
+  rp->pool_hits = st.pool_hits;
+  rp->pool_misses = st.pool_misses;
   return rp->exit_code = 0;
 }
 

@@ -1,8 +1,8 @@
 // The C ABI between `mp4kit bench` (apps/bench_cmd.cpp) and the bench module
 // (mp4kit_bench.so, next to the executable or $MP4KIT_BENCH_MODULE) for the benchmark work
 // that needs libavcodec or libavformat: mp4kit's decode and every `--against libavformat`
-// baseline. (mp4kit's seek runs through the decode module's seek entry point,
-// lib/decode/seek_module.h.)
+// baseline. (mp4kit's seek runs in the executable, lib/pipeline/seek_job.h.) The decode
+// work goes through the decode module's C ABI like `mp4kit decode`.
 //
 // A module of its own, apart from the decode module, so that the decoder ships no
 // measurement code and the two interfaces version independently. The CLI runs each measured
@@ -29,8 +29,8 @@ extern "C" {
 
 /// The work of one measured run.
 enum mp4kit_bench_work {
-  MP4KIT_BENCH_DECODE = 0,       ///< mp4kit: parse, index, decode every packet of `stream` (Decoder + FramePool)
-  /* 1 is unused: mp4kit's side of seek mode is the seek module itself (seek_module.h, format "null"). */
+  MP4KIT_BENCH_DECODE = 0,       ///< mp4kit: parse, index, decode every packet of `stream` (mp4kit/decoder.h)
+  /* 1 is unused: mp4kit's side of seek mode is the seek job itself (lib/pipeline/seek_job.h, format "null"). */
   MP4KIT_BENCH_LAVF_DEMUX = 2,   ///< libavformat: avformat_open_input + av_read_frame of every packet, bytes touched
   MP4KIT_BENCH_LAVF_DECODE = 3,  ///< libavformat demux + the same libavcodec settings, `stream` only
   MP4KIT_BENCH_LAVF_PROBE = 4,   ///< libavformat: avformat_open_input (the mov demuxer builds its index there)

@@ -16,7 +16,7 @@ extern "C" {
 #include "bench/bench_harness.h"
 #include "bench/bench_job.h"
 #include "bench/latency_histogram.h"
-#include "decode/decoder.h"
+#include "decode/av_error.h"
 
 namespace mp4kit::bench {
 namespace {
@@ -60,7 +60,7 @@ Status open_input(const mp4kit_bench_request* rq, Input& in) {
   return Ok{};
 }
 
-// Opens the decoder for `stream` with the settings Decoder uses (threads, packet time base)
+// Opens the decoder for `stream` with the settings the decode module uses (threads, packet time base)
 // and libavcodec's default frame allocator; other streams are discarded by the demuxer.
 Status open_decoder(const mp4kit_bench_request* rq, Input& in) {
   if (rq->stream < 0 || static_cast<unsigned>(rq->stream) >= in.fmt->nb_streams)

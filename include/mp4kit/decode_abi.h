@@ -16,7 +16,9 @@
  * accepts a table whose major equals the one it was compiled with and whose minor is at
  * least its own; minors only append functions at the end of the table (`struct_size`
  * says how long the module's table is). Settings structs start with `struct_size`: fill
- * them with the matching *_default_settings() call, then change fields.
+ * them with the matching *_default_settings() call, then change fields. Structs the module
+ * fills (stats, frame info) also start with `struct_size`: the caller sets it to the size
+ * it was compiled with, and the module writes no more than that.
  *
  * Errors: every fallible call returns an mp4kit_status; on an error (>= 64) it fills the
  * caller's `mp4kit_error` (when not null) with the code, a one-line message of any length
@@ -27,6 +29,13 @@
  * on different threads at once (they share no state: each has its own frame pool and its
  * own count of libavcodec's log messages). Frames may be released on any thread. Packet
  * release callbacks may be called on any thread (libavcodec's frame threads).
+ *
+ * Logging: libavutil has one log callback per process. The first decoder_open installs the
+ * module's (once; never removed): a message from one of the module's decoders, or logged
+ * on a thread inside a call of a decoder or sink, is counted for that object (error level)
+ * or dropped, never printed; any other message goes to av_log_default_callback as if the
+ * module were not there. A program that installs its own callback afterwards keeps
+ * everything working except the per-decoder message counts.
  */
 #ifndef MP4KIT_DECODE_ABI_H
 #define MP4KIT_DECODE_ABI_H
@@ -40,8 +49,9 @@ extern "C" {
 #define MP4KIT_DECODE_API_MAJOR 3u
 #define MP4KIT_DECODE_API_MINOR 0u
 #define MP4KIT_DECODE_API_VERSION ((MP4KIT_DECODE_API_MAJOR << 16) | MP4KIT_DECODE_API_MINOR)
-/** The one exported symbol: `const struct mp4kit_decode_api* mp4kit_decode_api(void)`. */
-#define MP4KIT_DECODE_ENTRY "mp4kit_decode_api"
+/** The one exported symbol: `const struct mp4kit_decode_api* mp4kit_decode_get_api(void)`
+ * (not named like the struct: in C++ a function of the struct's name hides its type). */
+#define MP4KIT_DECODE_ENTRY "mp4kit_decode_get_api"
 
 /** Results. The error values are mp4kit's exit codes (README "Exit codes"). */
 enum mp4kit_status {
@@ -101,6 +111,8 @@ struct mp4kit_decoder_settings {
   int32_t strict;                /**< 1: the first decoder error fails send/receive (65) */
   int32_t packet_copy;           /**< enum mp4kit_packet_copy */
   int32_t frames_held;           /**< frames the caller may hold at once (frame pool sizing), >= 1 */
+  uint32_t packet_size_hint;     /**< largest packet the caller will send, bytes (sizes the pool of
+                                      padded copies); 0 = unknown: the pool grows as packets come */
 };
 
 enum mp4kit_packet_flags {
@@ -153,7 +165,9 @@ struct mp4kit_frame;
 struct mp4kit_frame_info {
   uint32_t struct_size;
   int32_t media_type;            /**< enum mp4kit_media_type */
-  int64_t pts;                   /**< best-effort pts, ticks of the decoder's time base; INT64_MIN unknown */
+  int64_t pts;                   /**< AVFrame.pts: the pts of the packet it came from, ticks of
+                                      the codec parameters' time base; INT64_MIN unknown */
+  int64_t best_effort_pts;       /**< FFmpeg's best_effort_timestamp (what framemd5 prints); INT64_MIN unknown */
   int64_t duration;              /**< ticks, 0 unknown */
   int64_t packet_index;          /**< mp4kit_packet.index of the packet it came from, -1 unknown */
   int32_t key_frame;             /**< 1 for a keyframe */
@@ -192,9 +206,9 @@ struct mp4kit_sink_stats {
   int64_t frames;                /**< frames written */
   uint64_t bytes;                /**< bytes written */
   int32_t output_closed;         /**< 1: stdout's reader went away (EPIPE): not an error, stop */
-  char last_md5[33];             /**< md5 (lowercase hex) of the last frame's packed bytes:
-                                      the framemd5 hash; "" before the first frame */
-  int64_t last_size;             /**< bytes of the last frame's packed form (framemd5 size) */
+  char last_md5[33];             /**< framemd5 sinks: md5 (lowercase hex) of the last frame's
+                                      packed bytes; "" before the first frame and for other formats */
+  int64_t last_size;             /**< framemd5 sinks: bytes of the last frame's packed form */
 };
 
 struct mp4kit_decode_api {
@@ -225,9 +239,15 @@ struct mp4kit_decode_api {
   void (*decoder_stats)(const struct mp4kit_decoder* decoder, struct mp4kit_decoder_stats* stats);
   /** libavcodec's decoder name ("h264", "libdav1d"); static storage. */
   const char* (*decoder_codec)(const struct mp4kit_decoder* decoder);
-  /** The first error message libavcodec logged for this decoder, or "" (owned by the
-   * decoder, valid until its next call). */
-  const char* (*decoder_first_error)(const struct mp4kit_decoder* decoder);
+  /** The first libavcodec call that failed for this decoder, with the packet index it
+   * was about: "send at packet 12: Invalid data found when processing input" (a strict
+   * send/receive fails with this message); "" when none. Owned by the decoder, valid until
+   * its next call. */
+  const char* (*decoder_first_error)(struct mp4kit_decoder* decoder);
+  /** The first error-level message libavcodec logged for this decoder (concealed damage
+   * is reported only this way), as av_log prints it: "[hevc @ 0x...] ..."; "" when none.
+   * Owned by the decoder, valid until its next call. */
+  const char* (*decoder_first_log_message)(struct mp4kit_decoder* decoder);
   /** Closes the decoder; frames already received stay valid. Null is ignored. */
   void (*decoder_close)(struct mp4kit_decoder* decoder);
 
@@ -240,6 +260,9 @@ struct mp4kit_decode_api {
                               struct mp4kit_error* error);
   /** Releases the caller's reference (any thread). Null is ignored. */
   void (*frame_release)(struct mp4kit_frame* frame);
+  /** A second reference to the same frame (buffers shared, nothing copied), released on
+   * its own with frame_release; null when out of memory. Any thread. */
+  struct mp4kit_frame* (*frame_ref)(const struct mp4kit_frame* frame);
 
   /* --- sinks ------------------------------------------------------------------------- */
   void (*sink_default_settings)(struct mp4kit_sink_settings* settings);
@@ -255,8 +278,8 @@ struct mp4kit_decode_api {
   void (*sink_close)(struct mp4kit_sink* sink);
 };
 
-/** The module's only exported symbol. */
-const struct mp4kit_decode_api* mp4kit_decode_api(void);
+/** The module's only exported symbol. Static storage; the same table on every call. */
+const struct mp4kit_decode_api* mp4kit_decode_get_api(void);
 
 #ifdef __cplusplus
 }

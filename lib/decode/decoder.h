@@ -1,124 +1,98 @@
-// A libavcodec decoder for one track of a parsed Movie: codec parameters from the sample
-// entry (codec_params.h), packets from the timeline (packet_source.h), frame buffers from
-// a FramePool (memory/frame_pool.h). The packet/frame loop mirrors FFmpeg 5.1's ffmpeg.c
-// (send one packet, receive every frame it releases; a decoder error is counted and
-// decoding goes on), so the frames it outputs are the frames `ffmpeg -f framemd5` hashes.
+// The module's decoder behind `struct mp4kit_decoder` (include/mp4kit/decode_abi.h): one
+// libavcodec decoder for one stream, fed the caller's packets, handing out frames from its
+// own frame pool.
 //
-// Threads: a Decoder is used from one thread. With frame threading libavcodec runs
-// `threads` worker threads that call the pool's get_buffer2; frames handed to the sink
-// may be kept (av_frame_ref) and released on any thread.
+// The send/receive loop it gives the caller mirrors FFmpeg 5.1's ffmpeg.c (send one
+// packet, receive every frame it releases; a decoder error is counted and decoding goes
+// on), so a caller that loops like decode_abi.h describes outputs the frames `ffmpeg -f
+// framemd5` hashes. Per decoder, nothing shared with other decoders: the AVCodecContext,
+// the frame pool (frame_pool.h), the packet copy pool (packet_bridge.h), the log capture
+// (log_capture.h).
+//
+// Errors: send/receive fail with kMalformed in strict mode at the first decoder error (the
+// message is the failed call: "send at packet 12: Invalid data found when processing
+// input"; first_log_message() gives libavcodec's own first message), kUsage for a bad
+// packet, kInternal out of memory. Without strict mode decoder errors are only counted.
+//
+// Threads: one thread calls the methods; libavcodec's worker threads call the pool and
+// the log callback; frames handed out may be released on any thread, after the decoder is
+// gone too (the pool's shared state lives until the last frame returns).
 #pragma once
 
 extern "C" {
 #include <libavcodec/avcodec.h>
 }
 
-#include <functional>
+#include <cstdint>
 #include <memory>
 #include <string>
-#include <vector>
 
-#include "decode/packet_source.h"
-#include "memory/frame_pool.h"
-#include "mp4/movie.h"
+#include "decode/codec_hooks.h"
+#include "decode/frame_pool.h"
+#include "decode/log_capture.h"
+#include "decode/packet_bridge.h"
+#include "mp4kit/decode_abi.h"
 #include "mp4kit/error.h"
-#include "mp4/timeline.h"
-#include "decode/codec_params.h"
 
 namespace mp4kit::decode {
 
-struct DecoderOptions {
-  int threads = 0;             ///< 0: one per CPU (FFmpeg's "auto"); 1: no threading
-  bool strict = false;         ///< stop at the first decoder error (kMalformed)
-  PacketSource::Copy copy = PacketSource::Copy::kAuto;
-  int consumer_queue = 1;      ///< frames the sink may hold at once (pool sizing)
-};
-
-struct DecodeCounters {
-  int64_t packets = 0;           ///< packets sent
-  int64_t frames = 0;            ///< frames delivered to the sink
-  int64_t errors = 0;            ///< send/receive calls that failed (not EAGAIN/EOF)
-  int64_t concealed = 0;         ///< frames with decode_error_flags
-  int64_t foreign_frames = 0;    ///< frames whose buffers did not come from the pool
-  int64_t error_messages = 0;    ///< AV_LOG_ERROR messages libavcodec logged (concealed damage included)
-  std::string first_error;       ///< "decode at packet 12: Invalid data found when processing input"
-};
+/// What send/receive report besides errors: MP4KIT_OK, MP4KIT_AGAIN or MP4KIT_END.
+using CallStatus = int32_t;
 
 class Decoder {
  public:
-  /// Opens the decoder for `track` (its first sample entry), reading packets from `source`
-  /// (shared). `timeline` must outlive the Decoder. Errors: kMalformed (unknown codec, bad configuration box, or
-  /// avcodec_open2 refused the parameters; the message has FFmpeg's error text), kInternal.
-  static Result<std::unique_ptr<Decoder>> open(ByteSourcePtr source, const Track& track, const StreamTimeline& timeline,
-                                               const DecoderOptions& options);
-  /// Same, for parameters built elsewhere (an attached picture). `where` names the source
-  /// in messages; `timescale` is the packets' time base denominator.
-  static Result<std::unique_ptr<Decoder>> open(ByteSourcePtr source, const AVCodecParameters& par, uint32_t timescale,
-                                               const StreamTimeline& timeline, const DecoderOptions& options,
-                                               const std::string& where, uint64_t offset);
+  /// Errors: kUsage for bad settings or parameters; kMalformed when libavcodec has no
+  /// decoder for the codec or refuses the parameters (FFmpeg's error text); kInternal.
+  static Result<std::unique_ptr<Decoder>> open(const mp4kit_codec_parameters& codec, const mp4kit_decoder_settings& settings);
   ~Decoder();
+  Decoder(const Decoder&) = delete;
+  Decoder& operator=(const Decoder&) = delete;
 
-  /// Called for each output frame, in presentation order. Return false to stop decoding
-  /// (e.g. --frames reached or the output closed); an Error stops with that error.
-  using Sink = std::function<Result<bool>(const AVFrame* frame)>;
+  /// decode_abi.h decoder_send: OK (taken), AGAIN (receive first; not taken), or an error
+  /// (taken: release is called).
+  Result<CallStatus> send(const mp4kit_packet* packet);
+  /// decode_abi.h decoder_receive: OK with `out` set to a new frame the caller owns
+  /// (av_frame_free it), AGAIN or END.
+  Result<CallStatus> receive(AVFrame*& out);
+  /// avcodec_flush_buffers; counters are kept.
+  void reset();
+  void stats(mp4kit_decoder_stats& out) const;
 
-  /// Sends every packet and flushes the decoder. Returns the first sink error, or
-  /// kMalformed in strict mode at the first decoder error.
-  Status run(const Sink& sink);
-
-  /// Called for each output frame with the timeline index of the packet it was decoded
-  /// from, or -1 when the decoder did not carry the index through.
-  using IndexedSink = std::function<Result<bool>(const AVFrame* frame, int64_t packet)>;
-
-  /// For seeking (lib/decode/seek_*.cpp): sends exactly the packets `packets` lists
-  /// (timeline indices, in the order given: decode order, with gaps for the packets left
-  /// out), then flushes: every frame still in the decoder reaches `sink`, and the decoder
-  /// is reset (avcodec_flush_buffers), so the next call may start at any sync sample with
-  /// no state of this one left except what libavcodec keeps across a flush (e.g. a
-  /// reorder depth it has learned). Each packet's index travels in
-  /// AVCodecContext::reordered_opaque, which libavcodec 5.1 copies to the frame decoded
-  /// from that packet (also through frame threads and libdav1d). Errors as run(); a sink
-  /// returning false ends the pass early (the decoder is still reset).
-  Status run_packets(const std::vector<uint32_t>& packets, const IndexedSink& sink);
-
-  const DecodeCounters& counters() const { return counters_; }
+  const char* codec_name() const { return ctx_->codec->name; }
+  /// The first failed libavcodec call: "send at packet 12: Invalid data found when
+  /// processing input"; "" when none.
+  const std::string& first_error() const { return first_error_; }
+  /// libavcodec's first error-level log message for this decoder; "" when none.
+  std::string first_log_message() const { return log_.first_message(); }
+  int64_t error_messages() const { return log_.error_count(); }
+  LogCapture& log() { return log_; }
   const FramePool& pool() const { return *pool_; }
-  FramePool& pool() { return *pool_; }
-  const AVCodecContext* context() const { return ctx_; }
-  const PacketSource& packets() const { return *packets_; }
-  /// Frames after which the pool is expected to be warm (2 x its capacity).
   int64_t warmup_frames() const { return warmup_frames_; }
 
  private:
   Decoder() = default;
-  Result<bool> drain(const Sink& sink, bool flushing);
-  void note_error(int err, const char* where);
+  void note_error(int err, const char* call);
+  Error strict_error() const;
 
+  // ~Decoder frees the context first (joining the frame threads, which log and allocate
+  // through hooks_); the members below are destroyed after it.
+  LogCapture log_;
+  CodecHooks hooks_;
+  std::unique_ptr<FramePool> pool_;
+  std::unique_ptr<PacketBridge> packets_;
   AVCodecContext* ctx_ = nullptr;
   AVFrame* frame_ = nullptr;
   AVPacket* pkt_ = nullptr;
-  std::unique_ptr<FramePool> pool_;
-  std::unique_ptr<PacketSource> packets_;
-  DecoderOptions options_;
-  DecodeCounters counters_;
+  mp4kit_decoder_settings settings_{};
   int64_t warmup_frames_ = 0;
-  uint64_t current_packet_ = 0;
-  bool strict_stop_ = false;
+  int64_t packets_sent_ = 0, frames_ = 0, errors_ = 0, concealed_ = 0;
+  uint64_t misses_at_warmup_ = 0;
+  bool warm_ = false;
+  bool flushing_ = false;
+  int consecutive_errors_ = 0;
+  int64_t current_packet_ = 0;   // index named in error messages
+  int64_t last_index_ = -1;      // index of the last packet taken
+  std::string first_error_;
 };
-
-/// Routes libav* log messages away from stderr for the lifetime of the object: messages at
-/// AV_LOG_ERROR or worse are counted and the first one kept (decoders report concealed
-/// damage only this way unless AV_EF_EXPLODE is set). Process-wide (av_log_set_callback);
-/// the callback may run on libavcodec's worker threads and is thread-safe.
-class LogCapture {
- public:
-  LogCapture();
-  ~LogCapture();
-  static int64_t error_count();
-  static std::string first_error();
-};
-
-/// FFmpeg's error text for an AVERROR code.
-std::string av_error_string(int err);
 
 }  // namespace mp4kit::decode

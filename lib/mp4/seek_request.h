@@ -1,6 +1,5 @@
-// What `mp4kit seek` is asked for, resolved against the container alone (no FFmpeg), shared
-// by the CLI (apps/seek_cmd.cpp: validation, --plan) and the decode module
-// (lib/decode/seek_job.cpp).
+// What `mp4kit seek` is asked for, resolved against the container alone (no FFmpeg), for
+// the CLI (apps/seek_cmd.cpp: validation, --plan; the decoding is lib/pipeline/seek_job.h).
 //
 //  * SeekStream: the parsed file, the timelines and the presentation index of one video
 //    stream (lib/mp4/seek_plan.h gives the frame numbering).
@@ -16,7 +15,7 @@
 //
 // Errors: kUsage with a message that says what is accepted (exit 64); SeekStream::open
 // passes on the parser's errors (65, 66, 70, 74).
-// Header-only (inline): small, used by two binaries, no state.
+// Header-only (inline): small, no state.
 #pragma once
 
 #include <algorithm>
@@ -55,14 +54,15 @@ struct SeekStream {
     return end;
   }
 
-  /// Opens `path` with `options` (the CLI and the decode module turn the fault guard on),
+  /// Opens `path` with `options` (the CLI turns the fault guard on) and `limits`,
   /// parses it and picks `stream` (ffprobe numbering; -1 = the first video stream).
   /// Errors: those of open_file / parse_movie / build_timelines; kUsage when the
   /// stream does not exist, is not video, or is cover art (an attached picture).
-  static Result<SeekStream> open(const std::string& path, int stream, const FileSourceOptions& options) {
+  static Result<SeekStream> open(const std::string& path, int stream, const FileSourceOptions& options,
+                                 const Limits& limits = {}) {
     auto file = open_file(path, options);
     if (!file.ok()) return file.error();
-    auto movie = parse_movie(*file);
+    auto movie = parse_movie(*file, limits);
     if (!movie.ok()) return movie.error();
     SeekStream s;
     s.movie = std::move(movie.value());
@@ -94,11 +94,11 @@ struct SeekStream {
     }
     s.tables.reserve(s.movie.tracks.size());
     for (const Track& t : s.movie.tracks) {  // every track: truncation stops all streams alike
-      auto st = SampleTable::build(t);
+      auto st = SampleTable::build(t, limits);
       if (!st.ok()) return st.error();
       s.tables.push_back(std::move(st.value()));
     }
-    auto tl = build_timelines(s.movie, s.tables);
+    auto tl = build_timelines(s.movie, s.tables, {}, limits);
     if (!tl.ok()) return tl.error();
     s.timelines = std::move(tl.value());
     s.index = PresentationIndex::build(s.timelines[s.track]);

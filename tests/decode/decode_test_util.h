@@ -13,6 +13,9 @@
 
 #include "../test_util.h"
 #include "mp4kit/byte_source.h"
+#include "mp4kit/decoder.h"
+#include "mp4kit/demuxer.h"
+#include "pipeline/packet_feed.h"
 #include "mp4/codec_info.h"
 #include "mp4/movie.h"
 #include "mp4/sample_table.h"
@@ -133,6 +136,43 @@ inline std::string damaged_copy(const std::string& src, const std::string& name,
   const std::string path = temp_dir() + "/" + name;
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   return path;
+}
+
+/// Makes DecodeModule::load() find the module this build made (the test binary is not
+/// next to it). Call before the first decoder of the process.
+inline void use_built_module() { setenv("MP4KIT_DECODE_MODULE", MP4KIT_DECODE_MODULE_FILE, 1); }
+
+/// One stream of a file, opened with the public API: demuxer, stream, packets, codec.
+struct TestStream {
+  Demuxer demuxer;
+  uint32_t stream = 0;
+  std::span<const Packet> packets;
+  CodecParameters codec;
+};
+
+inline TestStream open_test_stream(ByteSourcePtr source, uint32_t stream) {
+  auto dmx = Demuxer::open(std::move(source));
+  REQUIRE_MESSAGE(dmx.ok(), (dmx.ok() ? "" : dmx.error().to_string()));
+  TestStream t{std::move(dmx.value()), stream, {}, {}};
+  auto packets = t.demuxer.packets(stream);
+  REQUIRE(packets.ok());
+  t.packets = *packets;
+  auto par = t.demuxer.codec_parameters(stream);
+  REQUIRE_MESSAGE(par.ok(), (par.ok() ? "" : par.error().to_string()));
+  t.codec = std::move(par.value());
+  return t;
+}
+
+/// Decodes every packet of `s` with `dec`, each frame to `on_frame`, as `mp4kit decode` does.
+inline void decode_all(Decoder& dec, const TestStream& s, const pipeline::FrameCallback& on_frame) {
+  pipeline::PacketFeed feed(dec, s.demuxer, s.packets, nullptr, false);
+  for (uint32_t i = 0; i < s.packets.size(); ++i) {
+    auto more = feed.send(i, on_frame);
+    REQUIRE_MESSAGE(more.ok(), (more.ok() ? "" : more.error().to_string()));
+    if (!*more) return;
+  }
+  auto more = feed.finish(on_frame);
+  REQUIRE_MESSAGE(more.ok(), (more.ok() ? "" : more.error().to_string()));
 }
 
 }  // namespace mp4kit::test

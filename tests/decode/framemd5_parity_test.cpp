@@ -50,7 +50,7 @@ TEST_CASE("--no-edits equals FFmpeg with -ignore_editlist 1") {
 // Damaged packets in an intact container. FFmpeg's frame-threaded output on damaged input
 // is not reproducible from run to run (error concealment races between threads), so the
 // comparison decodes single-threaded on both sides. HEVC is the case that made the padding
-// rule (packet_source.h): its output depends on the bytes after a damaged packet.
+// rule (lib/decode/packet_bridge.h): its output depends on the bytes after a damaged packet.
 TEST_CASE("damaged packets: counted, decoding goes on, frames equal FFmpeg's; --strict exits 65") {
   if (!have_ffprobe()) return;
   for (const char* name : {"h264_bframes_aac.mp4", "hevc_aac.mp4", "vp9.mp4", "av1.mp4"}) {

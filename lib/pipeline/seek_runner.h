@@ -1,6 +1,6 @@
 // Executes a SeekPlan (lib/mp4/seek_plan.h) with one Decoder: one forward pass per start
-// sync sample, the decoder flushed and reused between passes, each output frame matched to
-// its target by the index of the packet it was decoded from (Decoder::run_packets).
+// sync sample, the decoder drained and reset between passes, each output frame matched to
+// its target by the index of the packet it was decoded from (mp4kit_frame_info.packet_index).
 //
 // Exactness rules:
 //  * a pass sends its packets in decode order from the start sync sample to its last
@@ -16,25 +16,23 @@
 // Passes run in the order their first target was requested, so outputs that must be
 // written in request order hold as few frames as possible.
 //
-// Threads: one thread; on_frame is called on it, with a frame that is valid only during the
-// call (av_frame_clone / av_frame_ref it to keep it).
+// Threads: one thread; on_frame is called on it, with a frame it may keep (Frame::clone).
 #pragma once
 
-extern "C" {
-#include <libavcodec/avcodec.h>
-}
-
+#include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
-#include "decode/decoder.h"
 #include "mp4/movie.h"
-#include "mp4kit/error.h"
 #include "mp4/seek_plan.h"
-#include "mp4/timeline.h"
+#include "mp4kit/decoder.h"
+#include "mp4kit/demuxer.h"
+#include "mp4kit/error.h"
+#include "pipeline/packet_feed.h"
 
-namespace mp4kit::decode {
+namespace mp4kit::pipeline {
 
 /// How a target was obtained. Costs are measured: what was sent to the decoder since the
 /// previous target of the same pass came out (with frame threads a few packets beyond the
@@ -52,10 +50,6 @@ struct SeekRunStats {
   uint64_t bytes = 0;
 };
 
-/// The md5 (lowercase hex) and byte size of the packed frame: the bytes
-/// av_image_copy_to_buffer(align 1) gives, i.e. what framemd5 hashes for video.
-void packed_frame_md5(const AVFrame* frame, char hex[33], int& size);
-
 struct SeekRunnerOptions {
   /// Whether a pass starting at `start_packet` must keep sending packets after its last
   /// target until the targets come out, instead of draining the decoder. Needed for H.264
@@ -63,6 +57,8 @@ struct SeekRunnerOptions {
   /// marks the pictures after it "recovered" only as it outputs them in the normal way,
   /// and drops the unrecovered ones when drained (h264dec.c finalize_frame). Null: never.
   std::function<bool(uint32_t start_packet)> push_past_targets;
+  /// Gives the pages behind each pass back (packet_feed.h); may be null.
+  PageReleaser* releaser = nullptr;
 };
 
 /// Packets sent at most after the last target of a pushed pass (then the decoder is drained).
@@ -75,12 +71,14 @@ bool h264_sample_has_idr(const SampleEntry& entry, const uint8_t* data, uint64_t
 class SeekRunner {
  public:
   /// Called once per target (duplicates included) when its frame is decoded.
-  using OnFrame = std::function<Status(size_t target, const AVFrame* frame, const SeekDelivery& how)>;
+  using OnFrame = std::function<Status(size_t target, const Frame& frame, const SeekDelivery& how)>;
 
-  /// `decoder`, `timeline` and `plan` must outlive the runner; `decoder` decodes `timeline`.
-  SeekRunner(Decoder& decoder, const StreamTimeline& timeline, const SeekPlan& plan, SeekRunnerOptions options = {});
+  /// `decoder`, `demuxer` and `plan` must outlive the runner; `packets` are the stream's
+  /// (Demuxer::packets), the ones `plan` and `decoder` are about.
+  SeekRunner(Decoder& decoder, const Demuxer& demuxer, std::span<const Packet> packets, const SeekPlan& plan,
+             SeekRunnerOptions options = {});
 
-  /// Runs every pass. Errors: on_frame's, the decoder's (kMalformed with --strict), or
+  /// Runs every pass. Errors: on_frame's, the decoder's and the packet reads', or
   /// kMalformed when a target cannot be decoded even from packet 0 (the message names it).
   Status run(const OnFrame& on_frame);
 
@@ -92,7 +90,8 @@ class SeekRunner {
                  int32_t fallback, const OnFrame& on_frame);
 
   Decoder& decoder_;
-  const StreamTimeline& tl_;
+  const Demuxer& demuxer_;
+  std::span<const Packet> packets_;
   const SeekPlan& plan_;
   SeekRunnerOptions options_;
   std::vector<bool> delivered_;
@@ -113,7 +112,8 @@ struct VerifyResult {
   std::string detail;                   ///< first problems, one line
 };
 
-Result<VerifyResult> verify_linear(Decoder& fresh, const StreamTimeline& timeline, const PresentationIndex& index,
-                                   const std::vector<uint64_t>& target_frames, const std::vector<std::string>& seek_md5);
+Result<VerifyResult> verify_linear(Decoder& fresh, const Demuxer& demuxer, std::span<const Packet> packets,
+                                   const PresentationIndex& index, const std::vector<uint64_t>& target_frames,
+                                   const std::vector<std::string>& seek_md5);
 
-}  // namespace mp4kit::decode
+}  // namespace mp4kit::pipeline

@@ -1,61 +1,29 @@
-#include "decode/seek_runner.h"
-
-extern "C" {
-#include <libavutil/imgutils.h>
-#include <libavutil/md5.h>
-#include <libavutil/pixdesc.h>
-}
+#include "pipeline/seek_runner.h"
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <map>
 #include <unordered_map>
 
 #include "codec/nal.h"
 
-namespace mp4kit::decode {
+namespace mp4kit::pipeline {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-}  // namespace
-
-void packed_frame_md5(const AVFrame* f, char hex[33], int& size) {
-  static const char kHex[] = "0123456789abcdef";
-  // The rows av_image_copy_to_buffer(align 1) would copy, hashed in place (no copy).
-  const auto fmt = static_cast<AVPixelFormat>(f->format);
-  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(fmt);
-  AVMD5* md5 = av_md5_alloc();
-  uint64_t total = 0;
-  if (md5) av_md5_init(md5);
-  if (md5 && desc && !(desc->flags & AV_PIX_FMT_FLAG_HWACCEL)) {
-    const int planes = av_pix_fmt_count_planes(fmt);
-    for (int i = 0; i < planes; ++i) {
-      const int row = av_image_get_linesize(fmt, f->width, i);
-      if (row <= 0) break;
-      const int shift = (i == 1 || i == 2) ? desc->log2_chroma_h : 0;
-      const int h = (f->height + (1 << shift) - 1) >> shift;
-      for (int y = 0; y < h; ++y) av_md5_update(md5, f->data[i] + static_cast<ptrdiff_t>(y) * f->linesize[i], static_cast<size_t>(row));
-      total += static_cast<uint64_t>(row) * static_cast<uint64_t>(h);
-    }
-    if (desc->flags & AV_PIX_FMT_FLAG_PAL) {
-      av_md5_update(md5, f->data[1], 256 * 4);
-      total += 256 * 4;
-    }
-  }
-  uint8_t digest[16] = {};
-  if (md5) av_md5_final(md5, digest);
-  av_free(md5);
-  for (int i = 0; i < 16; ++i) {
-    hex[2 * i] = kHex[digest[i] >> 4];
-    hex[2 * i + 1] = kHex[digest[i] & 15];
-  }
-  hex[32] = '\0';
-  size = static_cast<int>(total);
+// The packet a frame came from, or -1 when the decoder did not carry the index through.
+int64_t packet_of(const mp4kit_frame_info& info, size_t packets) {
+  return info.packet_index >= 0 && static_cast<uint64_t>(info.packet_index) < packets ? info.packet_index : -1;
 }
 
-SeekRunner::SeekRunner(Decoder& decoder, const StreamTimeline& timeline, const SeekPlan& plan, SeekRunnerOptions options)
-    : decoder_(decoder), tl_(timeline), plan_(plan), options_(std::move(options)), delivered_(plan.targets.size(), false) {}
+}  // namespace
+
+SeekRunner::SeekRunner(Decoder& decoder, const Demuxer& demuxer, std::span<const Packet> packets, const SeekPlan& plan,
+                       SeekRunnerOptions options)
+    : decoder_(decoder), demuxer_(demuxer), packets_(packets), plan_(plan), options_(std::move(options)),
+      delivered_(plan.targets.size(), false) {}
 
 bool h264_sample_has_idr(const SampleEntry& entry, const uint8_t* data, uint64_t size) {
   return codec::h264_has_idr_slice(data, size, codec::avc_nal_length_size(entry.avcC.data, entry.avcC.size));
@@ -69,7 +37,7 @@ Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool
   // Packets to send: [start, last] minus the skipped ones, then (push mode) a few more so
   // that the targets leave the decoder through its normal output path, not the flush.
   const bool push = options_.push_past_targets && options_.push_past_targets(start);
-  const uint32_t n = static_cast<uint32_t>(tl_.packets.size());
+  const uint32_t n = static_cast<uint32_t>(packets_.size());
   const uint32_t extra = push ? std::min<uint32_t>(n - 1 - last, kPushPackets) : 0;
   std::vector<uint32_t> packets;
   std::vector<uint64_t> bytes_before{0}, skipped_before{0};  // prefix sums over `packets`
@@ -81,7 +49,7 @@ Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool
       continue;
     }
     packets.push_back(i);
-    bytes_before.push_back(bytes_before.back() + tl_.packets[i].size);
+    bytes_before.push_back(bytes_before.back() + packets_[i].size);
     skipped_before.push_back(skipped_run);
   }
 
@@ -90,21 +58,20 @@ Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool
   for (size_t t : wanted) wanted_at[plan_.targets[t].packet].push_back(t);
   std::map<int64_t, int> pts_uses;
   for (uint32_t i : packets)
-    if (!tl_.packets[i].discard) ++pts_uses[tl_.packets[i].pts];
+    if (!packets_[i].discard) ++pts_uses[packets_[i].pts];
   size_t remaining = wanted.size();
 
   // Costs are measured: packets actually sent since the previous delivery of this pass.
-  const int64_t base = decoder_.counters().packets;
-  const auto sent = [&] {
-    return static_cast<size_t>(std::min<int64_t>(decoder_.counters().packets - base, static_cast<int64_t>(packets.size())));
-  };
+  PacketFeed feed(decoder_, demuxer_, packets_, options_.releaser, /*strict=*/false);
+  const auto sent = [&] { return static_cast<size_t>(std::min<uint64_t>(feed.sent(), packets.size())); };
   size_t charged = 0;
   auto last_delivery = Clock::now();
-  auto st = decoder_.run_packets(packets, [&](const AVFrame* frame, int64_t packet) -> Result<bool> {
+  const FrameCallback on_decoded = [&](Frame& frame) -> Result<bool> {
+    const mp4kit_frame_info info = frame.info();
+    int64_t packet = packet_of(info, packets_.size());
     if (packet < 0) {
-      const int64_t pts = frame->pts != AV_NOPTS_VALUE ? frame->pts : frame->best_effort_timestamp;
-      auto it = std::find_if(wanted_at.begin(), wanted_at.end(),
-                             [&](const auto& kv) { return tl_.packets[kv.first].pts == pts; });
+      const int64_t pts = info.pts != INT64_MIN ? info.pts : info.best_effort_pts;
+      auto it = std::find_if(wanted_at.begin(), wanted_at.end(), [&](const auto& kv) { return packets_[kv.first].pts == pts; });
       if (it == wanted_at.end() || pts_uses[pts] != 1) return true;
       packet = it->first;
     }
@@ -130,7 +97,20 @@ Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool
     }
     wanted_at.erase(it);
     return remaining > 0;  // every target out: stop, the rest of the pass is not needed
-  });
+  };
+  Status st = Ok{};
+  bool ran_out = true;  // every packet sent without the callback stopping: drain
+  for (const uint32_t i : packets) {
+    auto more = feed.send(i, on_decoded);
+    if (!more.ok()) st = more.error();
+    if (!more.ok() || !*more) {
+      ran_out = false;
+      break;
+    }
+  }
+  if (ran_out)
+    if (auto more = feed.finish(on_decoded); !more.ok()) st = more.error();
+  decoder_.reset();  // the next pass may start at any sync sample
   const size_t total = sent();
   stats_.decoded += static_cast<int64_t>(total);
   stats_.bytes += bytes_before[total];
@@ -172,30 +152,31 @@ Status SeekRunner::run(const OnFrame& on_frame) {
     }
     if (!missing.empty()) {
       const SeekTarget& t = plan_.targets[missing.front()];
-      return make_error(ErrorCode::kMalformed, "", tl_.packets[t.packet].pos,
+      return make_error(ErrorCode::kMalformed, "", packets_[t.packet].pos,
                         "frame " + std::to_string(t.frame) + " (packet " + std::to_string(t.packet) + ", pts " +
-                            std::to_string(tl_.packets[t.packet].pts) +
+                            std::to_string(packets_[t.packet].pts) +
                             ") was not output by the decoder, even decoding from the first packet (damaged stream?)");
     }
   }
   return Ok{};
 }
 
-Result<VerifyResult> verify_linear(Decoder& fresh, const StreamTimeline& tl, const PresentationIndex& index,
-                                   const std::vector<uint64_t>& target_frames, const std::vector<std::string>& seek_md5) {
+Result<VerifyResult> verify_linear(Decoder& fresh, const Demuxer& demuxer, std::span<const Packet> packets,
+                                   const PresentationIndex& index, const std::vector<uint64_t>& target_frames,
+                                   const std::vector<std::string>& seek_md5) {
   VerifyResult v;
   v.linear_md5.assign(target_frames.size(), "");
   std::unordered_map<uint64_t, std::vector<size_t>> targets_at;
   for (size_t i = 0; i < target_frames.size(); ++i) targets_at[target_frames[i]].push_back(i);
-  std::vector<uint32_t> all(tl.packets.size());
-  for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
-  std::vector<bool> shown(tl.packets.size(), false);
+  std::vector<bool> shown(packets.size(), false);
   std::string detail;
   const auto note = [&](const std::string& s) {
     if (detail.size() < 600) detail += (detail.empty() ? "" : "; ") + s;
   };
   uint64_t n = 0;
-  MP4KIT_TRY(fresh.run_packets(all, [&](const AVFrame* frame, int64_t packet) -> Result<bool> {
+  const FrameCallback on_frame = [&](Frame& frame) -> Result<bool> {
+    const mp4kit_frame_info info = frame.info();
+    const int64_t packet = packet_of(info, packets.size());
     if (n < index.frame_count() && packet >= 0 && static_cast<uint32_t>(packet) != index.packet_of(n)) {
       if (v.numbering_mismatches++ == 0)
         note("output frame " + std::to_string(n) + " came from packet " + std::to_string(packet) + ", the index expects packet " +
@@ -203,27 +184,31 @@ Result<VerifyResult> verify_linear(Decoder& fresh, const StreamTimeline& tl, con
     }
     if (packet >= 0) {
       shown[static_cast<size_t>(packet)] = true;
-      if (tl.packets[static_cast<size_t>(packet)].key) {
+      if (packets[static_cast<size_t>(packet)].key) {
         ++v.sync_checked;
-        if (!frame->key_frame && frame->pict_type != AV_PICTURE_TYPE_I) {
+        if (!info.key_frame && info.pict_type != 'I') {
           if (v.sync_not_key++ < 3)
-            note("sync sample at packet " + std::to_string(packet) + " decodes as a " +
-                 std::string(1, av_get_picture_type_char(frame->pict_type)) + " picture, not a keyframe");
+            note("sync sample at packet " + std::to_string(packet) + " decodes as a " + std::string(1, info.pict_type) +
+                 " picture, not a keyframe");
         }
       }
     }
     if (auto it = targets_at.find(n); it != targets_at.end()) {
-      char hex[33];
-      int size = 0;
-      packed_frame_md5(frame, hex, size);
-      for (size_t i : it->second) v.linear_md5[i] = hex;
+      auto md5 = frame.packed_md5();
+      if (!md5.ok()) return md5.error();
+      for (size_t i : it->second) v.linear_md5[i] = md5->md5;
     }
     ++n;
     return true;
-  }));
+  };
+  PacketFeed feed(fresh, demuxer, packets, nullptr, /*strict=*/false);
+  for (uint32_t i = 0; i < packets.size(); ++i)
+    if (auto more = feed.send(i, on_frame); !more.ok()) return more.error();
+  if (auto more = feed.finish(on_frame); !more.ok()) return more.error();
+  fresh.reset();
   v.linear_frames = static_cast<int64_t>(n);
-  for (uint32_t i = 0; i < tl.packets.size(); ++i)
-    if (tl.packets[i].key && !shown[i]) ++v.sync_hidden;
+  for (uint32_t i = 0; i < packets.size(); ++i)
+    if (packets[i].key && !shown[i]) ++v.sync_hidden;
   for (size_t i = 0; i < target_frames.size(); ++i) {
     ++v.frames;
     if (v.linear_md5[i].empty() || v.linear_md5[i] != seek_md5[i]) {
@@ -236,4 +221,4 @@ Result<VerifyResult> verify_linear(Decoder& fresh, const StreamTimeline& tl, con
   return v;
 }
 
-}  // namespace mp4kit::decode
+}  // namespace mp4kit::pipeline

@@ -1,4 +1,4 @@
-#include "memory/frame_pool.h"
+#include "decode/frame_pool.h"
 
 extern "C" {
 #include <libavutil/imgutils.h>
@@ -12,7 +12,7 @@ extern "C" {
 #include <mutex>
 #include <vector>
 
-namespace mp4kit {
+namespace mp4kit::decode {
 namespace {
 
 // libavcodec's STRIDE_ALIGN on x86-64 builds with AVX-512 (Debian's), and the extra bytes
@@ -191,8 +191,9 @@ uint32_t FramePool::suggested_max_slots(int threads, int reorder, int queue) {
   return static_cast<uint32_t>(16 + t + std::max(reorder, 0) + std::max(queue, 0) + 2);
 }
 
-void FramePool::attach(AVCodecContext* ctx) {
-  ctx->opaque = this;
+void FramePool::attach(AVCodecContext* ctx, CodecHooks& hooks) {
+  hooks.pool = this;
+  ctx->opaque = &hooks;
   ctx->get_buffer2 = &FramePool::get_buffer2;
 }
 
@@ -216,7 +217,7 @@ FramePoolStats FramePool::stats() const {
 }
 
 int FramePool::get_buffer2(AVCodecContext* ctx, AVFrame* frame, int flags) {
-  auto* self = static_cast<FramePool*>(ctx->opaque);
+  auto* self = static_cast<CodecHooks*>(ctx->opaque)->pool;
   Shared* sh = self->shared_;
   const bool audio = ctx->codec_type == AVMEDIA_TYPE_AUDIO;
   Slot* slot = nullptr;
@@ -290,4 +291,4 @@ int FramePool::get_buffer2(AVCodecContext* ctx, AVFrame* frame, int flags) {
   return 0;
 }
 
-}  // namespace mp4kit
+}  // namespace mp4kit::decode

@@ -1,4 +1,4 @@
-#include "decode/frame_output.h"
+#include "output/frame_output.h"
 
 extern "C" {
 #include <libavutil/channel_layout.h>
@@ -12,33 +12,15 @@ extern "C" {
 
 #include <cstring>
 
-namespace mp4kit::decode {
-namespace {
+#include "decode/frame_packing.h"
 
-// Calls fn(pointer, bytes) for the packed frame in order (see the header), coalescing a
-// plane into one call when its rows are contiguous. Returns false for formats that have
-// no packed layout (hardware frames).
-template <typename Fn>
-bool for_each_packed_chunk(const AVFrame* f, Fn&& fn) {
-  const auto fmt = static_cast<AVPixelFormat>(f->format);
-  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(fmt);
-  if (!desc || (desc->flags & AV_PIX_FMT_FLAG_HWACCEL)) return false;
-  const int planes = av_pix_fmt_count_planes(fmt);
-  for (int i = 0; i < planes; ++i) {
-    const int row = av_image_get_linesize(fmt, f->width, i);
-    if (row <= 0) return false;
-    const int shift = (i == 1 || i == 2) ? desc->log2_chroma_h : 0;
-    const int h = (f->height + (1 << shift) - 1) >> shift;
-    const uint8_t* src = f->data[i];
-    if (f->linesize[i] == row) {
-      fn(src, static_cast<size_t>(row) * static_cast<size_t>(h));
-    } else {
-      for (int y = 0; y < h; ++y) fn(src + static_cast<ptrdiff_t>(y) * f->linesize[i], static_cast<size_t>(row));
-    }
-  }
-  if (desc->flags & AV_PIX_FMT_FLAG_PAL) fn(f->data[1], 256 * 4);
-  return true;
-}
+namespace mp4kit::output {
+
+using decode::for_each_packed_chunk;
+using decode::interleave_audio;
+using decode::is_video_frame;
+
+namespace {
 
 const char* y4m_colorspace(const AVFrame* f) {
   switch (f->format) {
@@ -100,47 +82,20 @@ bool parse_output_format(const std::string& name, OutputFormat& out) {
   else if (name == "raw") out = OutputFormat::kRaw;
   else if (name == "framemd5") out = OutputFormat::kFramemd5;
   else if (name == "wav") out = OutputFormat::kWav;
+  else if (name == "png") out = OutputFormat::kPng;
+  else if (name == "ppm") out = OutputFormat::kPpm;
   else return false;
   return true;
 }
 
 FrameWriter::FrameWriter(OutputFormat format, std::unique_ptr<OutputFile> out, StreamDescription stream)
-    : format_(format), out_(std::move(out)), stream_(stream) {
-  if (format_ == OutputFormat::kFramemd5) md5_ = av_md5_alloc();
-}
+    : format_(format), out_(std::move(out)), stream_(stream) {}
 
-FrameWriter::~FrameWriter() { av_free(md5_); }
-
-// Interleaves a planar audio frame into scratch_ (or returns the packed data as is).
-const std::vector<uint8_t>& FrameWriter::interleave_audio(const AVFrame* f) {
-  const auto fmt = static_cast<AVSampleFormat>(f->format);
-  const int ch = f->ch_layout.nb_channels;
-  const int bps = av_get_bytes_per_sample(fmt);
-  const size_t n = static_cast<size_t>(f->nb_samples);
-  const size_t bytes = n * static_cast<size_t>(ch) * static_cast<size_t>(bps);
-  scratch_.resize(bytes);
-  if (!av_sample_fmt_is_planar(fmt)) {
-    std::memcpy(scratch_.data(), f->extended_data[0], bytes);
-    return scratch_;
-  }
-  uint8_t* dst = scratch_.data();
-  for (int c = 0; c < ch; ++c) {
-    const uint8_t* src = f->extended_data[c];
-    uint8_t* d = dst + static_cast<size_t>(c) * bps;
-    const size_t stride = static_cast<size_t>(ch) * bps;
-    switch (bps) {
-      case 1: for (size_t i = 0; i < n; ++i) d[i * stride] = src[i]; break;
-      case 2: for (size_t i = 0; i < n; ++i) std::memcpy(d + i * stride, src + i * 2, 2); break;
-      case 4: for (size_t i = 0; i < n; ++i) std::memcpy(d + i * stride, src + i * 4, 4); break;
-      default: for (size_t i = 0; i < n; ++i) std::memcpy(d + i * stride, src + i * bps, bps); break;
-    }
-  }
-  return scratch_;
-}
+FrameWriter::~FrameWriter() = default;
 
 Status FrameWriter::write_header(const AVFrame* f) {
   header_done_ = true;
-  const bool video = f->width > 0;
+  const bool video = is_video_frame(f);
   if (format_ == OutputFormat::kY4m && !video) return make_error(ErrorCode::kUsage, "", 0, "y4m needs a video stream (use wav or raw for audio)");
   if (format_ == OutputFormat::kWav && video) return make_error(ErrorCode::kUsage, "", 0, "wav needs an audio stream (use y4m or raw for video)");
   if (!video) {
@@ -166,15 +121,17 @@ Status FrameWriter::write_header(const AVFrame* f) {
     h = fmt::format("YUV4MPEG2 W{} H{} F{}:{} I{} A{}:{} {}{}\n", f->width, f->height, stream_.frame_rate_num,
                     stream_.frame_rate_den, il, sn, sn ? sd : 0, cs, range);
   } else if (format_ == OutputFormat::kFramemd5) {
-    h = fmt::format("#format: frame checksums\n#version: 2\n#hash: MD5\n#software: mp4kit\n#tb 0: 1/{}\n", stream_.timescale);
+    const int si = stream_.stream_index;
+    h = fmt::format("#format: frame checksums\n#version: 2\n#hash: MD5\n#software: mp4kit\n#tb {}: {}/{}\n", si,
+                    stream_.time_base_num, stream_.time_base_den);
     if (video) {
       const AVRational sar = f->sample_aspect_ratio.num ? f->sample_aspect_ratio : AVRational{0, 1};
-      h += fmt::format("#media_type 0: video\n#codec_id 0: rawvideo\n#dimensions 0: {}x{}\n#sar 0: {}/{}\n", f->width, f->height,
-                       sar.num, sar.den);
+      h += fmt::format("#media_type {0}: video\n#codec_id {0}: rawvideo\n#dimensions {0}: {1}x{2}\n#sar {0}: {3}/{4}\n", si,
+                       f->width, f->height, sar.num, sar.den);
     } else {
-      char layout[128] = {};
+      char layout[128] = {};  // a layout description: at most "N channels" or a few names
       av_channel_layout_describe(&f->ch_layout, layout, sizeof layout);
-      h += fmt::format("#media_type 0: audio\n#codec_id 0: {}\n#sample_rate 0: {}\n#channel_layout_name 0: {}\n",
+      h += fmt::format("#media_type {0}: audio\n#codec_id {0}: {1}\n#sample_rate {0}: {2}\n#channel_layout_name {0}: {3}\n", si,
                        pcm_name(static_cast<AVSampleFormat>(audio_format_)), f->sample_rate, layout);
     }
     h += "#stream#, dts,        pts, duration,     size, hash\n";
@@ -212,18 +169,6 @@ Status FrameWriter::write_header(const AVFrame* f) {
   return Ok{};
 }
 
-void FrameWriter::md5_video_packed(const AVFrame* f, uint8_t digest[16], int& size) {
-  av_md5_init(md5_);
-  size_t total = 0;
-  const bool ok = for_each_packed_chunk(f, [&](const uint8_t* p, size_t n) {
-    av_md5_update(md5_, p, n);
-    total += n;
-  });
-  if (!ok) total = 0;
-  av_md5_final(md5_, digest);
-  size = static_cast<int>(total);
-}
-
 Status FrameWriter::write_video_packed(const AVFrame* f) {
   Status st = Ok{};
   const bool ok = for_each_packed_chunk(f, [&](const uint8_t* p, size_t n) {
@@ -239,41 +184,30 @@ Status FrameWriter::write_video_packed(const AVFrame* f) {
 Status FrameWriter::write(const AVFrame* f) {
   if (format_ == OutputFormat::kNull) return Ok{};
   if (!header_done_) MP4KIT_TRY(write_header(f));
-  const bool video = f->width > 0;
+  const bool video = is_video_frame(f);
   switch (format_) {
-    case OutputFormat::kNull: return Ok{};
+    case OutputFormat::kNull:
+    case OutputFormat::kPng:
+    case OutputFormat::kPpm: return Ok{};  // not stream formats: never constructed with them (sink.cpp)
     case OutputFormat::kY4m:
       MP4KIT_TRY(out_->write("FRAME\n", 6));
       return write_video_packed(f);
     case OutputFormat::kRaw:
       if (video) return write_video_packed(f);
       {
-        const auto& a = interleave_audio(f);
+        const auto& a = interleave_audio(f, scratch_);
         return out_->write(a.data(), a.size());
       }
     case OutputFormat::kWav: {
-      const auto& a = interleave_audio(f);
+      const auto& a = interleave_audio(f, scratch_);
       audio_bytes_ += a.size();
       return out_->write(a.data(), a.size());
     }
     case OutputFormat::kFramemd5: {
-      uint8_t digest[16];
-      int size = 0;
-      if (video) {
-        md5_video_packed(f, digest, size);
-      } else {
-        const auto& a = interleave_audio(f);
-        av_md5_sum(digest, a.data(), static_cast<size_t>(a.size()));
-        size = static_cast<int>(a.size());
-      }
+      decode::packed_md5(f, last_md5_, last_size_, scratch_);
       const int64_t ts = f->best_effort_timestamp;
-      std::string line = fmt::format("0, {:10}, {:10}, {:8}, {:8}, ", ts, ts, f->pkt_duration, size);
-      static const char kHex[] = "0123456789abcdef";
-      for (uint8_t b : digest) {
-        line.push_back(kHex[b >> 4]);
-        line.push_back(kHex[b & 15]);
-      }
-      line.push_back('\n');
+      std::string line = fmt::format("{}, {:10}, {:10}, {:8}, {:8}, {}\n", stream_.stream_index, ts, ts, f->pkt_duration,
+                                     last_size_, last_md5_);
       return out_->write(line.data(), line.size());
     }
   }
@@ -294,4 +228,4 @@ Status FrameWriter::finish() {
   return out_->commit();
 }
 
-}  // namespace mp4kit::decode
+}  // namespace mp4kit::output

@@ -1,4 +1,4 @@
-#include "decode/image_output.h"
+#include "output/image_output.h"
 
 extern "C" {
 #include <libavutil/imgutils.h>
@@ -9,9 +9,12 @@ extern "C" {
 #include <cstring>
 #include <string>
 
-#include "decode/decoder.h"
+#include "decode/av_error.h"
 
-namespace mp4kit::decode {
+namespace mp4kit::output {
+
+using decode::av_error_string;
+
 namespace {
 
 // FFmpeg 5.1 vf_scale.c parse_yuv_type("auto", colorspace): the frame's matrix when
@@ -109,4 +112,4 @@ Status ImageEncoder::encode(const AVFrame* f, std::vector<uint8_t>& out) {
   return Ok{};
 }
 
-}  // namespace mp4kit::decode
+}  // namespace mp4kit::output

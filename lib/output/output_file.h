@@ -19,7 +19,7 @@
 
 #include "mp4kit/error.h"
 
-namespace mp4kit::decode {
+namespace mp4kit::output {
 
 class OutputFile {
  public:
@@ -58,4 +58,4 @@ class OutputFile {
   uint64_t written_ = 0;
 };
 
-}  // namespace mp4kit::decode
+}  // namespace mp4kit::output

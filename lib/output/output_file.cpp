@@ -1,4 +1,4 @@
-#include "decode/output_file.h"
+#include "output/output_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace mp4kit::decode {
+namespace mp4kit::output {
 namespace {
 constexpr size_t kBufferSize = 1 << 20;
 }  // namespace
@@ -123,4 +123,4 @@ Status OutputFile::commit() {
   return Ok{};
 }
 
-}  // namespace mp4kit::decode
+}  // namespace mp4kit::output

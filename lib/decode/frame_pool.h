@@ -40,7 +40,9 @@ extern "C" {
 
 #include <cstdint>
 
-namespace mp4kit {
+#include "decode/codec_hooks.h"
+
+namespace mp4kit::decode {
 
 struct FramePoolStats {
   uint64_t hits = 0;        ///< requests served from the ring (no allocation)
@@ -70,10 +72,12 @@ class FramePool {
   /// `reorder` frames and a consumer that holds up to `queue` frames.
   static uint32_t suggested_max_slots(int threads, int reorder, int queue);
 
-  /// Installs this pool on `ctx` (ctx->get_buffer2 and ctx->opaque). Call before
-  /// avcodec_open2. Decoders without AV_CODEC_CAP_DR1 never call get_buffer2: the caller
-  /// reports their frames with count_foreign_frame().
-  void attach(AVCodecContext* ctx);
+  /// Installs this pool on `ctx`: ctx->get_buffer2, and ctx->opaque = &hooks with
+  /// hooks.pool = this (codec_hooks.h: how frame-thread copies find the pool). `hooks`
+  /// must outlive the context. Call before avcodec_open2. Decoders without
+  /// AV_CODEC_CAP_DR1 never call get_buffer2: the caller reports their frames with
+  /// count_foreign_frame().
+  void attach(AVCodecContext* ctx, CodecHooks& hooks);
 
   /// Whether `frame`'s first buffer came from this pool (O(1), no dereference of foreign
   /// opaque pointers).
@@ -92,4 +96,4 @@ class FramePool {
   Shared* shared_ = nullptr;
 };
 
-}  // namespace mp4kit
+}  // namespace mp4kit::decode

@@ -23,7 +23,7 @@ extern "C" {
 
 struct SwsContext;
 
-namespace mp4kit::decode {
+namespace mp4kit::output {
 
 class ImageEncoder {
  public:
@@ -50,4 +50,4 @@ class ImageEncoder {
   AVPacket* pkt_ = nullptr;
 };
 
-}  // namespace mp4kit::decode
+}  // namespace mp4kit::output

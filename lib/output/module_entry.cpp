@@ -1,0 +1,99 @@
+// The decode module's one exported symbol (include/mp4kit/decode_abi.h): the table of
+// functions. It is assembled here, in the module's top layer (lib/output), the only one
+// that sees both the decoders (lib/decode/decoder_abi.h) and the sinks (below).
+#include <cstring>
+#include <exception>
+#include <memory>
+
+#include "decode/abi_support.h"
+#include "decode/decoder_abi.h"
+#include "output/sink.h"
+
+struct mp4kit_sink {
+  std::unique_ptr<mp4kit::output::Sink> sink;
+};
+
+namespace mp4kit::output {
+namespace {
+
+using decode::store_error;
+using decode::store_exception;
+
+void sink_default_settings(mp4kit_sink_settings* s) {
+  if (!s) return;
+  *s = mp4kit_sink_settings{};
+  s->struct_size = sizeof *s;
+  s->format = "null";
+  s->path = nullptr;
+  s->media_type = MP4KIT_MEDIA_VIDEO;
+  s->stream_index = 0;
+  s->time_base_num = 1, s->time_base_den = 1;
+  s->frame_rate_num = 25, s->frame_rate_den = 1;
+  s->sar_num = 0, s->sar_den = 0;
+}
+
+int32_t sink_open(const mp4kit_sink_settings* settings, mp4kit_sink** out, mp4kit_error* error) {
+  if (out) *out = nullptr;
+  try {
+    if (!settings || !out) return store_error(error, make_error(ErrorCode::kUsage, "", 0, "sink_open: settings and out must not be null"));
+    auto s = Sink::open(*settings);
+    if (!s.ok()) return store_error(error, s.error(), settings->path ? settings->path : "");
+    *out = new mp4kit_sink{std::move(s.value())};
+    return MP4KIT_OK;
+  } catch (const std::exception& e) {
+    return store_exception(error, e.what());
+  }
+}
+
+int32_t sink_write(mp4kit_sink* s, const mp4kit_frame* frame, mp4kit_error* error) {
+  if (!s || !frame) return store_error(error, make_error(ErrorCode::kUsage, "", 0, "sink_write: null sink or frame"));
+  try {
+    Status st = s->sink->write(decode::av_frame_of(frame));
+    return st.ok() ? MP4KIT_OK : store_error(error, st.error(), s->sink->path());
+  } catch (const std::exception& e) {
+    return store_exception(error, e.what());
+  }
+}
+
+int32_t sink_finish(mp4kit_sink* s, mp4kit_error* error) {
+  if (!s) return store_error(error, make_error(ErrorCode::kUsage, "", 0, "sink_finish: null sink"));
+  try {
+    Status st = s->sink->finish();
+    return st.ok() ? MP4KIT_OK : store_error(error, st.error(), s->sink->path());
+  } catch (const std::exception& e) {
+    return store_exception(error, e.what());
+  }
+}
+
+void sink_stats(const mp4kit_sink* s, mp4kit_sink_stats* out) {
+  mp4kit_sink_stats full{};
+  full.struct_size = sizeof full;
+  if (s) s->sink->stats(full);
+  decode::copy_out(full, out);
+}
+
+void sink_close(mp4kit_sink* s) { delete s; }
+
+const mp4kit_decode_api* make_table() {
+  static const mp4kit_decode_api table = [] {
+    mp4kit_decode_api api{};
+    api.struct_size = sizeof api;
+    api.api_version = MP4KIT_DECODE_API_VERSION;
+    decode::fill_decoder_functions(api);
+    api.sink_default_settings = &sink_default_settings;
+    api.sink_open = &sink_open;
+    api.sink_write = &sink_write;
+    api.sink_finish = &sink_finish;
+    api.sink_stats = &sink_stats;
+    api.sink_close = &sink_close;
+    return api;
+  }();
+  return &table;
+}
+
+}  // namespace
+}  // namespace mp4kit::output
+
+extern "C" __attribute__((visibility("default"))) const mp4kit_decode_api* mp4kit_decode_get_api(void) {
+  return mp4kit::output::make_table();
+}

@@ -1,0 +1,64 @@
+// Sinks: frame consumers behind `struct mp4kit_sink` (include/mp4kit/decode_abi.h), one
+// output each, in one of the formats of output_format: null (drop), y4m, raw, framemd5, wav
+// (streams: frame_output.h) and png, ppm (one still picture: image_output.h).
+//
+// A sink accepts any frame, whoever made it (a decoder, later a transform stage): it reads
+// only the AVFrame. Outputs are OutputFiles (output_file.h): a file is written under a
+// temporary name and renamed by finish(); "-" is stdout.
+//
+// Errors: open() kUsage (format/media mismatch, png/ppm to a terminal is the caller's
+// check), kCannotCreate (the output cannot be created; the message names it); write()
+// kIo (the message names the output and the bytes written so far), kUsage (a frame the
+// format cannot hold: y4m of an unknown pixel format, a second picture to png/ppm),
+// kInternal (swscale / the PNG encoder cannot handle the frame); finish() kIo,
+// kCannotCreate (rename). When stdout's reader went away (EPIPE) write() returns Ok, the
+// frame is not counted, output_closed() becomes true and later writes do nothing.
+//
+// Threads: one thread at a time per sink; frames are only read during write().
+#pragma once
+
+extern "C" {
+#include <libavutil/frame.h>
+}
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "decode/log_capture.h"
+#include "mp4kit/decode_abi.h"
+#include "mp4kit/error.h"
+#include "output/frame_output.h"
+#include "output/image_output.h"
+
+namespace mp4kit::output {
+
+class Sink {
+ public:
+  static Result<std::unique_ptr<Sink>> open(const mp4kit_sink_settings& settings);
+  ~Sink();
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+
+  Status write(const AVFrame* frame);
+  Status finish();
+  void stats(mp4kit_sink_stats& out) const;
+  /// The output's path as given ("-" for stdout, "" for null).
+  const std::string& path() const { return path_; }
+
+ private:
+  Sink() = default;
+
+  OutputFormat format_ = OutputFormat::kNull;
+  std::string path_;
+  std::unique_ptr<FrameWriter> writer_;   // stream formats
+  std::unique_ptr<ImageEncoder> image_;   // png, ppm
+  std::unique_ptr<OutputFile> image_out_;
+  std::vector<uint8_t> encoded_;
+  decode::LogCapture log_;                // swscale's and the encoder's messages: not printed
+  bool closed_ = false;
+  int64_t frames_ = 0;
+  uint64_t image_bytes_ = 0;
+};
+
+}  // namespace mp4kit::output

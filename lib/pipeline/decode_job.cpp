@@ -1,0 +1,142 @@
+#include "pipeline/decode_job.h"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include "pipeline/packet_feed.h"
+#include "pipeline/stream_setup.h"
+
+namespace mp4kit::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// The opened input: the demuxer, the chosen stream and its packets.
+struct Input {
+  Demuxer demuxer;
+  uint32_t stream = 0;
+  std::span<const Packet> packets;
+};
+
+Result<Input> open_input(const DecodeJob& job) {
+  auto source = open_file(job.input, {.fault_guard = true});  // a file cut while decoded is exit 74
+  if (!source.ok()) return source.error();
+  auto dmx = Demuxer::open(*source, job.demux);
+  if (!dmx.ok()) return dmx.error();
+  auto stream = dmx->select_stream(job.stream < 0 ? StreamSelector::video_else_audio() : StreamSelector::by_index(job.stream));
+  if (!stream.ok()) return stream.error();
+  const MediaType type = dmx->streams()[*stream].codec.type;
+  if (type != MediaType::kVideo && type != MediaType::kAudio)
+    return make_error(ErrorCode::kUsage, "", 0, "stream " + std::to_string(*stream) + " is not audio or video");
+  return Input{std::move(dmx.value()), *stream, {}};
+}
+
+// y4m needs video, wav audio (the sink would refuse too; this says which stream).
+Status check_format(const std::string& format, uint32_t stream, MediaType type) {
+  if (format == "y4m" && type != MediaType::kVideo)
+    return make_error(ErrorCode::kUsage, "", 0, "--format y4m needs a video stream; stream " + std::to_string(stream) + " is audio");
+  if (format == "wav" && type != MediaType::kAudio)
+    return make_error(ErrorCode::kUsage, "", 0, "--format wav needs an audio stream; stream " + std::to_string(stream) + " is video");
+  return Ok{};
+}
+
+Result<Sink> open_output(const DecodeJob& job, const Input& in, std::string& path) {
+  path = job.format == "null" ? "" : job.output.empty() ? "-" : job.output;
+  if (job.format != "framemd5") MP4KIT_TRY(refuse_terminal(path));
+  return Sink::open(sink_settings(job.format, path, in.demuxer.streams()[in.stream], in.packets));
+}
+
+// Frames the job will write: those shown (not discarded by an edit list), up to max_frames.
+int64_t expected_frames(std::span<const Packet> packets, int64_t max_frames) {
+  int64_t n = 0;
+  for (const Packet& p : packets) n += p.discard ? 0 : 1;
+  return max_frames >= 0 && max_frames < n ? max_frames : n;
+}
+
+// The loop: every packet, then the flush, each frame to the sink. Stops early at
+// max_frames or when stdout's reader went away.
+Status decode_all(const DecodeJob& job, Input& in, Decoder& dec, Sink& sink, DecodeReport& report) {
+  const int64_t expected = expected_frames(in.packets, job.max_frames);
+  const auto t0 = Clock::now();
+  auto last_progress = t0;
+  PageReleaser releaser;
+  PacketFeed feed(dec, in.demuxer, in.packets, &releaser, job.decoder.strict);
+  const FrameCallback on_frame = [&](Frame& frame) -> Result<bool> {
+    MP4KIT_TRY(sink.write(frame));
+    if (sink.output_closed()) return false;
+    ++report.frames;
+    if (job.progress && (report.frames & 7) == 0) {
+      const auto now = Clock::now();
+      if (now - last_progress > std::chrono::milliseconds(100)) {
+        last_progress = now;
+        job.progress(report.frames, expected, std::chrono::duration<double>(now - t0).count());
+      }
+    }
+    return job.max_frames < 0 || report.frames < job.max_frames;
+  };
+  for (uint32_t i = 0; i < in.packets.size(); ++i) {
+    auto more = feed.send(i, on_frame);
+    if (!more.ok()) return more.error();
+    if (!*more) return Ok{};
+  }
+  auto more = feed.finish(on_frame);
+  if (!more.ok()) return more.error();
+  return Ok{};
+}
+
+}  // namespace
+
+Result<DecodeReport> run_decode(const DecodeJob& job, std::string& error_file) {
+  error_file.clear();
+  const auto fail = [&](const Error& e, const std::string& file) -> Result<DecodeReport> {
+    error_file = file;
+    return e;
+  };
+  if (auto m = DecodeModule::load(); !m.ok()) return fail(m.error(), "");
+  auto in = open_input(job);
+  if (!in.ok()) return fail(in.error(), job.input);
+  if (Status f = check_format(job.format, in->stream, in->demuxer.streams()[in->stream].codec.type); !f.ok())
+    return fail(f.error(), job.input);
+  auto packets = in->demuxer.packets(in->stream);
+  if (!packets.ok()) return fail(packets.error(), job.input);
+  in->packets = *packets;
+  auto dec = open_stream_decoder(in->demuxer, in->stream, in->packets, job.decoder);
+  if (!dec.ok()) return fail(dec.error(), job.input);
+  std::string out_path;
+  auto sink = open_output(job, *in, out_path);
+  if (!sink.ok()) return fail(sink.error(), sink.error().code == ErrorCode::kUsage ? "" : out_path);
+
+  DecodeReport report;
+  report.stream = in->stream;
+  report.codec = dec->codec();
+  const auto t0 = Clock::now();
+  const double cpu0 = cpu_seconds();
+  const Status st = decode_all(job, *in, *dec, *sink, report);
+  report.output_closed = sink->output_closed();
+  Status fin = Ok{};
+  if (st.ok() || report.output_closed) fin = sink->finish();
+  report.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  report.cpu_s = cpu_seconds() - cpu0;
+  if (job.progress) job.progress(report.frames, expected_frames(in->packets, job.max_frames), report.wall_s);
+  report.decoder = dec->stats();
+  report.output_bytes = sink->stats().bytes;
+  if (report.output_closed) return report;
+  if (!st.ok()) {
+    Error e = st.error();
+    if (e.code == ErrorCode::kMalformed && report.decoder.error_messages) e.message += " (libavcodec: " + dec->first_log_message() + ")";
+    return fail(e, e.code == ErrorCode::kIo ? out_path : job.input);
+  }
+  if (!fin.ok()) return fail(fin.error(), out_path);
+  if (Status intact = in->demuxer.source().check_intact(); !intact.ok()) return fail(intact.error(), job.input);
+  report.first_error = dec->first_error();
+  if (report.first_error.empty() && report.decoder.error_messages) report.first_error = dec->first_log_message();
+  return report;
+}
+
+}  // namespace mp4kit::pipeline

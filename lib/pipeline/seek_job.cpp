@@ -1,0 +1,256 @@
+#include "pipeline/seek_job.h"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+#include "mp4/movie.h"
+#include "mp4/seek_plan.h"
+#include "mp4/timeline.h"
+#include "pipeline/stream_setup.h"
+
+namespace mp4kit::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool is_image(const std::string& format) { return format == "png" || format == "ppm"; }
+
+// Where the targets go: nowhere, a file each, or one shared output written in request
+// order (a target that comes out before the ones requested earlier is held until then).
+class SeekOutputs {
+ public:
+  SeekOutputs(const SeekJob& job, SinkSettings settings)
+      : job_(job), settings_(std::move(settings)), pending_(job.frames.size()) {}
+
+  /// Opens the shared output, if there is one. Errors: kUsage, kCannotCreate.
+  Status open() {
+    if (job_.format == "null" || !job_.target_outputs.empty()) return Ok{};
+    if (is_image(job_.format)) {
+      if (job_.frames.size() != 1)
+        return make_error(ErrorCode::kUsage, "", 0,
+                          "--format png/ppm writes one file per frame: give -o a pattern such as frame_%06d.png");
+      return Ok{};  // written when the frame arrives
+    }
+    if (job_.format != "framemd5") MP4KIT_TRY(refuse_terminal(job_.output));
+    SinkSettings s = settings_;
+    s.path = job_.output;
+    auto sink = Sink::open(s);
+    if (!sink.ok()) return sink.error();
+    shared_ = std::move(sink.value());
+    return Ok{};
+  }
+
+  /// Target `t` is decoded. `path` receives the file it was written to, if it has one.
+  Status deliver(size_t t, const Frame& frame, std::string& path) {
+    if (job_.format == "null") return Ok{};
+    if (!shared_) return write_file(t, frame, path);
+    if (t != next_) {  // hold it until the targets before it are out
+      auto held = frame.clone();
+      if (!held.ok()) return held.error();
+      pending_[t] = std::move(held.value());
+      return Ok{};
+    }
+    MP4KIT_TRY(shared_->write(frame));
+    ++next_;
+    while (next_ < pending_.size() && pending_[next_]) {
+      MP4KIT_TRY(shared_->write(pending_[next_]));
+      pending_[next_].reset();
+      ++next_;
+    }
+    return Ok{};
+  }
+
+  Status finish() { return shared_ ? shared_->finish() : Status(Ok{}); }
+  bool closed_by_reader() const { return shared_ && shared_->output_closed(); }
+
+ private:
+  Status write_file(size_t t, const Frame& frame, std::string& path) {
+    path = job_.target_outputs.empty() ? job_.output : job_.target_outputs[t];
+    MP4KIT_TRY(refuse_terminal(path));
+    SinkSettings s = settings_;
+    s.path = path;
+    auto sink = Sink::open(s);
+    if (!sink.ok()) return sink.error();
+    MP4KIT_TRY(sink->write(frame));
+    return sink->finish();
+  }
+
+  const SeekJob& job_;
+  SinkSettings settings_;
+  std::optional<Sink> shared_;
+  std::vector<Frame> pending_;
+  size_t next_ = 0;
+};
+
+// The opened stream: demuxer, stream, packets, presentation index.
+struct Opened {
+  Demuxer demuxer;
+  uint32_t stream = 0;
+  std::span<const Packet> packets;
+  const PresentationIndex* index = nullptr;
+  const Track* track = nullptr;
+};
+
+Result<Opened> open_stream(const SeekJob& job) {
+  auto source = open_file(job.input, {.fault_guard = true});  // exit 74 if cut while read
+  if (!source.ok()) return source.error();
+  auto dmx = Demuxer::open(*source, job.demux);
+  if (!dmx.ok()) return dmx.error();
+  StreamSelector sel = StreamSelector::first_video();
+  sel.index = job.stream;
+  sel.allow_attached_picture = false;
+  sel.require_kind = true;
+  auto stream = dmx->select_stream(sel);
+  if (!stream.ok()) return stream.error();
+  Opened o{std::move(dmx.value()), *stream, {}, nullptr, nullptr};
+  auto packets = o.demuxer.packets(o.stream);
+  if (!packets.ok()) return packets.error();
+  o.packets = *packets;
+  auto index = o.demuxer.presentation_index(o.stream);
+  if (!index.ok()) return index.error();
+  o.index = *index;
+  o.track = &o.demuxer.movie().tracks[o.demuxer.track_of(o.stream)];
+  return o;
+}
+
+Result<Decoder> open_decoder(const Opened& o, int threads) {
+  DecoderSettings s;
+  s.threads = threads;
+  s.frames_held = 2;  // the frame in hand and one held for request order
+  return open_stream_decoder(o.demuxer, o.stream, o.packets, s);
+}
+
+// H.264 passes that start at a non-IDR sync sample (a recovery point) push past their
+// last target (seek_runner.h: SeekRunnerOptions::push_past_targets).
+SeekRunnerOptions runner_options(const Opened& o, const std::string& codec_name, PageReleaser* releaser) {
+  SeekRunnerOptions r;
+  r.releaser = releaser;
+  if (codec_name != "h264" || o.track->sample_entries.empty()) return r;
+  r.push_past_targets = [&o](uint32_t start) {
+    const Packet& p = o.packets[start];
+    const auto& entries = o.track->sample_entries;
+    const uint32_t k = std::max<uint32_t>(p.sample_description_index, 1) - 1;
+    const SampleEntry& entry = entries[k < entries.size() ? k : 0];
+    const uint64_t size = o.demuxer.source().size();
+    if (p.pos >= size) return true;
+    auto bytes = o.demuxer.source().read(p.pos, std::min<uint64_t>(p.size, size - p.pos));
+    if (!bytes.ok()) return true;  // unreadable: as for a sample past the end, do not trust it to be an IDR
+    return !h264_sample_has_idr(entry, bytes->data(), bytes->size());
+  };
+  return r;
+}
+
+// Fills the target's plan facts and costs (the md5 and the output come from delivery).
+void describe(SeekTargetResult& out, const SeekTarget& target, const SeekDelivery& how, std::span<const Packet> packets) {
+  out.frame = target.frame;
+  out.pts = packets[target.packet].pts;
+  out.packet = target.packet;
+  out.sync_packet = how.start_packet;
+  out.sync_pts = packets[how.start_packet].pts;
+  out.pass = how.pass;
+  out.fallback = how.fallback;
+  out.decoded = static_cast<int64_t>(how.decoded);
+  out.skipped = static_cast<int64_t>(how.skipped);
+  out.bytes = how.bytes;
+}
+
+// Runs the passes and writes each target. A failing output's path goes to `failed_path`.
+Status extract(const SeekJob& job, const Opened& o, const SeekPlan& plan, Decoder& dec, SeekOutputs& outputs,
+               SeekReport& report, Clock::time_point t0, std::string& failed_path) {
+  PageReleaser releaser;
+  SeekRunner runner(dec, o.demuxer, o.packets, plan, runner_options(o, o.demuxer.streams()[o.stream].codec.codec_name, &releaser));
+  int64_t done = 0;
+  const Error closed = make_error(ErrorCode::kIo, "", 0, "stdout closed by its reader");
+  Status st = runner.run([&](size_t t, const Frame& frame, const SeekDelivery& how) -> Status {
+    const auto w0 = Clock::now();
+    SeekTargetResult& out = report.targets[t];
+    describe(out, plan.targets[t], how, o.packets);
+    auto md5 = frame.packed_md5();
+    if (!md5.ok()) return md5.error();
+    out.md5 = md5->md5;
+    out.size = md5->size;
+    std::string path;
+    if (Status w = outputs.deliver(t, frame, path); !w.ok()) {
+      failed_path = path.empty() ? job.output : path;
+      return w.error();
+    }
+    if (outputs.closed_by_reader()) return closed;  // stop: nothing more can be written
+    out.output = path;
+    out.ms = how.ms + std::chrono::duration<double, std::milli>(Clock::now() - w0).count();
+    ++done;
+    if (job.progress)
+      job.progress(done, static_cast<int64_t>(job.frames.size()), std::chrono::duration<double>(Clock::now() - t0).count());
+    return Ok{};
+  });
+  report.runs = runner.stats();
+  return st;
+}
+
+Status verify(const SeekJob& job, const Opened& o, SeekReport& report) {
+  auto fresh = open_decoder(o, job.threads);
+  if (!fresh.ok()) return fresh.error();
+  std::vector<std::string> seek_md5;
+  for (const SeekTargetResult& t : report.targets) seek_md5.push_back(t.md5);
+  auto v = verify_linear(*fresh, o.demuxer, o.packets, *o.index, job.frames, seek_md5);
+  if (!v.ok()) return v.error();
+  for (size_t i = 0; i < report.targets.size(); ++i) {
+    report.targets[i].verify_md5 = v->linear_md5[i];
+    report.targets[i].verified = !v->linear_md5[i].empty() && v->linear_md5[i] == seek_md5[i] ? 1 : 2;
+  }
+  report.verify = std::move(v.value());
+  return Ok{};
+}
+
+}  // namespace
+
+Result<SeekReport> run_seek(const SeekJob& job, std::string& error_file) {
+  error_file.clear();
+  const auto fail = [&](const Error& e, const std::string& file) -> Result<SeekReport> {
+    error_file = file;
+    return e;
+  };
+  if (auto m = DecodeModule::load(); !m.ok()) return fail(m.error(), "");
+  const auto t0 = Clock::now();
+  if (job.frames.empty()) return fail(make_error(ErrorCode::kUsage, "", 0, "no frame requested"), "");
+  auto o = open_stream(job);
+  if (!o.ok()) return fail(o.error(), job.input);
+  SeekReport report;
+  report.stream = o->stream;
+  report.frame_count = o->index->frame_count();
+  report.targets.resize(job.frames.size());
+  for (size_t i = 0; i < job.frames.size(); ++i) report.targets[i].frame = job.frames[i];
+
+  SeekPlanOptions popt;
+  popt.skip_non_reference = job.skip_non_reference;
+  auto tl = o->demuxer.timeline(o->stream);
+  if (!tl.ok()) return fail(tl.error(), job.input);
+  auto plan = plan_seek(o->demuxer.movie(), *o->track, **tl, *o->index, job.frames, popt);
+  if (!plan.ok()) return fail(plan.error(), job.input);
+  auto dec = open_decoder(*o, job.threads);
+  if (!dec.ok()) return fail(dec.error(), job.input);
+  report.codec = dec->codec();
+  report.threads = dec->stats().threads;
+
+  SeekOutputs outputs(job, sink_settings(job.format, "", o->demuxer.streams()[o->stream], o->packets));
+  if (Status st = outputs.open(); !st.ok()) return fail(st.error(), st.error().code == ErrorCode::kUsage ? "" : job.output);
+  std::string failed_path;
+  const Status st = extract(job, *o, *plan, *dec, outputs, report, t0, failed_path);
+  const bool closed = outputs.closed_by_reader();
+  Status fin = Ok{};
+  if (st.ok()) fin = outputs.finish();
+  report.decode_errors = dec->stats().decode_errors;
+  report.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (closed) return report;
+  if (!st.ok()) {
+    const ErrorCode c = st.error().code;
+    return fail(st.error(), c == ErrorCode::kIo || c == ErrorCode::kCannotCreate ? failed_path : job.input);
+  }
+  if (!fin.ok()) return fail(fin.error(), job.output);
+  if (Status intact = o->demuxer.source().check_intact(); !intact.ok()) return fail(intact.error(), job.input);
+  if (job.verify)
+    if (Status v = verify(job, *o, report); !v.ok()) return fail(v.error(), job.input);
+  return report;
+}
+
+}  // namespace mp4kit::pipeline
