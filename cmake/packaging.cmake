@@ -11,7 +11,7 @@
 #
 # <libdir> is GNUInstallDirs' CMAKE_INSTALL_LIBDIR ("lib" unless configured with prefix /usr on
 # a multiarch system). The module directory is always lib/mp4kit under the prefix, because the
-# CLI's loader looks for it relative to the executable (apps/module_loader.cpp).
+# loader looks for it relative to the executable (lib/pipeline/module_loader.cpp).
 #
 # Every installed file is relocatable: the CMake package and the .pc file find the prefix from
 # their own location, and no RPATH points into the build tree (tests/install_test.sh checks).
