@@ -219,7 +219,7 @@ Fixed fix_index(const Ctx& c, const EntryVector& old, const std::vector<int32_t>
     for (Entry& e : out.entries) e.dts = sat_sub64(e.dts, min_corrected_pts);
   }
   out.duration = sat_sub64(dts_entry_end, start_dts);
-  return out;
+  return std::move(st.out);  // `out` is a reference into st: a plain return would copy the tables
 }
 
 // FFmpeg's dts_shift: the largest negative composition offset, from ctts (FFmpeg ignores
