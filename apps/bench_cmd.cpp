@@ -27,6 +27,7 @@
 #include "bench_report.h"
 #include "bench_work.h"
 #include "commands.h"
+#include "limit_flags.h"
 #include "mp4kit/decoder.h"
 #include "pipeline/module_loader.h"
 
@@ -54,6 +55,7 @@ struct BenchOptions {
   std::string io_source = "auto";
   uint32_t seeks = 16;
   uint64_t seed = 1;
+  LimitFlags limits;
 };
 
 BenchMode mode_of(const std::string& m) {
@@ -171,6 +173,7 @@ void describe_storage(const BenchOptions& o, const InputFile& in, StorageWitness
 // sides) into the report: 0, or the parser's exit code after printing one line.
 int resolve_into(const BenchOptions& o, const std::string& path, BenchPlan& plan, FileReport& r) {
   plan.path = path;
+  plan.limits = o.limits.limits();
   if (auto st = resolve_plan(plan, o.seeks, o.seed); !st.ok()) return report_error(path, st.error());
   r.stream = plan.mode == BenchMode::kDecode || plan.mode == BenchMode::kSeek ? plan.stream : -1;
   r.stream_type = plan.stream_type;
@@ -418,6 +421,7 @@ void register_bench(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--runs", o->runs, "measured runs per cache state (and per side with --against), default 3")->check(CLI::Range(1, 1000));
   cmd->add_option("--warmup", o->warmup, "unmeasured runs before the warm runs, default 1")->check(CLI::Range(0, 100));
   cmd->add_option("--threads", o->threads, "decoder threads (0 = one per CPU, FFmpeg's default)")->check(CLI::Range(0, 64));
+  add_limit_flags(*cmd, o->limits);
   cmd->add_option("--stream", o->stream, "decode/seek: stream index as ffprobe numbers it (default: first video, else first audio)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seeks", o->seeks, "seek: number of target frames, default 16")->check(CLI::Range(1, 100000));

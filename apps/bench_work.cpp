@@ -45,11 +45,13 @@ struct Indexed {
   const Movie& movie() const { return demuxer->movie(); }
 };
 
-Status index_file(const std::string& path, Indexed& indexed) {
+Status index_file(const std::string& path, const Limits& limits, Indexed& indexed) {
   auto file = io::MappedFileSource::open(path, {.fault_guard = true});
   if (!file.ok()) return file.error();
   indexed.file = *file;
-  auto demuxer = Demuxer::open(*file);
+  DemuxerOptions dopt;
+  dopt.limits = limits;
+  auto demuxer = Demuxer::open(*file, dopt);
   if (!demuxer.ok()) return demuxer.error();
   indexed.demuxer.emplace(std::move(demuxer.value()));
   auto tl = indexed.demuxer->timelines();
@@ -76,7 +78,7 @@ uint64_t splitmix64(uint64_t& state) {
 Status resolve_plan(BenchPlan& plan, uint32_t seek_count, uint64_t seed) {
   if (plan.mode == BenchMode::kDemux || plan.mode == BenchMode::kProbe) return Ok{};
   Indexed ix;
-  MP4KIT_TRY(index_file(plan.path, ix));
+  MP4KIT_TRY(index_file(plan.path, plan.limits, ix));
   // Tracks only (bench decodes and seeks tracks, not cover art); seek wants video.
   const bool video_only = plan.mode == BenchMode::kSeek;
   StreamSelector sel = plan.stream >= 0 ? StreamSelector::by_index(plan.stream)
@@ -123,7 +125,7 @@ Status resolve_plan(BenchPlan& plan, uint32_t seek_count, uint64_t seed) {
 void demux_work(const BenchPlan& plan, WorkFigures& out) {
   const uint64_t t0 = LatencyHistogram::now_ns();
   Indexed ix;
-  if (auto st = index_file(plan.path, ix); !st.ok()) return fail(out, st.error());
+  if (auto st = index_file(plan.path, plan.limits, ix); !st.ok()) return fail(out, st.error());
   const auto order = interleave_order(ix.movie(), *ix.timelines);
   LatencyHistogram lat;
   uint64_t last = t0, sum = 0;
@@ -172,7 +174,7 @@ void demux_work(const BenchPlan& plan, WorkFigures& out) {
 
 void probe_work(const BenchPlan& plan, WorkFigures& out) {
   Indexed ix;
-  if (auto st = index_file(plan.path, ix); !st.ok()) return fail(out, st.error());
+  if (auto st = index_file(plan.path, plan.limits, ix); !st.ok()) return fail(out, st.error());
   if (auto intact = still_intact(*ix.file); !intact.ok()) return fail(out, intact.error());
   for (const StreamTimeline& t : *ix.timelines) out.packets += t.packets.size();
   out.frames = out.packets;

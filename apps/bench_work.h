@@ -4,6 +4,8 @@
 // through lib/pipeline/seek_job.h (the decode module).
 #pragma once
 
+#include "mp4kit/limits.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,6 +31,7 @@ struct BenchPlan {
   std::vector<int64_t> seek_pts;     ///< seek: their pts, ticks
   uint64_t frame_count = 0;          ///< seek: frames in the stream
   const mp4kit_bench_api* bench_api = nullptr;  ///< decode, --against
+  Limits limits;                     ///< --max-depth/--max-samples/--max-runs/--max-index-mb (CLI-side parse)
 };
 
 /// Parses the file in the parent (no mapping kept afterwards): picks the default stream

@@ -208,3 +208,16 @@ TEST_CASE("exit 70: $MP4KIT_DECODE_MODULE, when set, is the only module tried") 
   CHECK(r.out.find("/nonexistent/mp4kit_decode.so") != std::string::npos);
   CHECK(r.out.find("rc=70") != std::string::npos);
 }
+
+TEST_CASE("exit 70: every subcommand takes the Limits flags and names the one to raise") {
+  for (const char* sub : {"probe", "decode", "seek", "bench"}) {
+    std::vector<std::string> args = {sub, "--max-samples", "10"};
+    if (std::string(sub) == "seek") args.insert(args.end(), {"--frame", "0", "--format", "null"});
+    if (std::string(sub) == "bench") args.insert(args.end(), {"--runs", "1", "--cache", "warm"});
+    args.push_back(kSample);
+    INFO(sub);
+    ChildResult r = run_mp4kit(args);
+    CHECK(r.describe() == "exit 70");
+    CHECK(r.err.find("--max-samples") != std::string::npos);
+  }
+}

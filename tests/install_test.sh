@@ -141,6 +141,17 @@ check_examples() {
       same "packet_table $f $s (vs mp4kit probe --packets --csv, stream $s)" "$tmp/cli_stream.csv" "$tmp/example.csv"
     done
   done
+  # decode_frames: the size and md5 of the first 10 frames equal the CLI's framemd5 columns.
+  [[ -x "$dir/decode_frames" ]] || fail "$dir/decode_frames was not built"
+  for f in "$ROOT"/samples/*.mp4 "$ROOT"/samples/*.mov; do
+    "$BUILD/mp4kit" decode --format framemd5 --frames 10 "$f" 2>/dev/null | grep -v '^#' |
+      awk -F', *' '{print $5, $6}' >"$tmp/cli.md5"
+    MP4KIT_DECODE_MODULE="$BUILD/${MP4KIT_DECODE_MODULE_FILE:?}" "$dir/decode_frames" "$f" 10 >"$tmp/example.out" ||
+      fail "$dir/decode_frames $f 10 exited $?"
+    awk '{print $5, $7}' "$tmp/example.out" >"$tmp/example.md5"
+    [[ -s "$tmp/cli.md5" ]] || fail "mp4kit decode --format framemd5 $f printed no frame"
+    same "decode_frames $f 10 (vs mp4kit decode --format framemd5 --frames 10)" "$tmp/cli.md5" "$tmp/example.md5"
+  done
   # The real-world corpus when present (cover art, damaged files): the same rows, the same exit status.
   local corpus="${MP4KIT_CORPUS:-$ROOT/../shared/corpus}" rc_cli rc_example n=0
   if [[ -d "$corpus" ]]; then

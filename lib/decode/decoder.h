@@ -59,6 +59,8 @@ class Decoder {
   void stats(mp4kit_decoder_stats& out) const;
 
   const char* codec_name() const { return ctx_->codec->name; }
+  /// The libavcodec context (fuzz targets and tests tune limits such as max_pixels).
+  AVCodecContext* context() { return ctx_; }
   /// The first failed libavcodec call: "send at packet 12: Invalid data found when
   /// processing input"; "" when none.
   const std::string& first_error() const { return first_error_; }
