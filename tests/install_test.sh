@@ -152,6 +152,20 @@ check_examples() {
     [[ -s "$tmp/cli.md5" ]] || fail "mp4kit decode --format framemd5 $f printed no frame"
     same "decode_frames $f 10 (vs mp4kit decode --format framemd5 --frames 10)" "$tmp/cli.md5" "$tmp/example.md5"
   done
+  # frame_at_time: the frame, pts and md5 `mp4kit seek --time T --json` reports.
+  [[ -x "$dir/frame_at_time" ]] || fail "$dir/frame_at_time was not built"
+  local t
+  for f in "$ROOT"/samples/h264_bframes_aac.mp4 "$ROOT"/samples/vfr.mp4 "$ROOT"/samples/hevc_aac.mp4 "$ROOT"/samples/editlist_cut.mp4; do
+    for t in 0.5 1.3; do
+      "$BUILD/mp4kit" seek "$f" --time "$t" --format null --json 2>/dev/null |
+        awk -F': *' '/"frame":/ && !fr {gsub(/[ ,]/, "", $2); fr=$2} /"pts":/ && !pt {gsub(/[ ,]/, "", $2); pt=$2}
+                     /"md5":/ && !m {gsub(/[ ,"]/, "", $2); m=$2} END {print "frame " fr " pts " pt " md5 " m}' >"$tmp/cli.frame"
+      MP4KIT_DECODE_MODULE="$BUILD/${MP4KIT_DECODE_MODULE_FILE:?}" "$dir/frame_at_time" "$f" "$t" >"$tmp/example.frame" ||
+        fail "$dir/frame_at_time $f $t exited $?"
+      same "frame_at_time $f $t (vs mp4kit seek --time $t --json)" "$tmp/cli.frame" "$tmp/example.frame"
+    done
+  done
+  step "decode_frames and frame_at_time agree with mp4kit decode / seek on samples/"
   # The real-world corpus when present (cover art, damaged files): the same rows, the same exit status.
   local corpus="${MP4KIT_CORPUS:-$ROOT/../shared/corpus}" rc_cli rc_example n=0
   if [[ -d "$corpus" ]]; then
