@@ -22,7 +22,7 @@
 #include "commands.h"
 #include "limit_flags.h"
 #include "mp4/seek_plan.h"
-#include "mp4/seek_request.h"
+#include "seek_request.h"
 #include "pipeline/seek_job.h"
 
 namespace mp4kit::cli {
@@ -57,7 +57,7 @@ struct Target {
 
 Result<std::vector<Target>> resolve(const SeekStream& s, const std::vector<Request>& requests) {
   std::vector<Target> out;
-  const uint64_t count = s.index.frame_count();
+  const uint64_t count = s.index().frame_count();
   for (const Request& r : requests) {
     if (r.kind == Request::kRange) {
       auto frames = parse_frame_range(r.text, count);
@@ -99,7 +99,7 @@ int print_plan(const SeekOptions& o, const SeekStream& s, const std::vector<Targ
   for (const Target& t : targets) frames.push_back(t.frame);
   SeekPlanOptions popt;
   popt.skip_non_reference = !o.no_skip;
-  auto plan = plan_seek(s.movie, s.trak(), s.timeline(), s.index, frames, popt);
+  auto plan = plan_seek(s.movie(), s.trak(), s.timeline(), s.index(), frames, popt);
   if (!plan.ok()) return report_error(o.file, plan.error());
   const auto costs = target_costs(*plan, s.timeline());
   const auto& pk = s.timeline().packets;
@@ -112,7 +112,7 @@ int print_plan(const SeekOptions& o, const SeekStream& s, const std::vector<Targ
     j["schema"] = "mp4kit.seek/1";
     j["file"] = o.file;
     j["stream"] = s.stream;
-    j["frame_count"] = s.index.frame_count();
+    j["frame_count"] = s.index().frame_count();
     j["plan"] = true;
     j["skip_non_reference"] = !o.no_skip;
     auto& arr = j["targets"] = nlohmann::ordered_json::array();
@@ -135,7 +135,7 @@ int print_plan(const SeekOptions& o, const SeekStream& s, const std::vector<Targ
     return kExitOk;
   }
   fmt::print("seek plan: {} stream {} ({} frames, {} sync samples), non-reference skipping {}\n", o.file, s.stream,
-             s.index.frame_count(), syncs, o.no_skip ? "off" : "on");
+             s.index().frame_count(), syncs, o.no_skip ? "off" : "on");
   fmt::print("{:>12} {:>8} {:>10} {:>10} {:>8} {:>10} {:>5} {:>7} {:>6} {:>10}\n", "requested", "frame", "pts", "time",
              "sync_pkt", "sync_time", "pass", "decode", "skip", "bytes");
   for (size_t i = 0; i < targets.size(); ++i) {

@@ -9,7 +9,7 @@
 #include <random>
 #include <sstream>
 
-#include "mp4/seek_request.h"
+#include "seek_request.h"
 #include "test_util.h"
 
 using namespace mp4kit;
@@ -106,7 +106,7 @@ TEST_CASE("time -> frame on VFR streams equals ffprobe's pts: the last frame sho
     auto s = SeekStream::open(file, -1, {});
     REQUIRE(s.ok());
     const std::vector<int64_t> pts = ffprobe_shown_pts(file, s->stream);
-    REQUIRE(pts.size() == s->index.frame_count());
+    REQUIRE(pts.size() == s->index().frame_count());
     const int64_t ts = s->timescale();
     // Exact frame times, one microsecond before and after, and midpoints, as decimal text.
     for (size_t i = 0; i < pts.size(); ++i) {

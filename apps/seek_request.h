@@ -1,4 +1,4 @@
-// What `mp4kit seek` is asked for, resolved against the container alone (no FFmpeg), for
+// (apps/: CLI input.) What `mp4kit seek` is asked for, resolved against the container alone (no FFmpeg), for
 // the CLI (apps/seek_cmd.cpp: validation, --plan; the decoding is lib/pipeline/seek_job.h).
 //
 //  * SeekStream: the parsed file, the timelines and the presentation index of one video
@@ -19,12 +19,14 @@
 #pragma once
 
 #include <algorithm>
+#include <optional>
 #include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "mp4/checked.h"
+#include "mp4kit/demuxer.h"
 #include "mp4/codec_info.h"
 #include "mp4/movie.h"
 #include "mp4/sample_table.h"
@@ -33,19 +35,21 @@
 
 namespace mp4kit {
 
-/// One video stream ready for planning. Move-only in practice (holds the sample tables).
+/// One video stream of a file, ready for planning: the Demuxer (which owns the movie, the
+/// sample tables and the timelines) and the stream it picked. Move-only.
 struct SeekStream {
-  Movie movie;
-  std::vector<SampleTable> tables;
-  std::vector<StreamTimeline> timelines;
-  size_t track = 0;            ///< index into movie.tracks
-  int stream = 0;              ///< ffprobe stream index
-  PresentationIndex index;
+  std::optional<Demuxer> demuxer;  ///< always set by open()
+  size_t track = 0;                ///< index into movie().tracks
+  int stream = 0;                  ///< ffprobe stream index
+  const StreamTimeline* tl = nullptr;
+  const PresentationIndex* pindex = nullptr;
 
-  const Track& trak() const { return movie.tracks[track]; }
-  const StreamTimeline& timeline() const { return timelines[track]; }
+  const Movie& movie() const { return demuxer->movie(); }
+  const PresentationIndex& index() const { return *pindex; }
+  const Track& trak() const { return movie().tracks[track]; }
+  const StreamTimeline& timeline() const { return *tl; }
   uint32_t timescale() const { return trak().timescale ? trak().timescale : 1; }
-  int64_t pts_of(uint64_t frame) const { return timeline().packets[index.packet_of(frame)].pts; }
+  int64_t pts_of(uint64_t frame) const { return timeline().packets[index().packet_of(frame)].pts; }
   /// End of the last frame in ticks: max(pts + duration) over shown frames.
   int64_t end_pts() const {
     int64_t end = INT64_MIN;
@@ -54,54 +58,33 @@ struct SeekStream {
     return end;
   }
 
-  /// Opens `path` with `options` (the CLI turns the fault guard on) and `limits`,
-  /// parses it and picks `stream` (ffprobe numbering; -1 = the first video stream).
-  /// Errors: those of open_file / parse_movie / build_timelines; kUsage when the
-  /// stream does not exist, is not video, or is cover art (an attached picture).
+  /// Opens `path` with `options` (the CLI turns the fault guard on) and `limits`, and picks
+  /// `stream` (ffprobe numbering; -1 = the first video stream) through the Demuxer.
+  /// Errors: those of open_file / Demuxer; kUsage when the stream does not exist, is not
+  /// video, or is cover art (an attached picture).
   static Result<SeekStream> open(const std::string& path, int stream, const FileSourceOptions& options,
                                  const Limits& limits = {}) {
     auto file = open_file(path, options);
     if (!file.ok()) return file.error();
-    auto movie = parse_movie(*file, limits);
-    if (!movie.ok()) return movie.error();
+    DemuxerOptions dopt;
+    dopt.limits = limits;
+    auto demuxer = Demuxer::open(*file, dopt);
+    if (!demuxer.ok()) return demuxer.error();
     SeekStream s;
-    s.movie = std::move(movie.value());
-    const auto stream_of = [&](size_t i) {
-      return i < s.movie.track_stream_index.size() ? static_cast<int>(s.movie.track_stream_index[i]) : static_cast<int>(i);
-    };
-    bool found = false;
-    for (size_t i = 0; i < s.movie.tracks.size() && !found; ++i) {
-      const bool video = codec_info_of(s.movie.tracks[i]).type == MediaType::kVideo;
-      if (stream < 0 ? video : stream_of(i) == stream) {
-        if (!video) {
-          return make_error(ErrorCode::kUsage, "", 0, "stream " + std::to_string(stream) + " is not a video stream");
-        }
-        s.track = i;
-        s.stream = stream_of(i);
-        found = true;
-      }
-    }
-    if (!found) {
-      for (const AttachedPicture& p : s.movie.attached_pictures)
-        if (static_cast<int>(p.stream_index) == stream)
-          return make_error(ErrorCode::kUsage, "", 0,
-                            "stream " + std::to_string(stream) + " is cover art (one picture); use `mp4kit decode --stream " +
-                                std::to_string(stream) + "`");
-      if (stream < 0) return make_error(ErrorCode::kUsage, "", 0, "the file has no video stream");
-      const size_t count = std::max<size_t>(s.movie.stream_count, s.movie.tracks.size());
-      return make_error(ErrorCode::kUsage, "", 0,
-                        "no stream " + std::to_string(stream) + " (the file has " + std::to_string(count) + " streams)");
-    }
-    s.tables.reserve(s.movie.tracks.size());
-    for (const Track& t : s.movie.tracks) {  // every track: truncation stops all streams alike
-      auto st = SampleTable::build(t, limits);
-      if (!st.ok()) return st.error();
-      s.tables.push_back(std::move(st.value()));
-    }
-    auto tl = build_timelines(s.movie, s.tables, {}, limits);
+    s.demuxer.emplace(std::move(demuxer.value()));
+    StreamSelector sel = stream < 0 ? StreamSelector::first_video() : StreamSelector::by_index(stream);
+    sel.allow_attached_picture = false;
+    sel.require_kind = true;
+    auto picked = s.demuxer->select_stream(sel);
+    if (!picked.ok()) return picked.error();
+    s.stream = static_cast<int>(*picked);
+    s.track = static_cast<size_t>(s.demuxer->track_of(*picked));
+    auto tl = s.demuxer->timeline(*picked);  // every track's timeline: truncation stops all streams alike
     if (!tl.ok()) return tl.error();
-    s.timelines = std::move(tl.value());
-    s.index = PresentationIndex::build(s.timelines[s.track]);
+    s.tl = *tl;
+    auto idx = s.demuxer->presentation_index(*picked);
+    if (!idx.ok()) return idx.error();
+    s.pindex = *idx;
     return s;
   }
 };
@@ -184,15 +167,15 @@ inline std::string ticks_to_seconds_text(int64_t ticks, uint32_t timescale) {
 inline Result<uint64_t> frame_at_time(const SeekStream& s, const std::string& text) {
   auto t = parse_time(text);
   if (!t.ok()) return t.error();
-  if (s.index.frame_count() == 0) return make_error(ErrorCode::kUsage, "", 0, "the stream has no frames");
+  if (s.index().frame_count() == 0) return make_error(ErrorCode::kUsage, "", 0, "the stream has no frames");
   const int64_t ticks = time_to_ticks(*t, s.timescale());
-  const int64_t first = s.pts_of(0), last = s.pts_of(s.index.frame_count() - 1), end = s.end_pts();
-  auto frame = s.index.frame_at_pts(s.timeline(), ticks);
+  const int64_t first = s.pts_of(0), last = s.pts_of(s.index().frame_count() - 1), end = s.end_pts();
+  auto frame = s.index().frame_at_pts(s.timeline(), ticks);
   if (!frame || ticks < first || (ticks >= end && ticks != last)) {
     return make_error(ErrorCode::kUsage, "", 0,
                       "time " + text + " is out of range: stream " + std::to_string(s.stream) + " shows frames from " +
                           ticks_to_seconds_text(first, s.timescale()) + " s up to " + ticks_to_seconds_text(end, s.timescale()) +
-                          " s (frames 0.." + std::to_string(s.index.frame_count() - 1) + ")");
+                          " s (frames 0.." + std::to_string(s.index().frame_count() - 1) + ")");
   }
   return *frame;
 }
