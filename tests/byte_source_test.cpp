@@ -327,6 +327,7 @@ Parsed parse_all(const ByteSourcePtr& source) {
 TEST_CASE("every sample file parses through a non-mapped, copying source exactly as through the mapping") {
   const std::vector<std::string> files = test::media_files();
   if (test::corpus_dir().empty()) MESSAGE("corpus not found (set MP4KIT_CORPUS): samples/ only");
+  if (test::corpus2_dir().empty()) MESSAGE("corpus2 not found (set MP4KIT_CORPUS2): its files are skipped");
   int compared = 0, with_plans = 0;
   for (const std::string& path : files) {
     CAPTURE(path);

@@ -21,18 +21,8 @@ namespace {
 
 /// Every media file of samples/, the corpus and corpus2 (when present).
 std::vector<std::string> all_files() {
-  std::vector<std::string> files = test::media_files();
-  std::filesystem::path c2 = std::filesystem::path(MP4KIT_SOURCE_DIR).parent_path() / "shared" / "corpus2";
-  if (const char* e = std::getenv("MP4KIT_CORPUS2"); e && *e) c2 = e;
-  if (std::filesystem::is_directory(c2)) {
-    for (auto& e : std::filesystem::directory_iterator(c2)) {
-      const auto ext = e.path().extension().string();
-      if (ext == ".mp4" || ext == ".mov" || ext == ".3gp" || ext == ".m4a" || ext == ".m4v") files.push_back(e.path().string());
-    }
-  } else {
-    MESSAGE("corpus2 not found at " << c2.string() << ": its files are skipped");
-  }
-  return files;
+  if (test::corpus2_dir().empty()) MESSAGE("corpus2 not found (set MP4KIT_CORPUS2): its files are skipped");
+  return test::media_files();
 }
 
 Demuxer open_demuxer(const std::string& path) {

@@ -122,6 +122,7 @@ TEST_CASE("packet tables and stream fields equal ffprobe on samples/ and the cor
     return;
   }
   if (test::corpus_dir().empty()) MESSAGE("corpus not found (set MP4KIT_CORPUS): comparing samples/ only");
+  if (test::corpus2_dir().empty()) MESSAGE("corpus2 not found (set MP4KIT_CORPUS2): its files are skipped");
   int files = 0, identical = 0, streams = 0, packets = 0;
   for (const std::string& path : test::media_files()) {
     std::string name = std::filesystem::path(path).filename().string();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -21,20 +22,39 @@ inline std::string corpus_dir() {
   return std::filesystem::is_directory(p) ? p.string() : std::string{};
 }
 
+/// The second real-world corpus (issue 10): $MP4KIT_CORPUS2, else ../shared/corpus2 beside
+/// the source tree; empty when absent (media_files() then prints nothing; callers that need
+/// it say so).
+inline std::string corpus2_dir() {
+  if (const char* e = std::getenv("MP4KIT_CORPUS2"); e && *e) return std::filesystem::is_directory(e) ? e : std::string{};
+  std::filesystem::path p = std::filesystem::path(MP4KIT_SOURCE_DIR).parent_path() / "shared" / "corpus2";
+  return std::filesystem::is_directory(p) ? p.string() : std::string{};
+}
+
 inline std::string samples_dir() { return std::string(MP4KIT_SOURCE_DIR) + "/samples"; }
 
-/// Every .mp4/.mov/.3gp file in samples/ and the corpus, sorted.
+/// True for the extensions of the media files the corpora hold (.mp4 .mov .3gp .m4a .m4v
+/// .m4b, any case).
+inline bool is_media_file(const std::filesystem::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return ext == ".mp4" || ext == ".mov" || ext == ".3gp" || ext == ".m4a" || ext == ".m4v" || ext == ".m4b";
+}
+
+/// Every media file in samples/ and, with `with_corpus`, in the corpus and corpus2, sorted
+/// by path. A corpus that is absent is skipped (see corpus_dir(), corpus2_dir()).
 inline std::vector<std::string> media_files(bool with_corpus = true) {
   std::vector<std::string> out;
   auto add = [&](const std::string& dir) {
     if (dir.empty()) return;
-    for (auto& e : std::filesystem::directory_iterator(dir)) {
-      auto ext = e.path().extension().string();
-      if (ext == ".mp4" || ext == ".mov" || ext == ".3gp") out.push_back(e.path().string());
-    }
+    for (auto& e : std::filesystem::directory_iterator(dir))
+      if (e.is_regular_file() && is_media_file(e.path())) out.push_back(e.path().string());
   };
   add(samples_dir());
-  if (with_corpus) add(corpus_dir());
+  if (with_corpus) {
+    add(corpus_dir());
+    add(corpus2_dir());
+  }
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -15,6 +15,7 @@ TEST_CASE("framemd5 equals FFmpeg's for every audio and video stream") {
     return;
   }
   if (corpus_dir().empty()) MESSAGE("corpus not found (set MP4KIT_CORPUS): comparing samples/ only");
+  if (corpus2_dir().empty()) MESSAGE("corpus2 not found (set MP4KIT_CORPUS2): its files are skipped");
   int video = 0, audio = 0, same_video = 0, same_audio = 0;
   for (const std::string& file : media_files()) {
     for (const StreamInfo& s : ffprobe_streams(file)) {

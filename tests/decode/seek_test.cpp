@@ -128,6 +128,7 @@ TEST_CASE("seek: frames equal FFmpeg's framemd5 on every video stream (random an
     return;
   }
   if (corpus_dir().empty()) MESSAGE("corpus not found (set MP4KIT_CORPUS): checking samples/ only");
+  if (corpus2_dir().empty()) MESSAGE("corpus2 not found (set MP4KIT_CORPUS2): its files are skipped");
   Stats stats;
   std::vector<std::string> skipped;
   for (const std::string& file : media_files()) {
