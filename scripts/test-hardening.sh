@@ -66,8 +66,15 @@ if ((DO_ASAN)); then
   if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMP4KIT_SANITIZE=address,undefined >/dev/null &&
      cmake --build build-asan -j"$JOBS"; then
     log "built build-asan/ in $((SECONDS - t0)) s; ctest with MP4KIT_MUTATION_FILES=$MP4KIT_MUTATION_FILES"
-    if ! ctest --test-dir build-asan --output-on-failure -j"$JOBS" --timeout 1200; then
+    # The decode suite (libavcodec under ASan is ~20x slower) runs over samples/ and the
+    # corpus only: the normal stage already compares corpus2's frames with FFmpeg's, and
+    # every corpus2 file is parsed under ASan by mp4kit_tests. Keeps CI under 45 minutes.
+    if ! ctest --test-dir build-asan --output-on-failure -j"$JOBS" --timeout 1200 -E '^mp4kit_decode_tests$'; then
       failed+=("ctest under ASan+UBSan")
+    fi
+    log "mp4kit_decode_tests under ASan: samples/ and the corpus (MP4KIT_CORPUS2=none)"
+    if ! MP4KIT_CORPUS2=none ctest --test-dir build-asan --output-on-failure --timeout 1200 -R '^mp4kit_decode_tests$'; then
+      failed+=("mp4kit_decode_tests under ASan+UBSan")
     fi
   else
     failed+=("sanitizer build")

@@ -23,8 +23,8 @@ inline std::string corpus_dir() {
 }
 
 /// The second real-world corpus (issue 10): $MP4KIT_CORPUS2, else ../shared/corpus2 beside
-/// the source tree; empty when absent (media_files() then prints nothing; callers that need
-/// it say so).
+/// the source tree; empty when absent or when MP4KIT_CORPUS2 is not a directory (e.g. "none",
+/// which the sanitizer stage uses for the decode suite); callers print a visible MESSAGE.
 inline std::string corpus2_dir() {
   if (const char* e = std::getenv("MP4KIT_CORPUS2"); e && *e) return std::filesystem::is_directory(e) ? e : std::string{};
   std::filesystem::path p = std::filesystem::path(MP4KIT_SOURCE_DIR).parent_path() / "shared" / "corpus2";
