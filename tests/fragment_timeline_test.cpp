@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "fixture_movie.h"
-#include "mp4/sample_table.h"
-#include "mp4/timeline.h"
+#include "mp4/movie.h"
+#include "mp4kit/demuxer.h"
 
 using namespace mp4kit;
 
@@ -27,21 +27,16 @@ std::vector<std::string> ffprobe_rows(const std::string& path) {
   return rows;
 }
 
+// The same rows from the public Demuxer (the timeline every command uses).
 std::vector<std::string> mp4kit_rows(const std::string& path) {
   auto file = open_file(path);
   REQUIRE(file.ok());
-  auto movie = parse_movie(*file);
-  REQUIRE_MESSAGE(movie.ok(), movie.error().to_string());
-  std::vector<SampleTable> tables;
-  for (const Track& t : movie->tracks) {
-    auto st = SampleTable::build(t);
-    REQUIRE_MESSAGE(st.ok(), st.error().to_string());
-    tables.push_back(std::move(st.value()));
-  }
-  auto tl = build_timelines(*movie, tables);
-  REQUIRE_MESSAGE(tl.ok(), tl.error().to_string());
+  auto dmx = Demuxer::open(*file);
+  REQUIRE_MESSAGE(dmx.ok(), dmx.error().to_string());
+  auto packets = dmx->packets(0);
+  REQUIRE_MESSAGE(packets.ok(), packets.error().to_string());
   std::vector<std::string> rows;
-  for (const Packet& p : (*tl)[0].packets)
+  for (const Packet& p : *packets)
     rows.push_back(std::to_string(p.pts) + " " + std::to_string(p.dts) + " " + std::to_string(p.size) + " " +
                    std::to_string(p.pos) + " " + (p.key ? "K" : "_") + (p.discard ? "D" : "_"));
   return rows;
