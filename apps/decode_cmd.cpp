@@ -81,6 +81,10 @@ int run_decode(const DecodeOptions& o) {
   if (shown) fmt::print(stderr, "\r\033[K");
   if (!report.ok()) return report_error(error_file, report.error());
   if (!o.quiet) print_summary(*report);
+  // Fewer pictures than shown packets: say so even with --quiet (the frames are gone).
+  if (report->video && !report->output_closed && report->frames < report->expected_frames)
+    fmt::print(stderr, "mp4kit: warning: {}: stream {}: {} of {} frames came out of the decoder ({} lost)\n", o.file,
+               report->stream, report->frames, report->expected_frames, report->expected_frames - report->frames);
   return kExitOk;
 }
 

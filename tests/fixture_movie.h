@@ -3,6 +3,7 @@
 // each field annotated, plus the mdat(s).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <tuple>
 
@@ -33,11 +34,14 @@ struct FixtureTables {
 /// trak with tkhd, the edit list when given, mdia with mdhd (timescale 12288, 'und') and a
 /// 'vide' hdlr, opens minf/stbl and writes stsd with one 64x48 visual entry of type
 /// `entry` (with an avcC for 'avc1'). Leaves moov, trak, mdia, minf and stbl open.
+/// `before_trak`, when given, writes boxes between mvhd and trak (an early mvex).
 inline void open_video_track(Bytes& m, uint32_t movie_duration, uint32_t media_duration,
-                             const std::vector<std::pair<uint32_t, int32_t>>& elst, const char* entry) {
+                             const std::vector<std::pair<uint32_t, int32_t>>& elst, const char* entry,
+                             const std::function<void(Bytes&)>& before_trak = {}) {
   m.box("moov");
   m.full_box("mvhd", 0, 0).u32(0).u32(0).u32(1000).u32(movie_duration)  // times, timescale 1000, duration
       .u32(0x10000).u16(0x100).zeros(10).zeros(36).zeros(24).u32(2).end();
+  if (before_trak) before_trak(m);
   m.box("trak");
   m.full_box("tkhd", 0, 3).u32(0).u32(0).u32(1).u32(0).u32(movie_duration).zeros(8).u16(0).u16(0).u16(0).u16(0)
       .u32(0x10000).u32(0).u32(0).u32(0).u32(0x10000).u32(0).u32(0).u32(0).u32(0x40000000)
@@ -115,40 +119,56 @@ inline Bytes fixture_movie(const FixtureTables& t) {
   return out;
 }
 
-/// One 'traf' of a fragmented fixture: its tfhd base_data_offset (when set), tfdt, and one
-/// trun with per-sample (duration, size) and its data_offset (default: the mdat payload
-/// that follows the moof).
+/// One 'moof' of a fragmented fixture: one traf with its tfhd base_data_offset (when set),
+/// its tfdt (when set), and the samples in `runs` truns, each with its data_offset (default:
+/// where its samples lie in the mdat that follows the moof).
 struct FixtureFragment {
   std::optional<uint64_t> base_data_offset;  // tfhd flag 0x1; else default-base-is-moof (0x20000)
-  uint64_t tfdt = 0;                         // tfdt version 1 baseMediaDecodeTime, track ticks
-  std::optional<int32_t> data_offset;        // trun flag 0x1
+  std::optional<uint64_t> tfdt = 0;          // tfdt version 1 baseMediaDecodeTime, track ticks; nullopt: no tfdt
+  std::optional<int32_t> data_offset;        // trun flag 0x1 (runs == 1 only)
   std::vector<std::pair<uint32_t, uint32_t>> samples{{512, 10}, {512, 20}};  // (duration, size)
+  bool sample_durations = true;              // trun flag 0x100; else the tfhd/trex default duration
+  uint32_t runs = 1;                         // the samples split evenly over this many truns
+  std::optional<uint64_t> sidx_ept;          // a segment: styp + sidx (one reference: this moof and mdat) before it
+  bool emsg_prft_after = false;              // an emsg and a prft box after this fragment's mdat
 };
 
 struct FixtureFragmented {
   std::vector<std::pair<uint32_t, int32_t>> elst;  // (segment_duration in movie ticks, media_time)
   std::vector<FixtureFragment> fragments{FixtureFragment{}};
+  bool mvex_before_trak = false;   // GPAC's order: mvex/trex ahead of the trak it names
+  uint32_t trex_default_sample_duration = 0;
+  bool mfra = false;               // mfra (tfra + mfro) at the end of the file
 };
 
 /// Writes ftyp + moov (one 'cvid' video track with empty sample tables, mvhd timescale
-/// 1000, mdhd timescale 12288, mvex/trex) + one moof + mdat per fragment. Sample data is
-/// zeros; the fixtures test where the container says it is, not what it holds.
+/// 1000, mdhd timescale 12288, mvex/trex) + one moof + mdat per fragment, with the segment
+/// boxes each fragment asks for. Sample data is zeros; the fixtures test where the
+/// container says it is, not what it holds.
 inline Bytes fragmented_fixture_movie(const FixtureFragmented& f) {
   Bytes b;
   b.box("ftyp").str("iso6").u32(512).str("iso6").str("mp41").end();
-  open_video_track(b, 0, 0, f.elst, "cvid");  // durations 0: the fragments tell
+  const auto mvex = [&](Bytes& m) {  // track 1, sdi 1, the default duration, no other defaults
+    m.box("mvex").full_box("trex", 0, 0).u32(1).u32(1).u32(f.trex_default_sample_duration).u32(0).u32(0).end().end();
+  };
+  open_video_track(b, 0, 0, f.elst, "cvid", f.mvex_before_trak ? std::function<void(Bytes&)>(mvex) : nullptr);
   b.full_box("stts", 0, 0).u32(0).end();
   b.full_box("stsc", 0, 0).u32(0).end();
   b.full_box("stsz", 0, 0).u32(0).u32(0).end();
   b.full_box("stco", 0, 0).u32(0).end();
   b.end().end().end().end();  // stbl, minf, mdia, trak
-  b.box("mvex").full_box("trex", 0, 0).u32(1).u32(1).u32(0).u32(0).u32(0).end().end();  // track 1, sdi 1, no defaults
+  if (!f.mvex_before_trak) mvex(b);
   b.end();  // moov
   uint32_t sequence = 1;
+  std::vector<std::pair<uint64_t, uint64_t>> tfra;  // (time, moof offset)
   for (const FixtureFragment& fr : f.fragments) {
-    // Without an explicit data_offset the run starts at the mdat payload after the moof
-    // (the moof is written twice: its size does not depend on the value).
-    auto moof = [&](int32_t data_offset) {
+    const uint32_t runs = std::max<uint32_t>(1, fr.runs);
+    const size_t per_run = (fr.samples.size() + runs - 1) / runs;
+    uint64_t bytes = 0, duration = 0;
+    for (auto [d, sz] : fr.samples) bytes += sz, duration += d;
+    // Each run's data_offset is where its samples start in the mdat payload after the moof
+    // (the moof is written twice: its size does not depend on the values).
+    auto moof = [&](uint32_t moof_size) {
       Bytes m;
       m.box("moof");
       m.full_box("mfhd", 0, 0).u32(sequence).end();
@@ -156,19 +176,45 @@ inline Bytes fragmented_fixture_movie(const FixtureFragmented& f) {
       m.full_box("tfhd", 0, fr.base_data_offset ? 0x000001 : 0x020000).u32(1);  // track_ID 1
       if (fr.base_data_offset) m.u64(*fr.base_data_offset);
       m.end();
-      m.full_box("tfdt", 1, 0).u64(fr.tfdt).end();
-      m.full_box("trun", 0, 0x000301).u32(uint32_t(fr.samples.size()));  // data_offset, duration, size
-      m.u32(uint32_t(data_offset));
-      for (auto [d, sz] : fr.samples) m.u32(d).u32(sz);
-      m.end().end().end();  // trun, traf, moof
+      if (fr.tfdt) m.full_box("tfdt", 1, 0).u64(*fr.tfdt).end();
+      uint64_t run_offset = moof_size + 8;
+      for (size_t first = 0; first < fr.samples.size(); first += per_run) {
+        const size_t n = std::min(per_run, fr.samples.size() - first);
+        m.full_box("trun", 0, 0x000201 | (fr.sample_durations ? 0x100 : 0)).u32(uint32_t(n));  // data_offset, (duration), size
+        m.u32(uint32_t(fr.data_offset && runs == 1 ? uint32_t(*fr.data_offset) : uint32_t(run_offset)));
+        for (size_t k = first; k < first + n; ++k) {
+          if (fr.sample_durations) m.u32(fr.samples[k].first);
+          m.u32(fr.samples[k].second);
+          run_offset += fr.samples[k].second;
+        }
+        m.end();
+      }
+      m.end().end();  // traf, moof
       return m;
     };
-    const Bytes m = moof(fr.data_offset.value_or(int32_t(moof(0).size() + 8)));
+    const Bytes m = moof(uint32_t(moof(0).size()));
+    if (fr.sidx_ept) {
+      b.box("styp").str("msdh").u32(0).str("msdh").str("msix").end();
+      b.full_box("sidx", 1, 0).u32(1).u32(12288).u64(*fr.sidx_ept).u64(0)  // reference_ID, timescale, ept, first_offset
+          .u16(0).u16(1).u32(uint32_t(m.size() + 8 + bytes)).u32(uint32_t(duration)).u32(0x90000000u).end();  // 1 ref: moof + mdat, SAP 1
+    }
+    tfra.emplace_back(fr.tfdt.value_or(0), b.size());
     for (uint8_t x : m.data()) b.u8(x);
     ++sequence;
-    uint64_t bytes = 0;
-    for (auto [d, sz] : fr.samples) bytes += sz;
     b.box("mdat").zeros(size_t(bytes)).end();
+    if (fr.emsg_prft_after) {
+      b.full_box("emsg", 0, 0).str("urn:test").u8(0).str("1").u8(0).u32(12288).u32(0).u32(0).u32(1).str("x").end();
+      b.full_box("prft", 1, 0).u32(1).u64(0).u64(0).end();  // reference_track_ID, ntp_timestamp, media_time
+    }
+  }
+  if (f.mfra) {
+    const size_t mfra_start = b.size();
+    b.box("mfra");
+    b.full_box("tfra", 1, 0).u32(1).u32(0).u32(uint32_t(tfra.size()));  // track 1, 1-byte numbers
+    for (auto [t, off] : tfra) b.u64(t).u64(off).u8(1).u8(1).u8(1);
+    b.end();
+    b.full_box("mfro", 0, 0).u32(uint32_t(b.size() - mfra_start + 16)).end();  // the mfra's size, mfro included
+    b.end();
   }
   return b;
 }

@@ -145,6 +145,14 @@ inline constexpr uint32_t kDataOffset = 0x000001, kFirstSampleFlags = 0x000004, 
                           kSize = 0x000200, kFlags = 0x000400, kCompositionOffset = 0x000800;
 }  // namespace trun_flags
 
+/// Where the decode time of a run's first sample comes from, decided in file order as
+/// FFmpeg 5.1's mov_read_trun decides it (use_tfdt on, its default; no mfra lookup, which
+/// FFmpeg only does on request): after an earlier run of the same 'traf' the run continues
+/// where that one ended; else the 'tfdt' of this track in this 'moof' (an earlier traf's
+/// counts too); else a 'sidx' reference that points exactly at this moof; else the track's
+/// running end (FFmpeg's sc->track_end, see FragmentEvent).
+enum class RunStart : uint8_t { kContinue, kTfdt, kSidx, kTrackEnd };
+
 /// One 'trun' (§ 8.8.8) resolved against its 'tfhd' (§ 8.8.7) and 'trex' (§ 8.8.3)
 /// defaults. Per-sample fields are read lazily from `entries` through the sample_*()
 /// accessors (i < sample_count; the parser checked that `entries` holds them all).
@@ -160,8 +168,10 @@ struct TrackRun {
   uint32_t first_sample_flags = 0;   ///< valid when flags & trun_flags::kFirstSampleFlags
   uint32_t default_sample_duration = 0, default_sample_size = 0, default_sample_flags = 0;
   uint32_t sample_description_index = 1;
-  std::optional<uint64_t> tfdt;      ///< baseMediaDecodeTime of the traf, if present
+  std::optional<uint64_t> tfdt;      ///< baseMediaDecodeTime of this track in this moof, if present
   bool first_in_traf = false;
+  RunStart start = RunStart::kTrackEnd;  ///< where the first sample's decode time comes from
+  int64_t sidx_pts = 0;              ///< kSidx: the reference's earliest_presentation_time, track ticks
 
   /// Sample i's duration in ticks: its entry's field, else the tfhd/trex default.
   uint32_t sample_duration(uint32_t i) const { return field(i, trun_flags::kDuration, default_sample_duration); }
@@ -218,10 +228,32 @@ struct Track {
   SampleTableBoxes stbl;
   bool has_stbl = false;
   std::vector<TrackRun> runs;        ///< fragments, in file order
-  // trex defaults (§ 8.8.3)
-  uint32_t trex_default_sample_description_index = 1, trex_default_sample_duration = 0,
-           trex_default_sample_size = 0, trex_default_sample_flags = 0;
   std::vector<std::string> warnings; ///< non-fatal findings, with box path and offset
+};
+
+/// 'trex' (§ 8.8.3): the fragment sample defaults of one track. 'mvex' may come before the
+/// 'trak' it names, so these are kept by track_ID and looked up by each 'tfhd'.
+struct TrackExtends {
+  uint32_t track_id = 0;
+  uint32_t default_sample_description_index = 1, default_sample_duration = 0, default_sample_size = 0,
+           default_sample_flags = 0;
+};
+
+/// A change of fragment timing state, in file order, that the timeline replays (FFmpeg
+/// keeps it in MOVStreamContext while it reads the file): a run's samples are appended
+/// (kRun); a 'tfdt' sets the track's running end to its baseMediaDecodeTime (kTfdt,
+/// mov_read_tfdt); a 'sidx' sets the track's running end and duration to the end of its
+/// references, in the sidx's own timescale as FFmpeg leaves it (kSidx, mov_read_sidx), and
+/// when its references reach the end of the file (or an 'mfra' there) the tracks that have
+/// no sidx take the duration of `ref_track`, rescaled to their timescale.
+struct FragmentEvent {
+  enum class Kind : uint8_t { kRun, kTfdt, kSidx };
+  Kind kind = Kind::kRun;
+  uint32_t track = 0;                ///< index into Movie::tracks
+  uint32_t run = 0;                  ///< kRun: index into that track's runs
+  int64_t value = 0;                 ///< kTfdt: baseMediaDecodeTime; kSidx: end of the references
+  bool complete = false;             ///< kSidx: references reach the end of the file
+  int32_t ref_track = -1;            ///< kSidx complete: FFmpeg's reference stream, -1 if none
 };
 
 struct SegmentIndexRef {  ///< 'sidx' (§ 8.16.3), only noted
@@ -273,6 +305,8 @@ struct Movie {
   std::vector<AttachedPicture> attached_pictures;
   uint32_t stream_count = 0;         ///< tracks + attached pictures
   std::vector<SegmentIndexRef> sidx;
+  std::vector<TrackExtends> trex;    ///< mvex/trex, in file order
+  std::vector<FragmentEvent> fragment_events;  ///< fragment timing changes in file order
   std::vector<BoxNode> top_level;    ///< every top-level box (type, offset, size)
   std::vector<std::string> warnings; ///< non-fatal findings with path and offset
   uint64_t bytes_read = 0;           ///< bytes the parser read: box headers, parsed payloads, and the

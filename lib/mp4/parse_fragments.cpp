@@ -1,6 +1,8 @@
 // Movie fragments: 'mvex' (§ 8.8.1), 'mehd' (§ 8.8.2), 'trex' (§ 8.8.3), 'moof' (§ 8.8.4),
 // 'mfhd' (§ 8.8.5), 'traf' (§ 8.8.6), 'tfhd' (§ 8.8.7), 'trun' (§ 8.8.8), 'tfdt' (§ 8.8.12),
 // and 'sidx' (§ 8.16.3). Runs are stored as views; per-sample fields are decoded lazily.
+#include <map>
+
 #include "mp4/checked.h"
 #include "mp4/parse_internal.h"
 
@@ -40,17 +42,16 @@ Status parse_mvex(BoxReader r, Movie& movie, ParseContext& ctx) {
       c.full_box(version, flags);
       movie.fragment_duration = version == 1 ? c.u64() : c.u32();
     } else if (h.type == box::trex) {
+      // Kept by track_ID: mvex may precede the traks (GPAC and mp4parser write it first).
       MP4KIT_TRY(c.need(24, "trex fields"));
       c.skip(4);
-      uint32_t track_id = c.u32();
-      for (Track& t : movie.tracks) {
-        if (t.tkhd.track_id != track_id) continue;
-        t.trex_default_sample_description_index = c.u32();
-        t.trex_default_sample_duration = c.u32();
-        t.trex_default_sample_size = c.u32();
-        t.trex_default_sample_flags = c.u32();
-        break;
-      }
+      TrackExtends x;
+      x.track_id = c.u32();
+      x.default_sample_description_index = c.u32();
+      x.default_sample_duration = c.u32();
+      x.default_sample_size = c.u32();
+      x.default_sample_flags = c.u32();
+      movie.trex.push_back(x);
     }
     return Ok{};
   });
@@ -60,28 +61,55 @@ namespace {
 
 struct TrafState {
   Track* track = nullptr;
+  uint32_t track_index = 0;
   uint64_t base_data_offset = 0;
   uint32_t sample_description_index = 1, default_duration = 0, default_size = 0, default_flags = 0;
-  std::optional<uint64_t> tfdt;
   bool any_run = false;
+  bool any_timed_run = false;  // a run with samples: FFmpeg's next_trun_dts is set
 };
 
-Status parse_tfhd(BoxReader r, Movie& movie, uint64_t moof_offset, uint64_t implicit_offset, TrafState& s) {
+// What FFmpeg keeps per (moof, track) in its fragment index while one moof is read: the
+// tfdt seen so far for each track_ID (a later traf of the same track in the same moof
+// still sees it), and the sidx earliest_presentation_time a reference gave this moof.
+struct MoofState {
+  uint64_t moof_offset = 0;
+  std::map<uint32_t, uint64_t> tfdt;
+  const std::map<uint32_t, int64_t>* sidx_pts = nullptr;
+};
+
+Status parse_tfhd(BoxReader r, Movie& movie, uint64_t moof_offset, uint64_t implicit_offset, TrafState& s,
+                  ParseContext& ctx) {
   MP4KIT_TRY(r.need(8, "tfhd header"));
   uint8_t version;
   uint32_t flags;
   r.full_box(version, flags);
   uint32_t track_id = r.u32();
   for (Track& t : movie.tracks)
-    if (t.tkhd.track_id == track_id) s.track = &t;
+    if (t.tkhd.track_id == track_id) {
+      s.track = &t;
+      s.track_index = static_cast<uint32_t>(&t - movie.tracks.data());
+    }
   if (!s.track) return Ok{};  // fragment of an unknown track: ignored (as FFmpeg does)
+  // The first trex of the track (mov_read_tfhd). Without one FFmpeg refuses the file; the
+  // defaults are then the spec's zeros, and the run's own fields must carry the values.
+  TrackExtends trex;
+  const TrackExtends* found = nullptr;
+  for (const TrackExtends& x : movie.trex)
+    if (x.track_id == track_id) {
+      found = &x;
+      break;
+    }
+  if (found) {
+    trex = *found;
+  } else {
+    ctx.warn(r, "no trex for track_ID " + std::to_string(track_id) + ": fragment sample defaults are 0");
+  }
   uint64_t need = 0;
   if (flags & tfhd_flags::kBaseDataOffset) need += 8;
   for (uint32_t f : {tfhd_flags::kSampleDescriptionIndex, tfhd_flags::kDefaultDuration, tfhd_flags::kDefaultSize,
                      tfhd_flags::kDefaultFlags})
     if (flags & f) need += 4;
   MP4KIT_TRY(r.need(need, "tfhd optional fields"));
-  const Track& t = *s.track;
   if (flags & tfhd_flags::kBaseDataOffset) {
     s.base_data_offset = r.u64();
   } else if (flags & tfhd_flags::kDefaultBaseIsMoof) {
@@ -89,15 +117,17 @@ Status parse_tfhd(BoxReader r, Movie& movie, uint64_t moof_offset, uint64_t impl
   } else {
     s.base_data_offset = implicit_offset;
   }
-  s.sample_description_index = (flags & tfhd_flags::kSampleDescriptionIndex) ? r.u32() : t.trex_default_sample_description_index;
-  s.default_duration = (flags & tfhd_flags::kDefaultDuration) ? r.u32() : t.trex_default_sample_duration;
-  s.default_size = (flags & tfhd_flags::kDefaultSize) ? r.u32() : t.trex_default_sample_size;
-  s.default_flags = (flags & tfhd_flags::kDefaultFlags) ? r.u32() : t.trex_default_sample_flags;
+  s.sample_description_index =
+      (flags & tfhd_flags::kSampleDescriptionIndex) ? r.u32() : trex.default_sample_description_index;
+  s.default_duration = (flags & tfhd_flags::kDefaultDuration) ? r.u32() : trex.default_sample_duration;
+  s.default_size = (flags & tfhd_flags::kDefaultSize) ? r.u32() : trex.default_sample_size;
+  s.default_flags = (flags & tfhd_flags::kDefaultFlags) ? r.u32() : trex.default_sample_flags;
   return Ok{};
 }
 
-Status parse_trun(BoxReader r, uint64_t moof_offset, uint64_t trun_offset, TrafState& s, uint64_t& implicit_offset,
-                  ParseContext& ctx) {
+Status parse_trun(BoxReader r, const MoofState& moof, uint64_t trun_offset, TrafState& s, uint64_t& implicit_offset,
+                  Movie& movie, ParseContext& ctx) {
+  const uint64_t moof_offset = moof.moof_offset;
   MP4KIT_TRY(r.need(8, "trun header"));
   TrackRun run;
   r.full_box(run.version, run.flags);
@@ -138,9 +168,24 @@ Status parse_trun(BoxReader r, uint64_t moof_offset, uint64_t trun_offset, TrafS
   run.default_sample_size = s.default_size;
   run.default_sample_flags = s.default_flags;
   run.sample_description_index = s.sample_description_index;
-  run.tfdt = s.tfdt;
   run.first_in_traf = !s.any_run;
+  // mov_read_trun's choice of the first decode time (RunStart). A tfhd clears FFmpeg's
+  // next_trun_dts, so only the first run with samples of a traf looks further.
+  const uint32_t track_id = s.track->tkhd.track_id;
+  if (auto it = moof.tfdt.find(track_id); it != moof.tfdt.end()) run.tfdt = it->second;
+  const auto sidx = moof.sidx_pts ? moof.sidx_pts->find(track_id) : std::map<uint32_t, int64_t>::const_iterator{};
+  if (s.any_timed_run) {
+    run.start = RunStart::kContinue;
+  } else if (run.tfdt) {
+    run.start = RunStart::kTfdt;
+  } else if (moof.sidx_pts && sidx != moof.sidx_pts->end()) {
+    run.start = RunStart::kSidx;
+    run.sidx_pts = sidx->second;
+  } else {
+    run.start = RunStart::kTrackEnd;
+  }
   s.any_run = true;
+  s.any_timed_run = s.any_timed_run || run.sample_count > 0;  // an empty run changes no timing (mov_read_trun)
   // Advance the implicit offset past this run's data; every sample offset of the run is
   // below that end, so the cursor's running offsets cannot wrap either.
   std::optional<uint64_t> end = run.data_offset;
@@ -161,6 +206,7 @@ Status parse_trun(BoxReader r, uint64_t moof_offset, uint64_t trun_offset, TrafS
                        std::to_string(ctx.limits.max_runs_per_track) + " track runs (raise with --max-runs)",
                    ErrorCode::kInternal);
   }
+  movie.fragment_events.push_back({FragmentEvent::Kind::kRun, s.track_index, static_cast<uint32_t>(t.runs.size())});
   t.runs.push_back(run);
   return Ok{};
 }
@@ -170,6 +216,9 @@ Status parse_trun(BoxReader r, uint64_t moof_offset, uint64_t trun_offset, TrafS
 Status parse_moof(BoxReader r, uint64_t moof_offset, Movie& movie, ParseContext& ctx, uint32_t /*depth*/) {
   uint64_t implicit_offset = moof_offset;  // § 8.8.7.1: first traf's default base is the moof
   uint32_t traf_index = 0;
+  MoofState moof;
+  moof.moof_offset = moof_offset;
+  if (auto it = ctx.fragments.sidx_pts.find(moof_offset); it != ctx.fragments.sidx_pts.end()) moof.sidx_pts = &it->second;
   return for_each_child(r, [&](const BoxHeader& h) -> Status {
     ctx.bytes_read += h.header_size;
     if (h.type == box::mfhd) ctx.bytes_read += h.payload_size();
@@ -182,23 +231,27 @@ Status parse_moof(BoxReader r, uint64_t moof_offset, Movie& movie, ParseContext&
       ctx.bytes_read += ch.size;
       BoxReader c = tr.child(ch, fourcc_to_string(ch.type));
       if (ch.type == box::tfhd) {
-        MP4KIT_TRY(parse_tfhd(c, movie, moof_offset, implicit_offset, s));
+        MP4KIT_TRY(parse_tfhd(c, movie, moof_offset, implicit_offset, s, ctx));
       } else if (ch.type == box::tfdt && s.track) {
         MP4KIT_TRY(c.need(8, "tfdt fields"));
         uint8_t version;
         uint32_t flags;
         c.full_box(version, flags);
         if (version == 1) MP4KIT_TRY(c.need(8, "tfdt v1 baseMediaDecodeTime"));
-        s.tfdt = version == 1 ? c.u64() : c.u32();
+        const uint64_t tfdt = version == 1 ? c.u64() : c.u32();
+        moof.tfdt[s.track->tkhd.track_id] = tfdt;
+        // mov_read_tfdt also moves the track's running end there (int64 as FFmpeg reads it).
+        movie.fragment_events.push_back({FragmentEvent::Kind::kTfdt, s.track_index, 0, static_cast<int64_t>(tfdt)});
       } else if (ch.type == box::trun && s.track) {
-        MP4KIT_TRY(parse_trun(c, moof_offset, ch.offset, s, implicit_offset, ctx));
+        MP4KIT_TRY(parse_trun(c, moof, ch.offset, s, implicit_offset, movie, ctx));
       }
       return Ok{};
     });
   });
 }
 
-Status parse_sidx(BoxReader r, uint64_t offset, Movie& movie) {
+Status parse_sidx(BoxReader r, uint64_t offset, uint64_t end, Movie& movie, ParseContext& ctx,
+                  const std::function<std::optional<uint32_t>()>& file_tail) {
   MP4KIT_TRY(r.need(12, "sidx header"));
   SegmentIndexRef s;
   s.offset = offset;
@@ -213,6 +266,61 @@ Status parse_sidx(BoxReader r, uint64_t offset, Movie& movie) {
   r.skip(2);
   s.reference_count = r.u16();
   movie.sidx.push_back(s);
+
+  // mov_read_sidx: each reference's earliest presentation time is noted at the offset it
+  // points to (first_offset counts from the end of the sidx), in the track's timescale.
+  if (version > 1) return Ok{};  // FFmpeg skips other versions
+  const Track* track = nullptr;
+  for (const Track& t : movie.tracks)
+    if (t.tkhd.track_id == s.reference_id) track = &t;
+  if (!track) return Ok{};  // FFmpeg: "could not find corresponding track id"
+  const auto refused = [&](const std::string& why) {
+    ctx.warn(r, why + ": sidx ignored for timing (FFmpeg refuses the file)");
+    return Ok{};
+  };
+  if (s.timescale == 0) return refused("timescale 0");
+  if (s.reference_count == 0) return refused("reference_count 0");
+  MP4KIT_TRY(r.need_table(s.reference_count, 12, "reference_count"));
+  std::optional<uint64_t> ref_offset = checked_add(end, s.first_offset);
+  int64_t pts = static_cast<int64_t>(s.earliest_presentation_time);
+  std::vector<std::pair<uint64_t, int64_t>> refs;
+  refs.reserve(s.reference_count);
+  for (uint32_t i = 0; i < s.reference_count; ++i) {
+    const uint32_t size_field = r.u32();
+    const uint32_t duration = r.u32();
+    r.skip(4);  // SAP fields
+    // § 8.16.3.3 reference_type 1: the reference is another sidx (a hierarchical index).
+    if (size_field & 0x80000000u) return refused("reference " + std::to_string(i) + " points at another sidx");
+    if (!ref_offset || ref_offset > INT64_MAX) return refused("reference offsets overflow");
+    refs.emplace_back(*ref_offset, rescale(pts, track->timescale, s.timescale));
+    auto next_offset = checked_add(*ref_offset, size_field);
+    auto next_pts = checked_add_ticks(pts, duration);
+    if (!next_offset || !next_pts) return refused("reference offsets overflow");
+    ref_offset = next_offset;
+    pts = *next_pts;
+  }
+  for (const auto& [at, ref_pts] : refs) ctx.fragments.sidx_pts[at][s.reference_id] = ref_pts;
+
+  FragmentEvent e;
+  e.kind = FragmentEvent::Kind::kSidx;
+  e.track = static_cast<uint32_t>(track - movie.tracks.data());
+  e.value = pts;  // FFmpeg stores the end in the sidx timescale, not the track's
+  // Complete when the references reach the end of the file, or an mfra that ends it.
+  e.complete = *ref_offset == movie.file_size;
+  if (!e.complete) {
+    if (!ctx.fragments.mfra_size) ctx.fragments.mfra_size = file_tail().value_or(0);
+    e.complete = *ref_offset + *ctx.fragments.mfra_size == movie.file_size;
+  }
+  if (e.complete) {
+    // FFmpeg's reference stream: in the lowest-offset index entry that came from a sidx,
+    // the first stream (in stream order) that has a sidx time there.
+    for (const auto& [at, by_track] : ctx.fragments.sidx_pts) {
+      for (size_t i = 0; i < movie.tracks.size() && e.ref_track < 0; ++i)
+        if (by_track.count(movie.tracks[i].tkhd.track_id)) e.ref_track = static_cast<int32_t>(i);
+      if (e.ref_track >= 0) break;
+    }
+  }
+  movie.fragment_events.push_back(e);
   return Ok{};
 }
 

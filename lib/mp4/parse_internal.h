@@ -1,9 +1,22 @@
 // Internal parse entry points shared by the parse_*.cpp files (not a public header).
 #pragma once
 
+#include <functional>
+#include <map>
+#include <optional>
+
 #include "mp4/movie.h"
 
 namespace mp4kit::detail {
+
+/// What FFmpeg's fragment index (MOVFragmentIndex in libavformat/isom.h) holds that decides
+/// fragment timing: for each file offset a 'sidx' reference points at, the reference's
+/// earliest_presentation_time per track_ID (already in track ticks), and the reference
+/// time of FFmpeg's first sidx-indexed stream. O(sidx references).
+struct FragmentIndexState {
+  std::map<uint64_t, std::map<uint32_t, int64_t>> sidx_pts;  ///< offset -> track_ID -> pts
+  std::optional<uint32_t> mfra_size;  ///< the file's last 4 bytes (mfro's size field), once read
+};
 
 /// Parse context: limits and the running count of bytes read, shared by all parsers.
 struct ParseContext {
@@ -11,6 +24,7 @@ struct ParseContext {
   uint64_t bytes_read = 0;
   bool is_quicktime = false;
   std::vector<std::string>* warnings = nullptr;
+  FragmentIndexState fragments{};
   void warn(const BoxReader& r, const std::string& msg) const;
 };
 
@@ -46,8 +60,14 @@ Status parse_stbl_child(const BoxHeader& h, BoxReader r, Track& track, ParseCont
 Status parse_moof(BoxReader r, uint64_t moof_offset, Movie& movie, ParseContext& ctx, uint32_t depth);
 /// 'mvex' (§ 8.8.1): trex defaults and mehd.
 Status parse_mvex(BoxReader r, Movie& movie, ParseContext& ctx);
-/// 'sidx' (§ 8.16.3), noted only.
-Status parse_sidx(BoxReader r, uint64_t offset, Movie& movie);
+/// 'sidx' (§ 8.16.3) at `offset` (box start), `end` = its end: noted in Movie::sidx; its
+/// references become fragment index entries and it adds a kSidx FragmentEvent, as in
+/// FFmpeg's mov_read_sidx. `file_tail` is the file's last 4 bytes as a big-endian
+/// number (an mfro's size), asked for only when the references stop short of the end.
+/// A sidx FFmpeg refuses (hierarchical references, timescale 0, no references) is noted
+/// with a warning and changes no timing (FFmpeg fails to open such a file).
+Status parse_sidx(BoxReader r, uint64_t offset, uint64_t end, Movie& movie, ParseContext& ctx,
+                  const std::function<std::optional<uint32_t>()>& file_tail);
 /// AudioSpecificConfig (ISO/IEC 14496-3 § 1.6.2.1); nullopt if unreadable.
 std::optional<AacConfig> parse_audio_specific_config(ByteSpan dsi);
 /// 'esds' payload (FullBox + ES_Descriptor); nullopt if malformed.

@@ -229,7 +229,15 @@ Result<Movie> parse_file(const ByteSourcePtr& source, const Limits& limits) {
         ctx.bytes_read += h->payload_size();
         auto r = read_payload(*source, *h, "sidx", movie);
         if (!r.ok()) return r.error();
-        MP4KIT_TRY(detail::parse_sidx(*r, h->offset, movie));
+        // The file's last 4 bytes: an mfro's size field when an mfra ends the file.
+        const auto file_tail = [&]() -> std::optional<uint32_t> {
+          if (file_size < 4) return std::nullopt;
+          auto tail = source->read(file_size - 4, 4);
+          if (!tail.ok() || tail->size() != 4) return std::nullopt;
+          ctx.bytes_read += 4;
+          return load_be32(tail->data());
+        };
+        MP4KIT_TRY(detail::parse_sidx(*r, h->offset, h->end(), movie, ctx, file_tail));
         break;
       }
       case box::mdat:

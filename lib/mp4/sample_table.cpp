@@ -188,7 +188,10 @@ Status SampleTable::index_runs(const Limits& limits) {
   run_first_sample_.reserve(track.runs.size());
   run_first_dts_.reserve(track.runs.size());
   for (const TrackRun& run : track.runs) {
-    if (run.first_in_traf && run.tfdt) dts = static_cast<int64_t>(*run.tfdt);
+    // The container's own decode times: a run restarts at its tfdt or sidx time (RunStart),
+    // else continues; the edit list's offset and FFmpeg's running end are the timeline's.
+    if (run.start == RunStart::kTfdt) dts = static_cast<int64_t>(*run.tfdt);
+    if (run.start == RunStart::kSidx) dts = run.sidx_pts;
     run_first_sample_.push_back(total);
     run_first_dts_.push_back(dts);
     std::optional<int64_t> end = dts;

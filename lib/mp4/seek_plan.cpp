@@ -4,6 +4,8 @@
 #include <map>
 
 #include "codec/nal.h"
+#include "codec/picture_coding.h"
+#include "mp4/codec_info.h"
 
 namespace mp4kit {
 
@@ -46,6 +48,28 @@ Disposability sample_disposability(const SampleEntry& e, const uint8_t* data, ui
   return Disposability::kUnknown;
 }
 
+// Whether packet `q` (a sync sample) holds an intra picture, from its first bytes: H.263,
+// MPEG-4 Part 2 and H.264 (lib/codec/picture_coding.h); kUnknown for other codecs, which
+// are trusted as the container says.
+Result<codec::PictureCoding> sync_sample_coding(const ByteSource& source, const Track& track, const std::string& codec,
+                                                const Packet& q) {
+  const bool h264 = codec == "h264";
+  if (!h264 && codec != "h263" && codec != "mpeg4") return codec::PictureCoding::kUnknown;
+  if (q.pos >= source.size()) return codec::PictureCoding::kUnknown;
+  const SampleEntry* e = q.sample_description_index >= 1 && q.sample_description_index <= track.sample_entries.size()
+                             ? &track.sample_entries[q.sample_description_index - 1]
+                             : nullptr;
+  if (h264 && (!e || e->avcC.size < 5)) return codec::PictureCoding::kUnknown;  // Annex B or no config: not length-prefixed
+  // Picture headers sit at the start (after parameter sets / VOL headers): a prefix is enough
+  // for H.263 and MPEG-4; H.264 walks the NAL lengths of the whole sample.
+  const uint64_t n = std::min<uint64_t>(h264 ? q.size : std::min<uint32_t>(q.size, 4096), source.size() - q.pos);
+  auto bytes = source.read(q.pos, n);
+  if (!bytes.ok()) return bytes.error();
+  if (codec == "h263") return codec::h263_picture_coding(bytes->data(), bytes->size());
+  if (codec == "mpeg4") return codec::mpeg4_part2_picture_coding(bytes->data(), bytes->size());
+  return codec::h264_picture_coding(bytes->data(), bytes->size(), codec::avc_nal_length_size(e->avcC.data, e->avcC.size));
+}
+
 Result<SeekPlan> plan_seek(const Movie& movie, const Track& track, const StreamTimeline& tl, const PresentationIndex& index,
                            const std::vector<uint64_t>& frames, const SeekPlanOptions& options) {
   SeekPlan plan;
@@ -55,6 +79,17 @@ Result<SeekPlan> plan_seek(const Movie& movie, const Track& track, const StreamT
   for (uint32_t i = 0; i < pk.size(); ++i)
     if (pk[i].key) keys.push_back(i);
   std::map<uint32_t, size_t> pass_of_start;
+  // A sync sample whose picture is predicted cannot start a pass: the start falls back to
+  // an earlier sync sample (or the first packet). Verdicts are read once per sync sample.
+  const std::string codec = codec_info_of(track).codec_name;
+  std::map<uint32_t, bool> is_inter;
+  const auto predicted = [&](uint32_t packet) -> Result<bool> {
+    auto it = is_inter.find(packet);
+    if (it != is_inter.end()) return it->second;
+    auto coding = sync_sample_coding(*movie.source, track, codec, pk[packet]);
+    if (!coding.ok()) return coding.error();
+    return is_inter[packet] = *coding == codec::PictureCoding::kInter;
+  };
   for (uint64_t f : frames) {
     if (f >= index.frame_count()) {
       return make_error(ErrorCode::kUsage, "", 0,
@@ -69,6 +104,12 @@ Result<SeekPlan> plan_seek(const Movie& movie, const Track& track, const StreamT
     size_t k = it == keys.begin() ? SIZE_MAX : static_cast<size_t>(it - keys.begin()) - 1;
     // Leading picture of that sync sample: start one sync sample earlier.
     if (k != SIZE_MAX && pk[t.packet].pts < pk[keys[k]].pts && k > 0) --k;
+    while (k != SIZE_MAX) {
+      auto inter = predicted(keys[k]);
+      if (!inter.ok()) return inter.error();
+      if (!*inter) break;
+      k = k == 0 ? SIZE_MAX : k - 1;
+    }
     t.start_packet = k == SIZE_MAX ? 0 : keys[k];
     plan.targets.push_back(t);
   }

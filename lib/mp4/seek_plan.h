@@ -8,8 +8,11 @@
 // Planning: each target starts decoding at the last sync sample at or before it in decode
 // order; a target that is a leading picture of that sync sample (pts before the sync
 // sample's: HEVC CRA + RASL, H.264 recovery-point I-frames with following B-frames) starts
-// one sync sample earlier, because it may reference the previous GOP. Targets sharing a
-// start form one forward pass. Within a pass, packets that are neither targets nor
+// one sync sample earlier, because it may reference the previous GOP. A sync sample whose
+// first bytes say it holds a predicted picture (H.263, MPEG-4 Part 2, H.264: old 3GP
+// writers list every N-th sample in stss whatever its type) cannot start a pass either:
+// the start moves back to the previous sync sample that is not one, or to the first
+// packet. Targets sharing a start form one forward pass. Within a pass, packets that are neither targets nor
 // referenced by later pictures are marked skippable when that can be proven from the
 // bitstream or sdtp: H.264 slices with nal_ref_idc == 0 (ISO/IEC 14496-10 § 7.4.1), HEVC
 // sub-layer non-reference pictures (TRAIL_N, TSA_N, STSA_N, RADL_N, RASL_N, RSV_VCL_N10/12/14;
@@ -75,7 +78,8 @@ struct SeekPlanOptions {
 
 /// Plans the extraction of `frames` (frame indices, each < index.frame_count()) from
 /// `track`. Reads sample bytes through `movie.source` only to classify candidates for
-/// skipping (one read per candidate). Errors: kUsage for an out-of-range frame (the message
+/// skipping (one read per candidate) and the start sync samples' picture headers (one
+/// read per sync sample considered, H.263/MPEG-4 Part 2/H.264 only). Errors: kUsage for an out-of-range frame (the message
 /// gives the valid range); the source's read errors (kIo).
 Result<SeekPlan> plan_seek(const Movie& movie, const Track& track, const StreamTimeline& timeline,
                            const PresentationIndex& index, const std::vector<uint64_t>& frames,

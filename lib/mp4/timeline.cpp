@@ -359,49 +359,99 @@ int64_t fragment_time_offset(const Track& t, uint32_t movie_timescale) {
   return sat_sub64(start_time, empty_duration);
 }
 
-// Fragment entries (mov_read_trun), appended after the (edited) moov entries: dts from
-// tfdt or continuing from the previous run, minus the edit list's time offset; an entry
-// at or before the previous entry's dts is flagged discard. `st_duration` grows to the
-// track end; `have_ctts` is set once an entry (with its composition offset) is added.
+// One track while the timelines are built: its moov entries (edited), then the fragment
+// entries the replay appends, and FFmpeg's running fragment state for it.
+struct TrackBuild {
+  Ctx c;
+  const SampleTable* table = nullptr;
+  CodecInfo ci{};
+  EntryVector entries{};
+  std::vector<int32_t> ctts{};    // aligned 1:1 with entries once a fragment entry is added
+  bool have_ctts = false;
+  int64_t st_duration = 0;        // FFmpeg's st->duration
+  int64_t track_end = 0;          // FFmpeg's sc->track_end (not shifted by dts_shift or time_offset)
+  int64_t time_offset = 0;        // mov_read_elst's time_offset
+  int64_t next_dts = 0;           // where the previous run ended (RunStart::kContinue)
+  bool has_sidx = false;
+  SampleTable::Cursor cursor{};   // at the next fragment sample
+};
+
+// One run's entries (mov_read_trun), appended after the track's earlier entries: the first
+// dts as RunStart says, minus the edit list's time offset; an entry at or before the dts
+// of the entry before the run is flagged discard. The track's running end and duration follow.
 // Decode times that do not fit are malformed (checked.h).
-Status append_fragments(const Ctx& c, const SampleTable& table, int64_t moov_end, EntryVector& entries,
-                        std::vector<int32_t>& ctts, int64_t& st_duration, bool& have_ctts) {
-  const Track& t = c.track;
-  const int64_t time_offset = fragment_time_offset(t, c.movie_timescale);
-  const auto overflow = [&](const TrackRun& run) {
+Status append_run(TrackBuild& b, uint32_t run_index) {
+  const TrackRun& run = b.c.track.runs[run_index];
+  if (run.sample_count == 0) return Ok{};  // mov_read_trun returns before touching any state
+  const auto overflow = [&]() {
     return make_error(ErrorCode::kMalformed, "moof", run.trun_offset,
-                      "decode time overflows 64 bits: tfdt (or the previous run's end) minus the edit list's time offset " +
-                          std::to_string(time_offset) + ", plus the sample durations");
+                      "decode time overflows 64 bits: the run's start (tfdt, sidx or the previous run's end) minus the "
+                      "edit list's time offset " + std::to_string(b.time_offset) + ", plus the sample durations");
   };
-  int64_t track_end = sat_add64(moov_end, c.dts_shift);  // moov part end, un-shifted
-  SampleTable::Cursor cur = table.cursor();
-  Sample smp;
-  for (uint64_t i = 0; i < table.moov_sample_count(); ++i) cur.next(smp);
-  uint32_t last_run = UINT32_MAX;
-  int64_t dts = 0;
-  while (cur.next(smp)) {
-    const TrackRun& run = t.runs[smp.run_index];
-    if (smp.run_index != last_run) {
-      auto first = checked_sub_ticks(run.first_in_traf && run.tfdt ? static_cast<int64_t>(*run.tfdt) : track_end, time_offset);
-      if (!first) return overflow(run);
-      dts = *first;
-      last_run = smp.run_index;
-    }
-    Entry e = make_entry(smp.offset, dts, smp.size, c.type == MediaType::kAudio || smp.is_sync, smp.index,
-                         smp.sample_description_index, smp.duration);
-    e.discard = !entries.empty() && entries.back().dts >= dts;
-    // keep the ctts table aligned 1:1 with entries
-    while (ctts.size() < entries.size()) ctts.push_back(0);
-    entries.push_back(e);
-    ctts.push_back(smp.composition_offset);
-    auto next = checked_add_ticks(dts, smp.duration);
-    auto end = next ? checked_add_ticks(*next, time_offset) : std::nullopt;
-    if (!end) return overflow(run);
-    dts = *next;
-    track_end = *end;
-    have_ctts = true;
+  std::optional<int64_t> first;
+  switch (run.start) {
+    case RunStart::kContinue: first = b.next_dts; break;
+    case RunStart::kTfdt: first = checked_sub_ticks(static_cast<int64_t>(*run.tfdt), b.time_offset); break;
+    case RunStart::kSidx: first = checked_sub_ticks(run.sidx_pts, b.time_offset); break;
+    case RunStart::kTrackEnd: first = checked_sub_ticks(b.track_end, b.time_offset); break;
   }
-  st_duration = std::max<int64_t>(st_duration, track_end);
+  if (!first) return overflow();
+  int64_t dts = *first;
+  // Overlap is judged against the entry before the run, once (FFmpeg's prev_dts is not
+  // updated inside the run): a sample at or before it is discarded after decoding.
+  const bool have_prev = !b.entries.empty();
+  const int64_t prev_dts = have_prev ? b.entries.back().dts : 0;
+  Sample smp;
+  for (uint32_t i = 0; i < run.sample_count; ++i) {
+    // The cursor steps over empty runs, so the next sample belongs to this run.
+    if (!b.cursor.next(smp) || smp.run_index != run_index) {
+      return make_error(ErrorCode::kInternal, "moof", run.trun_offset, "fragment samples out of step with their runs");
+    }
+    Entry e = make_entry(smp.offset, dts, smp.size, b.c.type == MediaType::kAudio || smp.is_sync, smp.index,
+                         smp.sample_description_index, smp.duration);
+    e.discard = have_prev && prev_dts >= dts;
+    while (b.ctts.size() < b.entries.size()) b.ctts.push_back(0);
+    b.entries.push_back(e);
+    b.ctts.push_back(smp.composition_offset);
+    auto next = checked_add_ticks(dts, smp.duration);
+    if (!next) return overflow();
+    dts = *next;
+  }
+  auto end = checked_add_ticks(dts, b.time_offset);
+  if (!end) return overflow();
+  b.next_dts = dts;
+  b.track_end = *end;
+  b.st_duration = std::max(b.st_duration, b.track_end);
+  b.have_ctts = true;
+  return Ok{};
+}
+
+// The fragment events of the whole file in file order (FragmentEvent): runs append
+// entries; tfdt and sidx move the running ends FFmpeg keeps per track.
+Status replay_fragments(const Movie& movie, std::vector<TrackBuild>& builds) {
+  for (const FragmentEvent& e : movie.fragment_events) {
+    if (e.track >= builds.size()) continue;
+    TrackBuild& b = builds[e.track];
+    switch (e.kind) {
+      case FragmentEvent::Kind::kRun:
+        MP4KIT_TRY(append_run(b, e.run));
+        break;
+      case FragmentEvent::Kind::kTfdt:
+        b.track_end = e.value;
+        break;
+      case FragmentEvent::Kind::kSidx:
+        b.st_duration = b.track_end = e.value;
+        b.has_sidx = true;
+        if (e.complete && e.ref_track >= 0 && static_cast<size_t>(e.ref_track) < builds.size()) {
+          const TrackBuild& ref = builds[e.ref_track];
+          for (TrackBuild& o : builds) {
+            if (o.has_sidx) continue;
+            o.st_duration = o.track_end = rescale(ref.st_duration, o.c.track.timescale, ref.c.track.timescale);
+          }
+        }
+        break;
+    }
+  }
   return Ok{};
 }
 
@@ -432,15 +482,16 @@ void make_packets(StreamTimeline& tl, EntryVector entries, const std::vector<int
   }
 }
 
-// One track's timeline: index, edit list, fragments, packets.
-Status build_timeline(const Movie& movie, size_t ti, const SampleTable& table, const TimelineOptions& options,
-                      const Limits& limits, StreamTimeline& tl) {
+// One track's moov part: index and edit list; the fragment state starts where the moov
+// samples end.
+Status begin_timeline(const Movie& movie, size_t ti, const SampleTable& table, const TimelineOptions& options,
+                      const Limits& limits, TrackBuild& b, StreamTimeline& tl) {
   const Track& t = movie.tracks[ti];
   const std::string stbl = "moov/trak[" + std::to_string(ti) + "]/mdia/minf/stbl";
-  const CodecInfo ci = codec_info_of(t);
-  Ctx c{t, ci.type};
-  c.is_vorbis = ci.codec_name == "vorbis";
+  Ctx& c = b.c;
+  c.is_vorbis = b.ci.codec_name == "vorbis";
   c.movie_timescale = movie.timescale;
+  b.table = &table;
   if (checked_mul(table.sample_count(), sizeof(Packet)).value_or(UINT64_MAX) > limits.max_index_bytes) {
     return make_error(ErrorCode::kInternal, "moov/trak[" + std::to_string(ti) + "]", t.offset,
                       "packet table of " + std::to_string(table.sample_count()) + " samples exceeds the index memory limit " +
@@ -454,24 +505,23 @@ Status build_timeline(const Movie& movie, size_t ti, const SampleTable& table, c
   Index index;
   MP4KIT_TRY(tl.grouped_pcm ? index_grouped_pcm(c, stbl, index) : index_moov_samples(c, table, ctts_valid, stbl, index));
 
-  int64_t st_duration = static_cast<int64_t>(t.media_duration);
-  EntryVector entries;
-  std::vector<int32_t> ctts;
-  bool have_ctts = ctts_valid && !tl.grouped_pcm;
+  b.st_duration = static_cast<int64_t>(t.media_duration);
+  b.have_ctts = ctts_valid && !tl.grouped_pcm;
   if (options.apply_edit_lists && t.has_elst && !t.edits.empty() && !index.entries.empty()) {
-    Fixed f = fix_index(c, index.entries, have_ctts ? &index.ctts : nullptr);
-    entries = std::move(f.entries);
-    ctts = std::move(f.ctts);
-    st_duration = f.duration;
+    Fixed f = fix_index(c, index.entries, b.have_ctts ? &index.ctts : nullptr);
+    b.entries = std::move(f.entries);
+    b.ctts = std::move(f.ctts);
+    b.st_duration = f.duration;
     tl.skip_samples = f.skip_samples;
   } else {
-    entries = std::move(index.entries);
-    ctts = std::move(index.ctts);
+    b.entries = std::move(index.entries);
+    b.ctts = std::move(index.ctts);
   }
-  if (!t.runs.empty()) MP4KIT_TRY(append_fragments(c, table, index.moov_end, entries, ctts, st_duration, have_ctts));
-  tl.duration = st_duration;
-  const uint32_t stream_index = ti < movie.track_stream_index.size() ? movie.track_stream_index[ti] : static_cast<uint32_t>(ti);
-  make_packets(tl, std::move(entries), have_ctts ? &ctts : nullptr, c.dts_shift, stream_index, intra_only(ci));
+  b.time_offset = fragment_time_offset(t, c.movie_timescale);
+  b.track_end = sat_add64(index.moov_end, c.dts_shift);  // moov part end, un-shifted
+  b.cursor = table.cursor();
+  Sample smp;
+  for (uint64_t i = 0; i < table.moov_sample_count(); ++i) b.cursor.next(smp);
   return Ok{};
 }
 
@@ -505,7 +555,23 @@ void stop_at_end_of_file(const Movie& movie, std::vector<StreamTimeline>& result
 Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const std::vector<SampleTable>& tables,
                                                     const TimelineOptions& options, const Limits& limits) {
   std::vector<StreamTimeline> result(movie.tracks.size());
-  for (size_t ti = 0; ti < movie.tracks.size(); ++ti) MP4KIT_TRY(build_timeline(movie, ti, tables[ti], options, limits, result[ti]));
+  std::vector<TrackBuild> builds;
+  builds.reserve(movie.tracks.size());
+  for (size_t ti = 0; ti < movie.tracks.size(); ++ti) {
+    const CodecInfo ci = codec_info_of(movie.tracks[ti]);
+    builds.push_back(TrackBuild{Ctx{movie.tracks[ti], ci.type}});
+    builds.back().ci = ci;
+    MP4KIT_TRY(begin_timeline(movie, ti, tables[ti], options, limits, builds.back(), result[ti]));
+  }
+  MP4KIT_TRY(replay_fragments(movie, builds));
+  for (size_t ti = 0; ti < movie.tracks.size(); ++ti) {
+    TrackBuild& b = builds[ti];
+    StreamTimeline& tl = result[ti];
+    tl.duration = b.st_duration;
+    const uint32_t stream_index =
+        ti < movie.track_stream_index.size() ? movie.track_stream_index[ti] : static_cast<uint32_t>(ti);
+    make_packets(tl, std::move(b.entries), b.have_ctts ? &b.ctts : nullptr, b.c.dts_shift, stream_index, intra_only(b.ci));
+  }
   if (options.stop_at_truncation) stop_at_end_of_file(movie, result);
   // Table entries read after the file shrank were zeros (io/fault_guard.h).
   if (movie.source) {

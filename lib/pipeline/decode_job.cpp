@@ -115,6 +115,8 @@ Result<DecodeReport> run_decode(const DecodeJob& job, std::string& error_file) {
   DecodeReport report;
   report.stream = in->stream;
   report.codec = dec->codec();
+  report.expected_frames = expected_frames(in->packets, job.max_frames);
+  report.video = in->demuxer.streams()[in->stream].codec.type == MediaType::kVideo;
   const auto t0 = Clock::now();
   const double cpu0 = cpu_seconds();
   const Status st = decode_all(job, *in, *dec, *sink, report);

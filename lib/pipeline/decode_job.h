@@ -45,6 +45,12 @@ struct DecodeReport {
   uint32_t stream = 0;
   std::string codec;                  ///< libavcodec decoder name
   int64_t frames = 0;                 ///< frames written
+  /// Frames the packets promise: the stream's packets not discarded by an edit list or a
+  /// fragment overlap, capped by max_frames. For video, `frames` below this means the
+  /// decoder dropped pictures (missing references, a reorder guess, damage): decoding
+  /// ended short, which the caller must not pass over in silence.
+  int64_t expected_frames = 0;
+  bool video = false;                 ///< the stream is video (one frame per shown packet)
   mp4kit_decoder_stats decoder{};     ///< packets, errors, pool, zero-copy counters
   uint64_t output_bytes = 0;
   bool output_closed = false;         ///< stdout's reader went away: stopped, not an error

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -136,6 +137,20 @@ inline std::string damaged_copy(const std::string& src, const std::string& name,
   const std::string path = temp_dir() + "/" + name;
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   return path;
+}
+
+/// ffprobe stream indexes of `file` whose sample entry is encrypted ('encv'/'enca', § 8.12):
+/// decoded as if clear they are garbage whose concealment FFmpeg does not reproduce.
+inline std::set<int> encrypted_streams(const std::string& file) {
+  std::set<int> out;
+  auto source = open_file(file);
+  if (!source.ok()) return out;
+  auto movie = parse_movie(*source);
+  if (!movie.ok()) return out;
+  for (size_t i = 0; i < movie->tracks.size(); ++i)
+    for (const SampleEntry& e : movie->tracks[i].sample_entries)
+      if (e.format == fourcc("encv") || e.format == fourcc("enca")) out.insert(int(movie->track_stream_index[i]));
+  return out;
 }
 
 /// Makes DecodeModule::load() find the module this build made (the test binary is not

@@ -62,17 +62,23 @@ void check_stream(const std::string& file, int stream, const std::vector<std::st
                   const std::vector<std::string>& decode_lines, Stats& stats, size_t random_count = 6) {
   const uint64_t n = expected.size();
   const std::vector<uint64_t> targets = pick_targets(file, n, random_count);
+  const std::string name = std::filesystem::path(file).filename().string();
+  CAPTURE(name);
+  CAPTURE(stream);
   INFO(file << " stream " << stream << ": " << n << " frames, targets " << join(targets));
   auto r = run(seek_bin() + " " + quote(file) + " --stream " + std::to_string(stream) + " --frame " + join(targets) +
                " --format framemd5 --quiet 2>&1");
-  CHECK(r.exit_code == 0);
+  CHECK_MESSAGE(r.exit_code == 0, r.out.substr(0, 300));
   const auto got = size_md5_lines(r.out);
   const auto got_lines = frame_lines(r.out);
-  REQUIRE(got.size() == targets.size());
+  // A short answer fails this stream only: the other files are still compared.
+  CHECK_MESSAGE(got.size() == targets.size(), "seek printed " << got.size() << " frames for " << targets.size() << " targets");
   for (size_t i = 0; i < targets.size(); ++i) {
     ++stats.targets;
+    if (i >= got.size()) continue;
     CHECK_MESSAGE(got[i] == expected[targets[i]], "frame " << targets[i]);
-    if (!decode_lines.empty()) CHECK_MESSAGE(got_lines[i] == decode_lines[targets[i]], "frame " << targets[i]);
+    if (!decode_lines.empty() && i < got_lines.size() && targets[i] < decode_lines.size())
+      CHECK_MESSAGE(got_lines[i] == decode_lines[targets[i]], "frame " << targets[i]);
     if (got[i] == expected[targets[i]]) ++stats.same;
   }
   // One call per frame for two of them: a pass of its own, skipping on and off, 1 and 2 threads.
@@ -132,8 +138,13 @@ TEST_CASE("seek: frames equal FFmpeg's framemd5 on every video stream (random an
   Stats stats;
   std::vector<std::string> skipped;
   for (const std::string& file : media_files()) {
+    const std::set<int> encrypted = encrypted_streams(file);
     for (const StreamInfo& s : ffprobe_streams(file)) {
       if (s.type != "video") continue;
+      if (encrypted.count(s.index)) {
+        skipped.push_back(std::filesystem::path(file).filename().string() + "#" + std::to_string(s.index) + " (encrypted)");
+        continue;
+      }
       const auto expected = ffmpeg_framemd5(file, s, 2);
       // Cover art, or a stream FFmpeg shows no frame of (encrypted, truncated): nothing to seek.
       auto plan = run(seek_bin() + " " + quote(file) + " --stream " + std::to_string(s.index) + " --frame 0 --plan 2>&1");
