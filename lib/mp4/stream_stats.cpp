@@ -286,28 +286,24 @@ MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>&
     int64_t duration = static_cast<int64_t>(std::min<uint64_t>(t.media_duration, INT64_MAX));  // mov_read_mdhd
     if (stts_total) duration = std::min(duration, stts_total);
 
-    // mov_read_stsz: data_size sums the sizes of a variable-size table (a constant size
-    // adds nothing); mov_read_trun adds each fragment sample's size.
-    uint64_t data_size = 0, fragment_bytes = 0;
+    // data_size: the moov samples' sizes (mov_read_stsz) plus those of the fragment runs
+    // mov_read_header parsed (mov_read_trun).
+    uint64_t fragment_bytes = 0, all_fragment_bytes = 0;
     for (const TrackRun& run : t.runs) {
-      if (run.moof_offset >= header_end) continue;
       for (uint32_t i = 0; i < run.sample_count; ++i) {
+        all_fragment_bytes = sat_add_u64(all_fragment_bytes, run.sample_size(i));
+        if (run.moof_offset >= header_end) continue;
         fragment_bytes = sat_add_u64(fragment_bytes, run.sample_size(i));
         duration_for_fps = sat_add64(duration_for_fps, run.sample_duration(i));
         ++frames_for_fps;
       }
     }
-    if (stbl.sample_size == 0 && table.moov_sample_count()) {
-      uint64_t all_fragment_bytes = 0;
-      for (const TrackRun& run : t.runs)
-        for (uint32_t i = 0; i < run.sample_count; ++i) all_fragment_bytes = sat_add_u64(all_fragment_bytes, run.sample_size(i));
-      data_size = table.total_bytes() - std::min(table.total_bytes(), all_fragment_bytes);
-    }
-    data_size = sat_add_u64(data_size, fragment_bytes);
+    const uint64_t data_size = sat_add_u64(table.total_bytes() - std::min(table.total_bytes(), all_fragment_bytes), fragment_bytes);
 
     // mov_fix_index: with an edit list the start is the leading empty edits' length and the
     // duration is cut to the edits' total; mov_build_index: a video stream without one
     // starts at its first sample's pts (dts 0 - dts_shift + dts_shift + ctts[0]).
+    const int64_t unedited_duration = duration;
     const bool edited = edits_apply(t, table, apply_edit_lists);
     if (edited) {
       int64_t empty = 0, total = 0;
@@ -328,7 +324,9 @@ MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>&
     }
     // Fragments-only tracks: the first packet's pts (update_initial_timestamps): the run's
     // tfdt minus the edit list's time offset, plus dts_shift and its composition offset.
-    // mov_read_trun: st->duration grows to the end of the last run.
+    // mov_read_trun: st->duration grows to the end of the last run (header_duration: of
+    // the last run mov_read_header parsed, what the bit rate is computed with).
+    int64_t header_duration = unedited_duration;
     if (!t.runs.empty()) {
       const int64_t time_offset = fragment_time_offset(t, movie.timescale);
       const int64_t shift = dts_shift_of(t);
@@ -343,6 +341,7 @@ MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>&
         }
         for (uint32_t i = 0; i < run.sample_count; ++i) dts = sat_add64(dts, run.sample_duration(i));
         track_end = sat_add64(dts, time_offset);
+        if (run.moof_offset < header_end) header_duration = std::max(header_duration, track_end);
       }
       duration = std::max(duration, track_end);
     }
@@ -354,12 +353,17 @@ MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>&
       s.avg_frame_rate = reduce(int64_t(t.timescale) * int64_t(frames_for_fps), duration_for_fps, kIntMax);
     if (ci.codec_tag_string == "tmcd") s.avg_frame_rate = timecode_rate(movie, t);
 
-    // mov_read_header: bit_rate = data_size * 8 / duration_for_fps; fragmented files (trex)
-    // divide by st->duration instead.
+    // mov_read_header: bit_rate = data_size * 8 / st->duration as mov_read_trak left it
+    // (before the edit list), rounded down; with fragments (trex) av_rescale's rounding to
+    // nearest, over the duration the parsed runs give.
     int64_t bit_rate = 0;
-    if (duration_for_fps > 0) bit_rate = rescale(static_cast<int64_t>(std::min<uint64_t>(data_size, INT64_MAX)), int64_t(t.timescale) * 8, duration_for_fps);
-    if (movie.fragmented && duration > 0)
-      bit_rate = rescale(static_cast<int64_t>(std::min<uint64_t>(data_size, INT64_MAX)), int64_t(t.timescale) * 8, duration);
+    const int64_t bytes = static_cast<int64_t>(std::min<uint64_t>(data_size, INT64_MAX / 8));
+    if (movie.fragmented) {
+      if (header_duration > 0) bit_rate = rescale(bytes, int64_t(t.timescale) * 8, header_duration);
+    } else if (unedited_duration > 0) {
+      const int128_t q = int128_t(bytes) * 8 * t.timescale / unedited_duration;
+      bit_rate = q > INT64_MAX ? kNoValue : static_cast<int64_t>(q);
+    }
     if (bit_rate > 0 && bit_rate != kNoValue) s.bit_rate = bit_rate;
 
     // r_frame_rate (avformat_find_stream_info): the estimate, else the time base's rate.
