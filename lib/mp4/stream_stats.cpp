@@ -378,7 +378,13 @@ MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>&
       }
       const double avg = s.avg_frame_rate.den > 0 ? double(s.avg_frame_rate.num) / double(s.avg_frame_rate.den) : 0;
       s.r_frame_rate = estimate_r_frame_rate(dts, durations, f.timescale, codec_time_base_unreliable(ci, t.timescale), avg);
-      if (s.r_frame_rate.num == 0) s.r_frame_rate = Rational{f.timescale, 1};
+      // No estimate: the codec context's frame rate when it is not finer than the time
+      // base (FFmpeg fills it from the stream's average rate), else the time base's rate.
+      if (s.r_frame_rate.num == 0) {
+        const Rational& avg = s.avg_frame_rate;
+        const bool use_avg = avg.num > 0 && avg.den > 0 && int128_t(avg.num) <= int128_t(avg.den) * f.timescale;
+        s.r_frame_rate = use_avg ? avg : Rational{f.timescale, 1};
+      }
       // av_guess_sample_aspect_ratio: the stream's aspect ratio (the decoder's, from the
       // bitstream, is not read here); ffprobe's DAR is reduced to terms of 1024*1024.
       s.sample_aspect_ratio = stream_sample_aspect(t, ci);
@@ -433,7 +439,8 @@ MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>&
   if (format_duration != kNoValue) fmt.duration_us = format_duration;
   if (movie.file_size > 0 && format_duration != kNoValue && format_duration > 0) {
     const double bitrate = double(movie.file_size) * 8.0 * kTimeBase / double(format_duration);
-    if (bitrate >= 0 && bitrate <= 9.2e18) fmt.bit_rate = static_cast<int64_t>(bitrate);
+    // ffprobe prints a bit rate only when it is above 0 (show_format)
+    if (bitrate >= 1 && bitrate <= 9.2e18) fmt.bit_rate = static_cast<int64_t>(bitrate);
   }
 
   // fill_all_stream_timings: a stream that got no start takes the format's start and duration.
@@ -441,7 +448,7 @@ MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>&
     TrackFacts& f = facts[i];
     if (f.start == kNoValue) {
       if (fmt.start_time_us) f.start = rescale(*fmt.start_time_us, f.timescale, kTimeBase);
-      f.duration = fmt.duration_us ? rescale(*fmt.duration_us, f.timescale, kTimeBase) : kNoValue;
+      if (fmt.duration_us) f.duration = rescale(*fmt.duration_us, f.timescale, kTimeBase);
     }
     if (f.start != kNoValue) out.streams[i].start_pts = f.start;
     if (f.duration != kNoValue) out.streams[i].duration = f.duration;
