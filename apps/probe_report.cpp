@@ -192,7 +192,7 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
     sr.duration_ts = ss.duration.value_or(0);
     sr.start_pts = ss.start_pts.value_or(0);
   }
-  if (with_packets) {  // stsz was read whole for the bit rates
+  if (!with_packets) {  // the bit rates read stsz whole (--packets counted it above)
     for (const Track& t : m.tracks) rep.bytes_read += t.stbl.stsz.size;
   }
   // The tables and statistics above read mapped bytes too (io/fault_guard.h).
