@@ -27,6 +27,13 @@ struct ProbeOptions {
   LimitFlags limits;
 };
 
+// A time as ffprobe prints it (print_time: ticks * av_q2d(time_base), "%f"), as a number.
+double seconds_value(int64_t ticks, int64_t num, int64_t den) {
+  return std::stod(fmt::format("{:.6f}", static_cast<double>(ticks) * (static_cast<double>(num) / static_cast<double>(den))));
+}
+// ffprobe's print_q: "num/den" as stored (rates) or "num:den" (aspect ratios).
+std::string rational_string(const Rational& r, char sep) { return fmt::format("{}{}{}", r.num, sep, r.den); }
+
 std::string flags_string(const Packet& p) { return std::string(p.key ? "K" : "_") + (p.discard ? "D" : "_"); }
 
 std::string brands_string(const Movie& m) {
@@ -59,6 +66,7 @@ void print_box_text(const BoxNode& b, int depth) {
 
 json stream_json(const FileReport& rep, const StreamReport& s) {
   const Track& t = rep.movie().tracks[s.track_index];
+  const StreamSummary& ss = rep.summary.streams[s.index];
   json j;
   j["index"] = s.index;
   if (!s.codec.codec_name.empty()) j["codec_name"] = s.codec.codec_name;
@@ -69,9 +77,9 @@ json stream_json(const FileReport& rep, const StreamReport& s) {
   if (s.codec.type == MediaType::kVideo) {
     j["width"] = s.codec.width;
     j["height"] = s.codec.height;
-    if (s.codec.sar_den) {
-      j["sample_aspect_ratio"] = ratio_string(s.codec.sar_num, s.codec.sar_den);
-      j["display_aspect_ratio"] = ratio_string(uint64_t(s.codec.width) * s.codec.sar_num, uint64_t(s.codec.height) * s.codec.sar_den);
+    if (ss.sample_aspect_ratio.num) {
+      j["sample_aspect_ratio"] = rational_string(ss.sample_aspect_ratio, ':');
+      j["display_aspect_ratio"] = rational_string(ss.display_aspect_ratio, ':');
     }
     if (s.codec.level >= 0) j["level"] = s.codec.level;
   }
@@ -81,16 +89,19 @@ json stream_json(const FileReport& rep, const StreamReport& s) {
     if (s.codec.bits_per_sample) j["bits_per_sample"] = s.codec.bits_per_sample;
   }
   j["id"] = fmt::format("0x{:x}", s.track_id);
-  j["r_frame_rate"] = s.codec.type == MediaType::kVideo ? ratio_string(s.r_fr_num, s.r_fr_den) : "0/0";
-  j["avg_frame_rate"] = s.codec.type == MediaType::kVideo ? ratio_string(s.avg_fr_num, s.avg_fr_den) : "0/0";
+  j["r_frame_rate"] = rational_string(ss.r_frame_rate, '/');
+  j["avg_frame_rate"] = rational_string(ss.avg_frame_rate, '/');
   j["time_base"] = fmt::format("1/{}", s.timescale);
-  j["start_pts"] = s.start_pts;
-  j["start_time"] = std::stod(seconds_string(s.start_pts, s.timescale));
-  j["duration_ts"] = s.duration_ts;
-  j["duration"] = std::stod(seconds_string(s.duration_ts, s.timescale));
-  if (s.duration_ts > 0 && s.bytes)
-    j["bit_rate"] = static_cast<uint64_t>(static_cast<double>(s.bytes) * 8 * s.timescale / static_cast<double>(s.duration_ts));
-  j["nb_frames"] = s.nb_frames;
+  if (ss.start_pts) {
+    j["start_pts"] = *ss.start_pts;
+    j["start_time"] = seconds_value(*ss.start_pts, 1, s.timescale);
+  }
+  if (ss.duration) {
+    j["duration_ts"] = *ss.duration;
+    j["duration"] = seconds_value(*ss.duration, 1, s.timescale);
+  }
+  if (ss.bit_rate) j["bit_rate"] = *ss.bit_rate;
+  if (ss.nb_frames) j["nb_frames"] = *ss.nb_frames;
   json tags;
   tags["language"] = s.language;
   if (!s.handler_name.empty()) tags["handler_name"] = s.handler_name;
@@ -128,10 +139,20 @@ json picture_json(const FileReport& rep, const AttachedPicture& pic) {
   j["codec_tag"] = "0x0000";
   j["width"] = pic.width;
   j["height"] = pic.height;
+  const StreamSummary& ss = rep.summary.streams[pic.stream_index];
+  j["r_frame_rate"] = rational_string(ss.r_frame_rate, '/');
+  j["avg_frame_rate"] = rational_string(ss.avg_frame_rate, '/');
   j["time_base"] = "1/90000";
+  if (ss.start_pts) {
+    j["start_pts"] = *ss.start_pts;
+    j["start_time"] = seconds_value(*ss.start_pts, 1, 90000);
+  }
+  if (ss.duration) {
+    j["duration_ts"] = *ss.duration;
+    j["duration"] = seconds_value(*ss.duration, 1, 90000);
+  }
   j["disposition"] = {{"attached_pic", 1}};
   j["mp4kit"] = {{"attached_picture", true}, {"bytes", pic.size}};
-  (void)rep;
   return j;
 }
 
@@ -140,16 +161,19 @@ json picture_json(const FileReport& rep, const AttachedPicture& pic) {
 class PacketWriter {
  public:
   explicit PacketWriter(bool pretty) : pretty_(pretty) {}
-  void row(uint32_t stream, const int64_t* pts, const int64_t* dts, int64_t duration, uint64_t size, uint64_t pos,
-           const char* flags) {
+  // `time_base` = 1/timescale of the stream; the *_time keys are ffprobe's print_time
+  // (ticks * av_q2d(time_base), six decimals), written as numbers.
+  void row(const char* codec_type, uint32_t stream, uint32_t timescale, const int64_t* pts, const int64_t* dts,
+           int64_t duration, uint64_t size, uint64_t pos, const char* flags) {
     buf_.append(std::string_view(first_ ? "" : ","));
     buf_.append(std::string_view(pretty_ ? "\n    " : ""));
     first_ = false;
     fmt::appender out(buf_);
-    fmt::format_to(out, FMT_COMPILE("{{\"stream_index\": {}"), stream);
-    if (pts) fmt::format_to(out, FMT_COMPILE(", \"pts\": {}"), *pts);
-    if (dts) fmt::format_to(out, FMT_COMPILE(", \"dts\": {}"), *dts);
-    if (pts) fmt::format_to(out, FMT_COMPILE(", \"duration\": {}"), duration);
+    const double tb = timescale ? 1.0 / timescale : 0.0;
+    fmt::format_to(out, FMT_COMPILE("{{\"codec_type\": \"{}\", \"stream_index\": {}"), codec_type, stream);
+    if (pts) fmt::format_to(out, FMT_COMPILE(", \"pts\": {}, \"pts_time\": {:.6f}"), *pts, static_cast<double>(*pts) * tb);
+    if (dts) fmt::format_to(out, FMT_COMPILE(", \"dts\": {}, \"dts_time\": {:.6f}"), *dts, static_cast<double>(*dts) * tb);
+    if (pts) fmt::format_to(out, FMT_COMPILE(", \"duration\": {}, \"duration_time\": {:.6f}"), duration, static_cast<double>(duration) * tb);
     fmt::format_to(out, FMT_COMPILE(", \"size\": {}, \"pos\": {}, \"flags\": \"{}\"}}"), size, pos, flags);
     if (buf_.size() > (1 << 20)) flush();
   }
@@ -167,10 +191,13 @@ void write_packets_json(const FileReport& rep, bool pretty) {
   const Movie& m = rep.movie();
   PacketWriter w(pretty);
   for (const AttachedPicture& pic : m.attached_pictures)  // queued first, as libavformat does
-    w.row(pic.stream_index, nullptr, nullptr, 0, pic.size, pic.offset, "K_");
+    w.row("video", pic.stream_index, 90000, nullptr, nullptr, 0, pic.size, pic.offset, "K_");
+  const std::vector<StreamInfo>& streams = rep.demuxer.streams();
   for (auto [si, pi] : interleave_order(m, *rep.timelines)) {
     const Packet& p = (*rep.timelines)[si].packets[pi];
-    w.row(p.stream_index, &p.pts, &p.dts, p.duration, p.size, p.pos, p.key ? (p.discard ? "KD" : "K_") : (p.discard ? "_D" : "__"));
+    const StreamInfo& st = streams[p.stream_index];
+    w.row(media_type_name(st.codec.type), p.stream_index, static_cast<uint32_t>(st.time_base.den), &p.pts, &p.dts, p.duration,
+          p.size, p.pos, p.key ? (p.discard ? "KD" : "K_") : (p.discard ? "_D" : "__"));
   }
   w.flush();
 }
@@ -181,17 +208,22 @@ json file_json(const FileReport& rep, const ProbeOptions& o, const std::vector<B
   json f;
   f["filename"] = rep.path;
   f["nb_streams"] = m.stream_count;
+  const FormatSummary& fs = rep.summary.format;
+  f["nb_programs"] = fs.nb_programs;
   f["format_name"] = "mov,mp4,m4a,3gp,3g2,mj2";
-  f["duration"] = std::stod(fmt::format("{:.6f}", rep.duration_s));
+  f["format_long_name"] = "QuickTime / MOV";
+  if (fs.start_time_us) f["start_time"] = seconds_value(*fs.start_time_us, 1, 1000000);
+  if (fs.duration_us) f["duration"] = seconds_value(*fs.duration_us, 1, 1000000);
   f["size"] = m.file_size;
-  if (rep.duration_s > 0) f["bit_rate"] = static_cast<uint64_t>(m.file_size * 8 / rep.duration_s);
+  if (fs.bit_rate) f["bit_rate"] = *fs.bit_rate;
+  f["probe_score"] = fs.probe_score;
   json tags;
   if (m.has_ftyp) {
     tags["major_brand"] = fourcc_to_string(m.major_brand);
     tags["minor_version"] = std::to_string(m.minor_version);
     tags["compatible_brands"] = brands_string(m);
   }
-  f["tags"] = tags;
+  if (!tags.empty()) f["tags"] = tags;  // no null values: ffprobe omits what it lacks
   j["format"] = f;
   json streams = json::array();
   {
@@ -244,7 +276,8 @@ void print_text(const FileReport& rep) {
       line += fmt::format(" {}x{}", c.width, c.height);
       if (c.sar_den) line += fmt::format(" SAR {}", ratio_string(c.sar_num, c.sar_den));
       if (s.rotation) line += fmt::format(" rotation {:.0f}", *s.rotation);
-      if (s.avg_fr_den) line += fmt::format(" {:.3f} fps{}", double(s.avg_fr_num) / s.avg_fr_den, s.variable_frame_rate ? " (variable)" : "");
+      const Rational& avg = rep.summary.streams[s.index].avg_frame_rate;
+      if (avg.den > 0) line += fmt::format(" {:.3f} fps{}", double(avg.num) / double(avg.den), s.variable_frame_rate ? " (variable)" : "");
     } else if (c.type == MediaType::kAudio) {
       line += fmt::format(" {} Hz {} ch", c.sample_rate, c.channels);
     }

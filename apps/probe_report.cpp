@@ -113,42 +113,19 @@ void stream_stats(const Movie& movie, const Track& t, const SampleTable& table, 
     }
   }
 
-  // Frame rates: avg over all samples (FFmpeg: timescale * frames / total duration);
-  // r_frame_rate from the most common sample duration.
-  uint64_t total = 0, frames = 0;
+  // Variable frame rate: more than one sample duration that occurs more than once (a
+  // single odd last-sample duration does not make VFR).
   std::map<uint32_t, uint64_t> deltas;
-  for (uint32_t i = 0; i < s.stts_count; ++i) {
-    uint32_t count = load_be32(s.stts.data + uint64_t(i) * 8), delta = load_be32(s.stts.data + uint64_t(i) * 8 + 4);
-    total += uint64_t(count) * delta;
-    frames += count;
-    deltas[delta] += count;
-  }
+  for (uint32_t i = 0; i < s.stts_count; ++i) deltas[s.stts_sample_delta(i)] += s.stts_sample_count(i);
   if (!t.runs.empty()) {
     SampleTable::Cursor cur = table.cursor();
     Sample smp;
-    while (cur.next(smp)) {
-      if (!smp.in_fragment) continue;
-      total += smp.duration;
-      ++frames;
-      deltas[smp.duration] += 1;
-    }
+    while (cur.next(smp))
+      if (smp.in_fragment) deltas[smp.duration] += 1;
   }
-  if (total && frames) {
-    sr.avg_fr_num = uint64_t(t.timescale) * frames;
-    sr.avg_fr_den = total;
-  }
-  uint64_t best_count = 0;
-  uint32_t best_delta = 0;
   uint64_t significant = 0;
-  for (auto [d, c] : deltas) {
-    if (c > best_count) { best_count = c; best_delta = d; }
-    if (c > 1) ++significant;  // a single odd last-sample duration does not make VFR
-  }
+  for (auto [d, c] : deltas) significant += c > 1;
   sr.variable_frame_rate = significant > 1;
-  if (best_delta) {
-    sr.r_fr_num = t.timescale;
-    sr.r_fr_den = best_delta;
-  }
   (void)movie;
 }
 
@@ -165,7 +142,7 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
   dopt.apply_edit_lists = apply_edits;
   auto demuxer = Demuxer::open(*source, dopt);
   if (!demuxer.ok()) return demuxer.error();
-  FileReport rep{path, std::move(demuxer.value()), {}, {}, 0, 0, nullptr};
+  FileReport rep{path, std::move(demuxer.value()), {}, {}, {}, 0, 0, nullptr};
   const Movie& m = rep.movie();
   const std::vector<SampleTable>* tables = nullptr;
   if (with_packets) {
@@ -195,39 +172,7 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
     sr.edits = t.edits;
     sr.rotation = sr.codec.type == MediaType::kVideo ? rotation_of(t.tkhd) : std::nullopt;
     stream_stats(m, t, (*tables)[i], sr, with_packets, rep.bytes_read);
-    // Duration (FFmpeg's st->duration): the edit list's total when there is one, else
-    // mdhd, extended by fragments.
-    sr.duration_ts = static_cast<int64_t>(t.media_duration);
-    int64_t empty = 0;
-    if (apply_edits && t.has_elst && !t.edits.empty() && m.timescale && (*tables)[i].moov_sample_count()) {
-      int64_t sum = 0;
-      bool found = false;
-      for (const EditListEntry& e : t.edits) {
-        int64_t d = rescale(static_cast<int64_t>(e.segment_duration), t.timescale, m.timescale);
-        sum += d;
-        if (!found && e.media_time == -1) empty += d;
-        else found = true;
-      }
-      sr.duration_ts = sum;
-    }
-    if (!t.runs.empty()) sr.duration_ts = std::max<int64_t>(sr.duration_ts, (*tables)[i].total_duration());
-    sr.start_pts = empty;
-    if (rep.timelines) {
-      const StreamTimeline& tl = (*rep.timelines)[i];
-      sr.duration_ts = tl.duration;
-      sr.dts_shift = tl.dts_shift;
-      if (tl.has_start_pts) sr.start_pts = tl.start_pts;
-    } else if (!t.has_elst) {
-      // First presented sample: the minimum pts among the first samples (B-frame reorder).
-      SampleTable::Cursor cur = (*tables)[i].cursor();
-      Sample smp;
-      bool any = false;
-      for (int k = 0; k < 16 && cur.next(smp); ++k) {
-        int64_t pts = smp.dts + (smp.in_fragment ? smp.composition_offset : 0);
-        if (!any || pts < sr.start_pts) sr.start_pts = pts;
-        any = true;
-      }
-    }
+    if (rep.timelines) sr.dts_shift = (*rep.timelines)[i].dts_shift;
     rep.streams.push_back(std::move(sr));
   }
   rep.bytes_read += m.bytes_read;
@@ -237,14 +182,19 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
       rep.bytes_read += s.ctts.size + s.stsc.size + s.stco.size + s.sdtp.size + s.stps.size;
     }
   }
-  // Format duration: the longest stream (FFmpeg takes the max of stream end times).
-  double longest = 0;
-  for (const StreamReport& sr : rep.streams) {
-    if (!sr.timescale) continue;
-    longest = std::max(longest, static_cast<double>(sr.start_pts + sr.duration_ts) / sr.timescale);
+  // ffprobe's timing, rate and size figures (lib/mp4/stream_stats.cpp).
+  auto summary = rep.demuxer.summary();
+  if (!summary.ok()) return summary.error();
+  rep.summary = std::move(summary.value());
+  rep.duration_s = rep.summary.format.duration_us ? static_cast<double>(*rep.summary.format.duration_us) / 1e6 : 0;
+  for (StreamReport& sr : rep.streams) {
+    const StreamSummary& ss = rep.summary.streams[sr.index];
+    sr.duration_ts = ss.duration.value_or(0);
+    sr.start_pts = ss.start_pts.value_or(0);
   }
-  if (longest == 0 && m.timescale) longest = static_cast<double>(m.duration) / m.timescale;
-  rep.duration_s = longest;
+  if (!with_packets) {  // the bit rates read stsz whole (--packets counted it above)
+    for (const Track& t : m.tracks) rep.bytes_read += t.stbl.stsz.size;
+  }
   // The tables and statistics above read mapped bytes too (io/fault_guard.h).
   if (Status intact = rep.demuxer.source().check_intact(); !intact.ok()) return intact.error();
   return rep;

@@ -24,10 +24,8 @@ struct StreamReport {
   uint64_t gop_min = 0, gop_max = 0;  ///< samples between sync samples
   double gop_avg = 0;
   bool has_b_frames = false;
-  int64_t duration_ts = 0;          ///< FFmpeg's stream duration, ticks
-  int64_t start_pts = 0;
-  uint64_t avg_fr_num = 0, avg_fr_den = 0;  ///< avg_frame_rate
-  uint64_t r_fr_num = 0, r_fr_den = 0;      ///< most common frame duration as a rate
+  int64_t duration_ts = 0;          ///< FFmpeg's stream duration, ticks (summary; 0 when none)
+  int64_t start_pts = 0;            ///< FFmpeg's start time, ticks (summary; 0 when none)
   bool variable_frame_rate = false;
   uint64_t bytes = 0;               ///< sum of sample sizes (0 = not computed: plain probe skips stsz)
   std::optional<double> rotation;   ///< degrees as ffprobe prints (display matrix)
@@ -43,7 +41,8 @@ struct FileReport {
   /// the demuxer's indexed tables are used.
   std::vector<SampleTable> scan_tables;
   std::vector<StreamReport> streams;
-  double duration_s = 0;            ///< format duration, seconds
+  MediaSummary summary;             ///< ffprobe's timing/rate/size figures (Demuxer::summary)
+  double duration_s = 0;            ///< format duration, seconds (0 when none)
   uint64_t bytes_read = 0;          ///< parser bytes + sample-table bytes probe actually scanned
   const std::vector<StreamTimeline>* timelines = nullptr;  ///< only with --packets; owned by demuxer
 

@@ -154,6 +154,37 @@ struct StreamTiming {
   int64_t skip_samples = 0;        ///< audio priming to drop (start_pad), samples
 };
 
+/// What `ffprobe -show_streams` prints about a stream's timing, rates and size, computed
+/// from the container alone (box headers, moov, stts/ctts/stsz/elst and fragment runs;
+/// never sample data). The FFmpeg 5.1 rule behind each field is cited in
+/// lib/mp4/stream_stats.cpp. A value ffprobe prints as N/A (and omits from its JSON) is
+/// nullopt, or a rate of 0/0.
+struct StreamSummary {
+  std::optional<int64_t> start_pts;   ///< first pts, ticks of time_base (FFmpeg's st->start_time)
+  std::optional<int64_t> duration;    ///< ticks of time_base (st->duration)
+  std::optional<int64_t> nb_frames;   ///< samples the moov stts counts; none when it counts none (fragments)
+  Rational r_frame_rate{0, 0};        ///< frames/s: FFmpeg's estimate from the first decode times
+  Rational avg_frame_rate{0, 0};      ///< frames/s: samples / their total duration (video, timecode)
+  std::optional<int64_t> bit_rate;    ///< bits/s: sample bytes * 8 / duration
+  Rational sample_aspect_ratio{0, 0}; ///< pixel aspect (pasp, tkhd matrix); 0/0 none
+  Rational display_aspect_ratio{0, 0};///< width*sar : height, reduced as ffprobe; 0/0 none
+};
+
+/// What `ffprobe -show_format` prints about timing. Units: microseconds (AV_TIME_BASE).
+struct FormatSummary {
+  std::optional<int64_t> start_time_us;  ///< smallest stream start
+  std::optional<int64_t> duration_us;    ///< mvhd, else from the streams
+  std::optional<int64_t> bit_rate;       ///< bits/s: file size * 8 / duration
+  int probe_score = 0;                   ///< mov_probe's score for the leading boxes (0..100)
+  int nb_programs = 0;                   ///< always 0 for MP4/MOV
+};
+
+/// Format and per-stream summaries; `streams[i]` is stream i (ffprobe index).
+struct MediaSummary {
+  FormatSummary format;
+  std::vector<StreamSummary> streams;
+};
+
 struct DemuxerOptions {
   Limits limits;
   /// false: raw sample timing, no discard flags (ffmpeg -ignore_editlist 1).
@@ -190,6 +221,11 @@ class Demuxer {
   Result<std::span<const Packet>> packets(uint32_t stream) const;
   /// Timing of `stream` (builds the timelines like packets()).
   Result<StreamTiming> timing(uint32_t stream) const;
+  /// ffprobe's timing/rate/size figures for the format and every stream (see
+  /// StreamSummary). Reads the sample tables it needs (stts, ctts, stsz, fragment runs;
+  /// no stsc, no sample data) and no timeline; computed on each call. Errors: those of
+  /// building the sample tables (kMalformed naming the box, kInternal for a Limits value).
+  Result<MediaSummary> summary() const;
   /// Every packet of every stream in FFmpeg's reading order: (stream, packet index) pairs.
   Result<std::vector<std::pair<uint32_t, uint32_t>>> reading_order() const;
   /// The bytes of `packet` (packet.size bytes at packet.pos), a view when the source is mapped.

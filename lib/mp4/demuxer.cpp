@@ -10,6 +10,7 @@
 #include "mp4/movie.h"
 #include "mp4/sample_table.h"
 #include "mp4/seek_plan.h"
+#include "mp4/stream_stats.h"
 #include "mp4/timeline.h"
 
 namespace mp4kit {
@@ -223,6 +224,23 @@ Result<std::span<const Packet>> Demuxer::packets(uint32_t stream) const {
   auto tl = impl_->timeline(stream);
   if (!tl.ok()) return tl.error();
   return std::span<const Packet>((*tl)->packets.data(), (*tl)->packets.size());
+}
+
+Result<MediaSummary> Demuxer::summary() const {
+  const Movie& m = impl_->movie;
+  if (impl_->built) return summarize_media(m, impl_->tables, impl_->options.apply_edit_lists);
+  // Tables without the chunk index: the summary reads stts, ctts, stsz and the runs only.
+  std::vector<SampleTable> scan;
+  scan.reserve(m.tracks.size());
+  for (const Track& track : m.tracks) {
+    auto st = SampleTable::build(track, impl_->options.limits, /*index_chunks=*/false);
+    if (!st.ok()) return st.error();
+    scan.push_back(std::move(st.value()));
+  }
+  MediaSummary out = summarize_media(m, scan, impl_->options.apply_edit_lists);
+  // Table entries read after the file shrank were zeros (io/fault_guard.h).
+  if (Status intact = impl_->source->check_intact(); !intact.ok()) return intact.error();
+  return out;
 }
 
 Result<StreamTiming> Demuxer::timing(uint32_t stream) const {

@@ -1,0 +1,27 @@
+// The timing, rate and size figures `ffprobe -show_streams -show_format` prints, computed
+// from the container alone: box headers, moov and the sample tables (stts, ctts, stsz,
+// elst, trun), never sample data. What FFmpeg 5.1 derives while opening a file
+// (mov_read_header and the mov_read_* box readers) and in avformat_find_stream_info
+// (ff_rfps_add_frame / ff_rfps_calculate, estimate_timings / fill_all_stream_timings /
+// update_stream_timings in libavformat/demux.c) is reproduced here; each rule cites the
+// function whose behaviour it matches. An independent implementation, not a copy.
+//
+// Units: stream figures are in ticks of the stream's time_base, format figures in
+// microseconds (FFmpeg's AV_TIME_BASE), bit rates in bits per second.
+#pragma once
+
+#include <vector>
+
+#include "mp4kit/demuxer.h"
+#include "mp4/movie.h"
+#include "mp4/sample_table.h"
+
+namespace mp4kit {
+
+/// The summary of every stream (by ffprobe index) and of the format. `tables[i]` is the
+/// SampleTable of `movie.tracks[i]` (built with or without the chunk index: only stts,
+/// ctts, stsz and the fragment runs are read). `apply_edit_lists` = false is
+/// `-ignore_editlist 1`. O(stts + ctts entries + samples of stsz and truns + 64). Never fails.
+MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>& tables, bool apply_edit_lists);
+
+}  // namespace mp4kit

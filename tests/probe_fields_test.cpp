@@ -1,0 +1,243 @@
+// Plain `mp4kit probe --json` (no --packets) against `ffprobe -show_streams -show_format
+// -of json`, run at test time, for every file of test::media_files() (samples, corpus,
+// corpus2): the format's duration, start_time, bit_rate, format_long_name, nb_programs and
+// probe_score, and every stream's duration, duration_ts, start_pts, start_time, nb_frames,
+// r_frame_rate, avg_frame_rate, time_base, bit_rate, sample_aspect_ratio and
+// display_aspect_ratio must be equal — present in both with the same value at ffprobe's
+// printed precision (times: six decimals), or absent in both. mp4kit prints numbers
+// where ffprobe prints strings (README, JSON schema); the values are compared.
+// The accepted differences are listed exactly in kKnownDifferences, each with the reason.
+// Cost: one ffprobe and one mp4kit run per file, run a few files at a time.
+#include <doctest/doctest.h>
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <atomic>
+#include <future>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "test_util.h"
+
+using nlohmann::json;
+
+namespace {
+
+const char* const kFormatKeys[] = {"duration", "start_time", "bit_rate", "format_long_name", "nb_programs", "probe_score"};
+const char* const kStreamKeys[] = {"duration", "duration_ts", "start_pts", "start_time", "nb_frames", "r_frame_rate",
+                                   "avg_frame_rate", "time_base", "bit_rate", "sample_aspect_ratio", "display_aspect_ratio"};
+// Keys ffprobe prints as a time (print_time: "%f").
+bool is_time_key(const std::string& k) { return k == "duration" || k == "start_time"; }
+
+struct Known {
+  const char* line;    // "s0 bit_rate ff=... mk=..."
+  const char* reason;  // why FFmpeg and mp4kit disagree
+};
+
+constexpr const char* kAspectFromBitstream =
+    "no pasp: FFmpeg reports the decoder's pixel aspect (H.264/HEVC SPS VUI aspect_ratio_idc, MPEG-4 VOL, H.263 picture header; av_guess_sample_aspect_ratio); mp4kit does not parse the VUI of avcC/hvcC yet";
+constexpr const char* kDecoderBitRate =
+    "the AC-3 / E-AC-3 / MP3 decoder sets bit_rate from the first frame header and avformat_find_stream_info copies it over mov.c's (avcodec_parameters_from_context): that needs sample data, which plain probe never reads";
+constexpr const char* kRateFromVui =
+    "FFmpeg's r_frame_rate is not its estimate from the dts here but equals the decoder's frame rate from the SPS/VPS VUI timing (time_scale / num_units_in_tick), which mp4kit does not parse yet";
+constexpr const char* kFragmentTimeline =
+    "fragment timeline: FFmpeg takes st->duration from sidx (mov_read_sidx: earliest_presentation_time + subsegment durations) or from fragments read after the header, and the bit rate and average rate from the runs mov_read_header parsed; mp4kit's parser keeps no sidx durations (fragment slice)";
+constexpr const char* kDataTrackDuration =
+    "data track without a codec: FFmpeg's duration is neither mdhd, stts nor the edit list's; cause not established";
+constexpr const char* kNoBitRate =
+    "FFmpeg prints no bit_rate for this stream although mov.c computes one (fpcm has no codec in FFmpeg 5.1; AMR-NB's is dropped); where find_stream_info drops it is not established";
+
+// file -> the exact mismatch lines expected, each with its reason (any other line, or one
+// of these missing, fails).
+const std::map<std::string, std::vector<Known>> kKnownDifferences = {
+    {"ax_8k24fps_300ms.mp4",
+     {{"s0 r_frame_rate ff=90000/3749 mk=24/1", kRateFromVui}}},
+    {"ax_cmaf_multi_segment_video.mp4",
+     {{"s0 bit_rate ff=932664 mk=848850", kFragmentTimeline},
+      {"s0 display_aspect_ratio ff=16:9 mk=none", kAspectFromBitstream},
+      {"s0 sample_aspect_ratio ff=1:1 mk=none", kAspectFromBitstream}}},
+    {"ax_hlg10-color-test.mp4",
+     {{"s1 r_frame_rate ff=90000/3001 mk=30/1", kRateFromVui}}},
+    {"ax_hls_multi_segment.mp4",
+     {{"s0 bit_rate ff=1723876 mk=3447752", kFragmentTimeline}}},
+    {"ax_pixel-motion-photo-2-hevc-tracks.mp4",
+     {{"s0 r_frame_rate ff=120/1 mk=30/1", kRateFromVui},
+      {"s3 duration ff=2.100700 mk=1.133744", kDataTrackDuration},
+      {"s3 duration_ts ff=189063 mk=102037", kDataTrackDuration}}},
+    {"ax_sample_eac3.mp4",
+     {{"s0 bit_rate ff=6000000 mk=1000000", kDecoderBitRate}}},
+    {"ax_sample_fpcm_32le.mp4",
+     {{"s1 bit_rate ff=none mk=1411200", kNoBitRate}}},
+    {"ax_sample_fragmented_large_bitrates.mp4",
+     {{"format bit_rate ff=748186 mk=12719224", kFragmentTimeline},
+      {"format duration ff=1.134466 mk=0.066733", kFragmentTimeline},
+      {"s0 avg_frame_rate ff=30000/1001 mk=0/0", kFragmentTimeline},
+      {"s0 bit_rate ff=643854 mk=none", kFragmentTimeline},
+      {"s0 display_aspect_ratio ff=3:2 mk=none", kAspectFromBitstream},
+      {"s0 duration ff=1.067733 mk=0.000000", kFragmentTimeline},
+      {"s0 duration_ts ff=32032 mk=0", kFragmentTimeline},
+      {"s0 r_frame_rate ff=30000/1001 mk=30000/1", kFragmentTimeline},
+      {"s0 sample_aspect_ratio ff=1:1 mk=none", kAspectFromBitstream},
+      {"s1 bit_rate ff=136741 mk=none", kFragmentTimeline},
+      {"s1 duration ff=1.068118 mk=0.000000", kFragmentTimeline},
+      {"s1 duration_ts ff=47104 mk=0", kFragmentTimeline}}},
+    {"ax_sample_fragmented_sei.mp4",
+     {{"format bit_rate ff=5 mk=794616", kFragmentTimeline},
+      {"format duration ff=143165.643233 mk=1.068118", kFragmentTimeline},
+      {"s0 bit_rate ff=5 mk=686777", kFragmentTimeline},
+      {"s0 display_aspect_ratio ff=3:2 mk=none", kAspectFromBitstream},
+      {"s0 duration ff=143165.576500 mk=1.001000", kFragmentTimeline},
+      {"s0 duration_ts ff=4294967295 mk=30030", kFragmentTimeline},
+      {"s0 sample_aspect_ratio ff=1:1 mk=none", kAspectFromBitstream},
+      {"s1 bit_rate ff=1 mk=136741", kFragmentTimeline},
+      {"s1 duration ff=97391.548639 mk=1.068118", kFragmentTimeline},
+      {"s1 duration_ts ff=4294967295 mk=47104", kFragmentTimeline}}},
+    {"ax_sample_mdat_too_long.mp4",
+     {{"s0 display_aspect_ratio ff=3:2 mk=none", kAspectFromBitstream},
+      {"s0 sample_aspect_ratio ff=1:1 mk=none", kAspectFromBitstream}}},
+    {"ax_sample_partially_fragmented.mp4",
+     {{"format bit_rate ff=748008 mk=6450865", kFragmentTimeline},
+      {"format duration ff=1.155624 mk=0.134000", kFragmentTimeline},
+      {"s1 bit_rate ff=69822 mk=69967", kFragmentTimeline}}},
+    {"ax_sample_with_vobsub.mp4",
+     {{"s0 r_frame_rate ff=600/1 mk=30000/49", kRateFromVui},
+      {"s1 bit_rate ff=96000 mk=96114", kDecoderBitRate}}},
+    {"gopro_karma.mp4",
+     {{"s0 display_aspect_ratio ff=427:240 mk=none", kAspectFromBitstream},
+      {"s0 sample_aspect_ratio ff=1:1 mk=none", kAspectFromBitstream},
+      {"s3 duration ff=12.079000 mk=13.013000", kDataTrackDuration},
+      {"s3 duration_ts ff=12079 mk=13013", kDataTrackDuration}}},
+    {"mediabunny_annex-b.mp4",
+     {{"s0 r_frame_rate ff=117/4 mk=347/12", kRateFromVui}}},
+    {"mediabunny_cursed-vfr.mp4",
+     {{"s0 r_frame_rate ff=57600/1 mk=3628800/502589", kRateFromVui}}},
+    {"mp4parse_metadata.mp4",
+     {{"s2 display_aspect_ratio ff=413:414 mk=none", kAspectFromBitstream},
+      {"s2 sample_aspect_ratio ff=1:1 mk=none", kAspectFromBitstream}}},
+    {"mp4parser_MOV00006.3gp",
+     {{"s0 display_aspect_ratio ff=4:3 mk=none", kAspectFromBitstream},
+      {"s0 sample_aspect_ratio ff=12:11 mk=none", kAspectFromBitstream},
+      {"s1 bit_rate ff=none mk=12800", kNoBitRate}}},
+    {"mp4parser_multiTrack.3gp",
+     {{"s1 display_aspect_ratio ff=11:9 mk=none", kAspectFromBitstream},
+      {"s1 sample_aspect_ratio ff=1:1 mk=none", kAspectFromBitstream}}},
+    {"mp4parser_redbull_dash.mp4",
+     {{"format bit_rate ff=86185 mk=129278", kFragmentTimeline},
+      {"format duration ff=30.030000 mk=20.020000", kFragmentTimeline},
+      {"s0 avg_frame_rate ff=30000/1001 mk=0/0", kFragmentTimeline},
+      {"s0 bit_rate ff=51206 mk=none", kFragmentTimeline},
+      {"s0 display_aspect_ratio ff=16:9 mk=none", kAspectFromBitstream},
+      {"s0 duration ff=30.030000 mk=20.020000", kFragmentTimeline},
+      {"s0 duration_ts ff=3603600 mk=2402400", kFragmentTimeline},
+      {"s0 r_frame_rate ff=30000/1001 mk=120000/1", kFragmentTimeline},
+      {"s0 sample_aspect_ratio ff=4:3 mk=none", kAspectFromBitstream}}},
+    {"mp4parser_test-pod.m4a",
+     {{"s3 display_aspect_ratio ff=1:1 mk=none", kAspectFromBitstream},
+      {"s3 sample_aspect_ratio ff=1:1 mk=none", kAspectFromBitstream}}},
+    {"mp4rust_minimal_init_fragment.mp4",
+     {{"format bit_rate ff=311800 mk=201161", kFragmentTimeline},
+      {"format duration ff=0.040000 mk=0.062000", kFragmentTimeline}}},
+    {"sk_dash_ac3.mp4",
+     {{"s0 bit_rate ff=192000 mk=191995", kDecoderBitRate}}},
+    {"sk_h265_cea.mp4",
+     {{"format duration ff=1685548365.539417 mk=1685548365.506050", kFragmentTimeline},
+      {"s0 display_aspect_ratio ff=16:9 mk=none", kAspectFromBitstream},
+      {"s0 duration ff=1685548365.539417 mk=1685548365.506050", kFragmentTimeline},
+      {"s0 duration_ts ff=101132901932365 mk=101132901930363", kFragmentTimeline},
+      {"s0 sample_aspect_ratio ff=1:1 mk=none", kAspectFromBitstream}}},
+    {"sk_hls_interstitial.mp4",
+     {{"s0 bit_rate ff=180125 mk=436588", kFragmentTimeline},
+      {"s0 display_aspect_ratio ff=4:3 mk=none", kAspectFromBitstream},
+      {"s0 sample_aspect_ratio ff=1:1 mk=none", kAspectFromBitstream}}},
+    {"sk_lcevc-sei-1.mp4",
+     {{"s0 display_aspect_ratio ff=16:9 mk=none", kAspectFromBitstream},
+      {"s0 sample_aspect_ratio ff=1:1 mk=none", kAspectFromBitstream}}},
+};
+
+// A value as text at ffprobe's precision: times with six decimals, other numbers as
+// integers, strings as they are; "" when absent.
+std::string text_of(const json& obj, const std::string& key) {
+  if (!obj.is_object() || !obj.contains(key)) return "";
+  const json& v = obj[key];
+  if (v.is_string()) {
+    if (is_time_key(key)) return fmt::format("{:.6f}", std::stod(v.get<std::string>()));
+    return v.get<std::string>();
+  }
+  if (v.is_number_float()) return fmt::format("{:.6f}", v.get<double>());
+  if (v.is_number_integer()) return is_time_key(key) ? fmt::format("{:.6f}", v.get<double>()) : std::to_string(v.get<int64_t>());
+  return v.dump();
+}
+
+struct Outputs {
+  mp4kit::test::CommandResult ff, mk;
+};
+
+std::set<std::string> compare(const json& ff, const json& mk) {
+  std::set<std::string> diffs;
+  const auto check = [&](const std::string& where, const json& a, const json& b, const std::string& key) {
+    std::string x = text_of(a, key), y = text_of(b, key);
+    if (x != y) diffs.insert(where + " " + key + " ff=" + (x.empty() ? "none" : x) + " mk=" + (y.empty() ? "none" : y));
+  };
+  for (const char* k : kFormatKeys) check("format", ff["format"], mk["format"], k);
+  std::map<int, json> ours;
+  if (mk.contains("streams"))
+    for (const json& s : mk["streams"]) ours[s["index"].get<int>()] = s;
+  for (const json& s : ff["streams"]) {
+    const int index = s["index"].get<int>();
+    const std::string where = "s" + std::to_string(index);
+    if (!ours.count(index)) {
+      diffs.insert(where + " missing");
+      continue;
+    }
+    for (const char* k : kStreamKeys) check(where, s, ours[index], k);
+  }
+  return diffs;
+}
+
+}  // namespace
+
+TEST_CASE("plain probe fields equal ffprobe -show_streams -show_format on every file") {
+  if (!mp4kit::test::have_ffprobe()) {
+    MESSAGE("ffprobe not found: skipped");
+    return;
+  }
+  const std::vector<std::string> files = mp4kit::test::media_files();
+  // ffprobe costs ~0.1 s a file (it decodes the first frames): a few at a time.
+  std::vector<Outputs> out(files.size());
+  const size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> pool;
+  for (size_t w = 0; w < workers; ++w) {
+    pool.emplace_back([&] {
+      for (size_t i; (i = next++) < files.size();) {
+        const std::string q = mp4kit::test::quote(files[i]);
+        out[i].ff = mp4kit::test::run("ffprobe -v quiet -show_streams -show_format -of json " + q);
+        out[i].mk = mp4kit::test::run(std::string(MP4KIT_BINARY) + " probe --json " + q + " 2>/dev/null");
+      }
+    });
+  }
+  for (std::thread& t : pool) t.join();
+
+  int compared = 0, identical = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string name = std::filesystem::path(files[i]).filename().string();
+    if (out[i].ff.exit_code != 0) continue;  // FFmpeg cannot open it: nothing to compare
+    CAPTURE(name);
+    REQUIRE_MESSAGE(out[i].mk.exit_code == 0, name << ": mp4kit probe failed where ffprobe did not");
+    const std::set<std::string> diffs = compare(json::parse(out[i].ff.out), json::parse(out[i].mk.out));
+    ++compared;
+    identical += diffs.empty();
+    const auto known = kKnownDifferences.find(name);
+    std::set<std::string> expected;
+    if (known != kKnownDifferences.end())
+      for (const Known& k : known->second) expected.insert(k.line);
+    for (const std::string& d : diffs) CHECK_MESSAGE(expected.count(d), name << ": " << d);
+    for (const std::string& e : expected) CHECK_MESSAGE(diffs.count(e), name << ": known difference no longer seen: " << e);
+  }
+  MESSAGE(compared << " files compared, " << identical << " identical on every field");
+  CHECK(compared > 0);
+}
