@@ -293,6 +293,7 @@ void put_decoder_fields(nlohmann::ordered_json& j, const FileReport& rep) {
       str("channel_layout", p.channel_layout);
       num("bits_per_sample", p.bits_per_sample);
       if (p.bits_per_raw_sample > 0) add["bits_per_raw_sample"] = p.bits_per_raw_sample;
+      if (!p.decodes_frames) s.erase("profile");
       const Disposition& d = info.disposition;
       add["disposition"] = {{"default", d.default_}, {"dub", d.dub}, {"original", d.original}, {"comment", d.comment},
                             {"lyrics", d.lyrics}, {"karaoke", d.karaoke}, {"forced", d.forced},

@@ -111,6 +111,9 @@ struct StreamParameters {
   int bits_per_raw_sample = -1;    ///< bits per sample as coded (video luma depth; FLAC/ALAC depth)
   int refs = -1;                   ///< the decoder context's refs after open (1 unless known otherwise)
   std::string profile;             ///< profile name the decoder reports, when the config says more than the sample entry
+  /// false when FFmpeg decodes no frame while probing (a track without samples): the keys
+  /// only a decoded frame sets (pix_fmt, profile, ...) are then absent in ffprobe, and here.
+  bool decodes_frames = true;
   // audio
   std::string sample_fmt;          ///< "fltp", "s16", "s32p" ...
   std::string channel_layout;      ///< "mono", "stereo", "5.1(side)" ...

@@ -318,6 +318,11 @@ void audio_parameters(const SampleEntry& e, const CodecInfo& info, StreamParamet
   } else if (n == "ac3" && e.dac3.size >= 3) {
     const uint32_t v = (uint32_t(e.dac3.data[0]) << 16) | (uint32_t(e.dac3.data[1]) << 8) | e.dac3.data[2];
     layout = ac3_layout((v >> 11) & 7, (v >> 10) & 1);
+  } else if (n == "alac" && e.alac.size >= 4 + 10) {
+    // ALACSpecificConfig numChannels (byte 9 after frameLength): alac_channel_layouts.
+    static constexpr const char* k[9] = {nullptr, "mono", "stereo", "3.0", "4.0", "5.0", "5.1", "6.1", "7.1(wide)"};
+    const uint32_t ch = e.alac.data[4 + 9];
+    if (ch < 9) layout = k[ch];
   } else if (n == "eac3" && e.dec3.size >= 5) {
     layout = ac3_layout((e.dec3.data[3] >> 1) & 7, e.dec3.data[3] & 1);
   }
@@ -327,9 +332,12 @@ void audio_parameters(const SampleEntry& e, const CodecInfo& info, StreamParamet
 
 }  // namespace
 
-StreamParameters stream_parameters_of(const Track& track, const SampleEntry& e, const CodecInfo& info) {
+StreamParameters stream_parameters_of(const Track& track, const SampleEntry& e, const CodecInfo& info, bool fragmented) {
   StreamParameters p;
   const std::string& n = info.codec_name;
+  // No sample to decode: find_stream_info decodes nothing. (Encrypted samples are passed
+  // to the decoder as they are; whether they decode needs the sample data.)
+  p.decodes_frames = track.stbl.sample_count > 0 || !track.runs.empty() || fragmented;
   if (info.type == MediaType::kVideo) {
     // avcodec_open2 gives coded size = size and refs = 1 until a decoder says otherwise.
     if (!n.empty()) {
@@ -346,6 +354,26 @@ StreamParameters stream_parameters_of(const Track& track, const SampleEntry& e, 
     // mjpegdec.c (center).
     else if (n == "mpeg4") p.chroma_location = "left";
     else if (n == "h263" || n == "mjpeg") p.chroma_location = "center";
+    // ff_h263_decode_init (also MPEG-4 Part 2) picks yuv420p before any frame.
+    if (n == "mpeg4" || n == "h263") p.pix_fmt = "yuv420p";
+    if (!p.decodes_frames) {
+      // What only a decoded slice sets: h264_init_ps / hevc set_sps (pix_fmt, profile,
+      // siting, field order, depth) and the SPS colour; codecpar keeps 'colr' / 'fiel'.
+      p.pix_fmt.clear();
+      p.profile.clear();
+      if (n == "h264") {
+        p.chroma_location.clear();
+        p.field_order.clear();
+        p.bits_per_raw_sample = -1;
+        StreamParameters mov;
+        put_colour(colour_from_colr(e), mov);
+        p.color_range = mov.color_range;
+        p.color_space = mov.color_space;
+        p.color_transfer = mov.color_transfer;
+        p.color_primaries = mov.color_primaries;
+      }
+      p.has_b_frames = 0;
+    }
   } else if (info.type == MediaType::kAudio && !n.empty()) {
     audio_parameters(e, info, p);
   }

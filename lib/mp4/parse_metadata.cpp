@@ -7,6 +7,9 @@
 // § 8.4.3, § 8.11.1; QuickTime File Format "Metadata" and "User data atoms".
 #include "mp4/parse_metadata.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include "mp4/box_reader.h"
@@ -98,7 +101,7 @@ std::string fourcc_bytes(FourCC f) {
 }
 
 // The keys of mov_read_udta_string's table; `parse` names its special readers.
-enum class Parse { kString, kRaw, kInt8, kInt8Padded, kTrackOrDisc, kSkip };
+enum class Parse { kString, kRaw, kInt8, kInt8Padded, kTrackOrDisc };
 struct UdtaKey {
   const char* key;
   Parse parse;
@@ -175,7 +178,7 @@ UdtaKey udta_key(FourCC t) {
     case fourcc("\xA9" "wrn"): return {"warning", Parse::kString};
     case fourcc("\xA9" "wrt"): return {"composer", Parse::kString};
     case fourcc("\xA9" "xyz"): return {"location", Parse::kString};
-    default: return {nullptr, Parse::kSkip};
+    default: return {nullptr, Parse::kString};  // a key may still come from meta/keys
   }
 }
 
@@ -186,8 +189,30 @@ struct MetaState {
   std::vector<std::string> keys;  // meta/keys, 1-based as in the file (keys[0] unused)
 };
 
+// 'loci' (3GPP TS 26.244 § 8.10): mov_metadata_loci prints it like '©xyz':
+// "+lat+long[+alt]/place", the 16.16 values divided in single precision.
+void read_loci(const uint8_t* p, size_t size, MetaState& st) {
+  if (size < 4 + 2 + 1 + 1 + 12) return;
+  const std::string language = lang_to_iso639((uint32_t(p[4]) << 8) | p[5]);
+  size_t pos = 6;
+  std::string place;
+  while (pos < size && p[pos]) place += static_cast<char>(p[pos++]);
+  if (pos < size) ++pos;  // the NUL
+  if (size - pos < 1 + 12) return;
+  ++pos;  // role
+  const auto fixed = [&](size_t at) { return static_cast<double>(static_cast<int32_t>(load_be32(p + at)) / float(1 << 16)); };
+  const double longitude = fixed(pos), latitude = fixed(pos + 4), altitude = fixed(pos + 8);
+  char buf[200];
+  int n = std::snprintf(buf, sizeof buf, "%+08.4f%+09.4f", latitude, longitude);
+  if (altitude != 0 && n > 0 && n < int(sizeof buf)) n += std::snprintf(buf + n, sizeof buf - size_t(n), "%+f", altitude);
+  std::string value = std::string(buf) + "/" + place.substr(0, 99);
+  if (!language.empty() && language != "und") st.dict.set("location-" + language, value);
+  st.dict.set("location", value);
+}
+
 // One user-data / ilst item (mov_read_udta_string).
 void read_udta_item(FourCC type, const uint8_t* p, size_t size, MetaState& st) {
+  if (type == fourcc("loci") && !st.itunes) return read_loci(p, size, st);
   UdtaKey k = udta_key(type);
   std::string key = k.key ? k.key : "";
   Parse parse = k.parse;
@@ -216,7 +241,7 @@ void read_udta_item(FourCC type, const uint8_t* p, size_t size, MetaState& st) {
       if (str_size > size - 4) str_size = size - 4;
     }
   }
-  if (key.empty() || parse == Parse::kSkip) return;
+  if (key.empty()) return;
   auto u8 = [&](size_t i) -> int { return i < str_size ? p[i] : 0; };
   switch (parse) {
     case Parse::kInt8:  // mov_metadata_int8_no_padding
@@ -250,6 +275,13 @@ void read_udta_item(FourCC type, const uint8_t* p, size_t size, MetaState& st) {
     } else {
       value = std::to_string(v);
     }
+  } else if (data_type == 23 && str_size >= 4) {  // big-endian float32, printed "%f"
+    uint32_t bits = load_be32(p);
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%f", static_cast<double>(f));
+    value = buf;
   } else if (data_type > 1 && data_type != 4) {
     return;  // a type FFmpeg does not turn into a string
   } else {
@@ -343,8 +375,14 @@ std::vector<Tag> format_tags_of(const Movie& m) {
     d.set("compatible_brands", c_string(reinterpret_cast<const uint8_t*>(brands.data()), brands.size()));
   }
   if (std::string ct = creation_time_string(m.creation_time); !ct.empty()) d.set("creation_time", ct);
+  // mov_read_udta_string writes trak/udta entries to the format's metadata too; FFmpeg
+  // meets the boxes in file order.
+  std::vector<std::pair<FourCC, ByteSpan>> boxes = m.metadata_boxes;
+  for (const Track& t : m.tracks)
+    if (t.udta.size) boxes.emplace_back(box::udta, t.udta);
+  std::stable_sort(boxes.begin(), boxes.end(), [](const auto& a, const auto& b) { return a.second.offset < b.second.offset; });
   MetaState st{d};
-  for (const auto& [type, span] : m.metadata_boxes) {
+  for (const auto& [type, span] : boxes) {
     if (type == box::udta) read_container(span.data, span.size, box::udta, st, 0);
     else read_meta(span.data, span.size, st, 0);
   }

@@ -119,9 +119,8 @@ Status parse_moov(BoxReader r, Movie& movie, ParseContext& ctx) {
         // for moov/meta, and the udta payload for moov/udta.
         ctx.bytes_read += h->payload_size();
         if (h->type == box::udta) {
-          BoxReader u = r.child(*h, "udta");
-          movie.metadata_boxes.emplace_back(h->type, u.rest());
-          scan_cover_art(u, movie, 0);
+          movie.metadata_boxes.emplace_back(h->type, r.child(*h, "udta").rest());
+          scan_cover_art(r.child(*h, "udta"), movie, 0);
         } else {
           movie.metadata_boxes.emplace_back(h->type, r.child(*h, "meta").rest());
           scan_cover_art(BoxReader(r.cursor(), h->size, h->offset, "moov"), movie, 0);
