@@ -253,6 +253,7 @@ json file_json(const FileReport& rep, const ProbeOptions& o, const std::vector<B
   for (const std::string& s : m.warnings) w.push_back(s);
   mk["warnings"] = w;
   j["mp4kit"] = mk;
+  put_decoder_fields(j, rep);
   return j;
 }
 

@@ -200,4 +200,69 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
   return rep;
 }
 
+// ffprobe 5.1's show_stream key order (fftools/ffprobe.c); keys not listed keep their
+// order after these.
+void put_decoder_fields(nlohmann::ordered_json& j, const FileReport& rep) {
+  using json = nlohmann::ordered_json;
+  static constexpr const char* kOrder[] = {
+      "index", "codec_name", "codec_long_name", "profile", "codec_type", "codec_tag_string", "codec_tag", "width",
+      "height", "coded_width", "coded_height", "has_b_frames", "sample_aspect_ratio", "display_aspect_ratio", "pix_fmt",
+      "level", "color_range", "color_space", "color_transfer", "color_primaries", "chroma_location", "field_order",
+      "refs", "sample_fmt", "sample_rate", "channels", "channel_layout", "bits_per_sample", "id", "r_frame_rate",
+      "avg_frame_rate", "time_base", "start_pts", "start_time", "duration_ts", "duration", "bit_rate",
+      "bits_per_raw_sample", "nb_frames", "disposition", "tags"};
+  const auto tags_json = [](const std::vector<Tag>& tags) {
+    json t = json::object();
+    for (const Tag& tag : tags) t[tag.key] = tag.value;
+    return t;
+  };
+  const std::vector<StreamInfo>& infos = rep.demuxer.streams();
+  if (j.contains("streams")) {
+    for (json& s : j["streams"]) {
+      if (!s.contains("index")) continue;
+      const auto index = s["index"].get<size_t>();
+      if (index >= infos.size()) continue;
+      const StreamInfo& info = infos[index];
+      const StreamParameters& p = info.parameters;
+      json add = json::object();
+      const auto str = [&](const char* key, const std::string& v) { if (!v.empty()) add[key] = v; };
+      const auto num = [&](const char* key, int v) { if (v >= 0) add[key] = v; };
+      str("profile", p.profile);
+      num("coded_width", p.coded_width);
+      num("coded_height", p.coded_height);
+      num("has_b_frames", p.has_b_frames);
+      str("pix_fmt", p.pix_fmt);
+      str("color_range", p.color_range);
+      str("color_space", p.color_space);
+      str("color_transfer", p.color_transfer);
+      str("color_primaries", p.color_primaries);
+      str("chroma_location", p.chroma_location);
+      str("field_order", p.field_order);
+      num("refs", p.refs);
+      str("sample_fmt", p.sample_fmt);
+      str("channel_layout", p.channel_layout);
+      num("bits_per_sample", p.bits_per_sample);
+      if (p.bits_per_raw_sample > 0) add["bits_per_raw_sample"] = p.bits_per_raw_sample;
+      if (!p.decodes_frames) s.erase("profile");
+      const Disposition& d = info.disposition;
+      add["disposition"] = {{"default", d.default_}, {"dub", d.dub}, {"original", d.original}, {"comment", d.comment},
+                            {"lyrics", d.lyrics}, {"karaoke", d.karaoke}, {"forced", d.forced},
+                            {"hearing_impaired", d.hearing_impaired}, {"visual_impaired", d.visual_impaired},
+                            {"clean_effects", d.clean_effects}, {"attached_pic", d.attached_pic},
+                            {"timed_thumbnails", d.timed_thumbnails}, {"captions", d.captions},
+                            {"descriptions", d.descriptions}, {"metadata", d.metadata}, {"dependent", d.dependent},
+                            {"still_image", d.still_image}};
+      if (!info.attached_picture) add["tags"] = tags_json(info.tags);
+      for (auto it = add.begin(); it != add.end(); ++it) s[it.key()] = it.value();
+      json ordered = json::object();
+      for (const char* key : kOrder)
+        if (s.contains(key)) ordered[key] = s[key];
+      for (auto it = s.begin(); it != s.end(); ++it)
+        if (!ordered.contains(it.key())) ordered[it.key()] = it.value();
+      s = std::move(ordered);
+    }
+  }
+  if (j.contains("format")) j["format"]["tags"] = tags_json(rep.demuxer.format_tags());
+}
+
 }  // namespace mp4kit::cli

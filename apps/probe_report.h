@@ -1,6 +1,7 @@
 // What `mp4kit probe` computes for one file, shared by its text and JSON renderers.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,14 @@ struct FileReport {
 /// Parses `path` and fills the report. `with_packets` also builds FFmpeg-compatible packet
 /// timelines (O(samples) memory); without it probe stays O(table entries).
 Result<FileReport> make_report(const std::string& path, bool with_packets, bool apply_edits, const Limits& limits);
+
+/// Adds to `file_json` (the `probe --json` object being built) what ffprobe fills by
+/// opening each stream's decoder and from metadata boxes: per stream pix_fmt,
+/// coded_width/height, has_b_frames, colour keys, chroma_location, field_order, refs,
+/// bits_per_raw_sample, sample_fmt, channel_layout, bits_per_sample, a config-derived
+/// profile, the full `disposition` and `tags`; the format's `tags`. Keys go where ffprobe
+/// puts them; keys without a value are left out, as ffprobe leaves them out.
+void put_decoder_fields(nlohmann::ordered_json& file_json, const FileReport& rep);
 
 /// "1.234567" with six decimals, as ffprobe prints times.
 std::string seconds_string(int64_t ticks, uint32_t timescale);

@@ -92,6 +92,47 @@ struct CodecInfo {
   std::string pix_fmt_hint;        ///< "yuv420p", "yuv420p10le" when derivable from config
 };
 
+/// What `ffprobe -show_streams` prints about a stream's decoded format, derived the way
+/// FFmpeg 5.1's decoder derives it when it opens (and, for has_b_frames, from the first
+/// packets' presentation order as its find_stream_info decoding does), with no libavcodec
+/// call: from the codec configuration record (SPS in avcC/hvcC, av1C, vpcC, esds,
+/// dac3/dec3, dfLa, alac) and the colr/fiel boxes. Strings are FFmpeg's own names (the
+/// fixed tables of libavutil pixdesc.c and channel_layout.c); an empty string or a
+/// negative number means ffprobe prints nothing for the key.
+struct StreamParameters {
+  // video
+  std::string pix_fmt;             ///< "yuv420p", "yuvj420p", "yuv420p10le" ...
+  int coded_width = -1, coded_height = -1;  ///< pixels, the decoder context's coded size after open
+  int has_b_frames = -1;           ///< frames of reorder delay (ffprobe's has_b_frames)
+  std::string field_order;         ///< "progressive", "tt", "bb", "tb", "bt"
+  std::string color_range;         ///< "tv", "pc"
+  std::string color_space, color_transfer, color_primaries;  ///< "bt709", "smpte170m" ...
+  std::string chroma_location;     ///< "left", "center", "topleft" ...
+  int bits_per_raw_sample = -1;    ///< bits per sample as coded (video luma depth; FLAC/ALAC depth)
+  int refs = -1;                   ///< the decoder context's refs after open (1 unless known otherwise)
+  std::string profile;             ///< profile name the decoder reports, when the config says more than the sample entry
+  /// false when FFmpeg decodes no frame while probing (a track without samples): the keys
+  /// only a decoded frame sets (pix_fmt, profile, ...) are then absent in ffprobe, and here.
+  bool decodes_frames = true;
+  // audio
+  std::string sample_fmt;          ///< "fltp", "s16", "s32p" ...
+  std::string channel_layout;      ///< "mono", "stereo", "5.1(side)" ...
+  int bits_per_sample = -1;        ///< av_get_bits_per_sample() of the codec: 16 for pcm_s16le, 0 for aac
+};
+
+/// ffprobe's `disposition` object (AV_DISPOSITION_* flags of libavformat/avformat.h), in
+/// ffprobe's key order. Values are 0 or 1.
+struct Disposition {
+  int default_ = 0, dub = 0, original = 0, comment = 0, lyrics = 0, karaoke = 0, forced = 0, hearing_impaired = 0,
+      visual_impaired = 0, clean_effects = 0, attached_pic = 0, timed_thumbnails = 0, captions = 0, descriptions = 0,
+      metadata = 0, dependent = 0, still_image = 0;
+};
+
+/// One metadata entry (ffprobe's `tags`): key and UTF-8 value, in FFmpeg's insertion order.
+struct Tag {
+  std::string key, value;
+};
+
 /// A time base or rate: num / den.
 struct Rational {
   int64_t num = 0;
@@ -107,6 +148,9 @@ struct StreamInfo {
   Rational time_base;              ///< 1/mdhd.timescale (cover art: 1/90000, as FFmpeg)
   std::string language;            ///< ISO 639-2/T code, "und" when unset
   std::string handler_name;
+  StreamParameters parameters;     ///< the decoder-derived fields (see StreamParameters)
+  Disposition disposition;
+  std::vector<Tag> tags;           ///< ffprobe's stream tags: creation_time, language, handler_name, vendor_id, encoder ...
 };
 
 /// What a decoder needs (the AVCodecParameters fields FFmpeg's mov demuxer fills), built
@@ -208,6 +252,11 @@ class Demuxer {
 
   /// Every stream, by ffprobe index (streams()[i].index == i).
   const std::vector<StreamInfo>& streams() const;
+  /// ffprobe's format `tags`: major_brand, minor_version, compatible_brands (ftyp),
+  /// creation_time (mvhd), then the QuickTime/iTunes metadata of moov/udta and moov/meta
+  /// (title, encoder, artist, com.apple.quicktime.* ...) as FFmpeg 5.1's
+  /// mov_read_udta_string reads them, in file order.
+  const std::vector<Tag>& format_tags() const;
   /// The stream `selector` names. Errors: kUsage with what the file has.
   Result<uint32_t> select_stream(const StreamSelector& selector) const;
 

@@ -5,9 +5,11 @@
 
 #include <algorithm>
 
+#include "mp4/codec_config.h"
 #include "mp4/codec_info.h"
 #include "mp4/codec_params.h"
 #include "mp4/movie.h"
+#include "mp4/parse_metadata.h"
 #include "mp4/sample_table.h"
 #include "mp4/seek_plan.h"
 #include "mp4/stream_stats.h"
@@ -31,6 +33,7 @@ struct Demuxer::Impl {
   DemuxerOptions options;
   Movie movie;
   std::vector<StreamInfo> streams;
+  std::vector<Tag> format_tags;
   std::vector<int> track_of;                 ///< per stream: track index, -1 = attached picture
   std::vector<int> picture_of;               ///< per stream: attached_pictures index, -1 = track
 
@@ -47,7 +50,7 @@ struct Demuxer::Impl {
 
 namespace {
 
-StreamInfo track_stream(const Track& t, uint32_t index) {
+StreamInfo track_stream(const Movie& m, const Track& t, uint32_t index) {
   StreamInfo s;
   s.index = index;
   s.track_id = t.tkhd.track_id;
@@ -55,6 +58,9 @@ StreamInfo track_stream(const Track& t, uint32_t index) {
   s.time_base = Rational{1, t.timescale ? t.timescale : 1};
   s.language = t.language;
   s.handler_name = t.handler_name;
+  if (!t.sample_entries.empty()) s.parameters = stream_parameters_of(t, t.sample_entries.front(), s.codec, m.fragmented);
+  s.disposition = disposition_of(m, t);
+  s.tags = stream_tags_of(m, t);
   return s;
 }
 
@@ -68,6 +74,7 @@ StreamInfo picture_stream(const AttachedPicture& p) {
   s.codec.height = p.height;
   s.time_base = Rational{1, 90000};
   s.language = "und";
+  s.disposition.attached_pic = 1;
   return s;
 }
 
@@ -93,7 +100,7 @@ Result<Demuxer> Demuxer::open(ByteSourcePtr source, const DemuxerOptions& option
   for (size_t i = 0; i < m.tracks.size(); ++i) {
     const uint32_t si = i < m.track_stream_index.size() ? m.track_stream_index[i] : static_cast<uint32_t>(i);
     if (si >= count) continue;
-    impl->streams[si] = track_stream(m.tracks[i], si);
+    impl->streams[si] = track_stream(m, m.tracks[i], si);
     impl->track_of[si] = static_cast<int>(i);
   }
   for (size_t i = 0; i < m.attached_pictures.size(); ++i) {
@@ -103,6 +110,7 @@ Result<Demuxer> Demuxer::open(ByteSourcePtr source, const DemuxerOptions& option
     impl->picture_of[si] = static_cast<int>(i);
   }
   impl->presentation.resize(count);
+  impl->format_tags = format_tags_of(m);
   return Demuxer(std::move(impl));
 }
 
@@ -116,6 +124,7 @@ const ByteSourcePtr& Demuxer::source_ptr() const { return impl_->source; }
 const DemuxerOptions& Demuxer::options() const { return impl_->options; }
 const std::vector<StreamInfo>& Demuxer::streams() const { return impl_->streams; }
 const Movie& Demuxer::movie() const { return impl_->movie; }
+const std::vector<Tag>& Demuxer::format_tags() const { return impl_->format_tags; }
 int Demuxer::track_of(uint32_t stream) const {
   return stream < impl_->track_of.size() ? impl_->track_of[stream] : -1;
 }

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mp4/box_reader.h"
@@ -83,6 +84,7 @@ struct SampleEntry {
   FourCC original_format = 0;       ///< from sinf/frma for 'encv'/'enca'; else 0
   uint64_t offset = 0, size = 0;    ///< the entry box in the file
   uint16_t data_reference_index = 0;
+  uint32_t vendor = 0;              ///< QuickTime vendor field of video/sound descriptions (ISO: reserved 0)
 
   // VisualSampleEntry (§ 12.1.3)
   uint16_t width = 0, height = 0, depth = 0;
@@ -98,6 +100,7 @@ struct SampleEntry {
   uint32_t lpcm_bits_per_channel = 0;
 
   ByteSpan avcC, hvcC, av1C, vpcC, esds, dOps, dfLa, dac3, dec3, ddts, damr, alac, glbl;
+  ByteSpan fiel;                    ///< QuickTime 'fiel' payload (field count, detail), empty if none
   std::optional<EsDescriptor> es;
   std::optional<AacConfig> aac;
   std::optional<std::array<uint32_t, 2>> pasp;  ///< hSpacing, vSpacing
@@ -224,6 +227,11 @@ struct Track {
   std::string language;              ///< ISO-639-2/T code from mdhd, "und" if unset
   FourCC handler_type = 0;           ///< hdlr handler_type ('vide', 'soun', ...)
   std::string handler_name;
+  uint64_t creation_time = 0;        ///< mdhd, seconds since 1904-01-01 (0 = unset)
+  uint16_t mdhd_language_code = 0;   ///< mdhd language as stored (packed ISO-639-2/T, or a Macintosh code < 0x400)
+  ByteSpan hdlr_name;                ///< mdia/hdlr name bytes as stored (for FFmpeg's handler_name rule)
+  ByteSpan udta;                     ///< trak/udta payload, empty if none
+  std::vector<uint32_t> chapter_track_ids;  ///< track_IDs of trak/tref/chap (§ 8.3.3; QuickTime chapters)
   std::vector<SampleEntry> sample_entries;
   SampleTableBoxes stbl;
   bool has_stbl = false;
@@ -298,6 +306,9 @@ struct Movie {
   uint64_t moov_offset = 0;
   uint32_t timescale = 0;            ///< mvhd
   uint64_t duration = 0;             ///< mvhd, movie timescale ticks
+  uint64_t creation_time = 0;        ///< mvhd, seconds since 1904-01-01 (0 = unset)
+  /// moov/udta and moov/meta boxes in file order: (type, payload). Read by parse_metadata.
+  std::vector<std::pair<FourCC, ByteSpan>> metadata_boxes;
   bool fragmented = false;           ///< mvex present or moof seen
   uint64_t fragment_duration = 0;    ///< mehd, movie timescale ticks
   std::vector<Track> tracks;

@@ -43,6 +43,7 @@ Result<Buffer> read_header_bytes(const ByteSource& source, uint64_t offset);
 struct TimesHead {
   uint8_t version = 0;
   uint32_t flags = 0;
+  uint64_t creation_time = 0;  ///< seconds since 1904-01-01 (§ 8.2.2.3)
   uint32_t field = 0;     ///< timescale (mvhd, mdhd) or track_ID (tkhd)
   uint64_t duration = 0;  ///< as stored (version 0's all-ones "unknown" is the caller's rule)
 };

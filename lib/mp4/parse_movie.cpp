@@ -32,6 +32,7 @@ Status parse_mvhd(BoxReader r, Movie& movie) {
   if (!head.ok()) return head.error();
   movie.timescale = head->field;
   movie.duration = head->duration;
+  movie.creation_time = head->creation_time;
   if (head->version != 1 && movie.duration == 0xFFFFFFFFu) movie.duration = 0;  // "unknown" (§ 8.2.2.3)
   return Ok{};
 }
@@ -117,8 +118,13 @@ Status parse_moov(BoxReader r, Movie& movie, ParseContext& ctx) {
         // next_header() leaves the cursor on the header, so this view holds the box itself
         // for moov/meta, and the udta payload for moov/udta.
         ctx.bytes_read += h->payload_size();
-        if (h->type == box::udta) scan_cover_art(r.child(*h, "udta"), movie, 0);
-        else scan_cover_art(BoxReader(r.cursor(), h->size, h->offset, "moov"), movie, 0);
+        if (h->type == box::udta) {
+          movie.metadata_boxes.emplace_back(h->type, r.child(*h, "udta").rest());
+          scan_cover_art(r.child(*h, "udta"), movie, 0);
+        } else {
+          movie.metadata_boxes.emplace_back(h->type, r.child(*h, "meta").rest());
+          scan_cover_art(BoxReader(r.cursor(), h->size, h->offset, "moov"), movie, 0);
+        }
         break;
       }
       default:

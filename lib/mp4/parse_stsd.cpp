@@ -65,6 +65,7 @@ void handle_config_box(const BoxHeader& h, BoxReader c, SampleEntry& e, ParseCon
     case box::ddts: e.ddts = c.rest(); break;
     case box::damr: e.damr = c.rest(); break;
     case box::glbl: e.glbl = c.rest(); break;
+    case fourcc("fiel"): e.fiel = c.rest(); break;
     case fourcc("alac"): e.alac = c.rest(); break;
     case box::esds:
       e.esds = c.rest();
@@ -125,7 +126,9 @@ void parse_child_boxes(BoxReader r, SampleEntry& e, ParseContext& ctx, uint32_t 
 
 Status parse_visual(BoxReader& r, SampleEntry& e) {
   MP4KIT_TRY(r.need(70, "VisualSampleEntry fields"));
-  r.skip(16);
+  r.skip(4);  // pre_defined, reserved (QuickTime: version, revision level)
+  e.vendor = r.u32();
+  r.skip(8);
   e.width = r.u16();
   e.height = r.u16();
   r.skip(14);
@@ -141,7 +144,8 @@ Status parse_visual(BoxReader& r, SampleEntry& e) {
 Status parse_audio(BoxReader& r, SampleEntry& e) {
   MP4KIT_TRY(r.need(20, "AudioSampleEntry fields"));
   e.sound_version = r.u16();
-  r.skip(6);  // revision level, vendor
+  r.skip(2);  // revision level
+  e.vendor = r.u32();
   e.channel_count = r.u16();
   e.sample_size = r.u16();
   r.skip(4);  // compression id, packet size

@@ -11,7 +11,8 @@ Result<TimesHead> read_times_head(BoxReader& r, const char* box, const char* fie
   const bool v1 = h.version == 1;
   const uint64_t bytes = (v1 ? 16 + 4 + 8 : 8 + 4 + 4) + (reserved_after_field ? 4 : 0);
   MP4KIT_TRY(r.need(bytes, std::string(box) + (v1 ? " v1 " : " v0 ") + fields));
-  r.skip(v1 ? 16 : 8);  // creation_time, modification_time
+  h.creation_time = v1 ? r.u64() : r.u32();
+  r.skip(v1 ? 8 : 4);  // modification_time
   h.field = r.u32();
   if (reserved_after_field) r.skip(4);
   h.duration = v1 ? r.u64() : r.u32();
@@ -71,9 +72,11 @@ Status parse_mdhd(BoxReader r, Track& t) {
   if (!head.ok()) return head.error();
   t.timescale = head->field;
   t.media_duration = head->duration;
+  t.creation_time = head->creation_time;
   if (head->version != 1 && t.media_duration == 0xFFFFFFFFu) t.media_duration = 0;  // "unknown"
   if (r.remaining() >= 2) {
     uint16_t lang = r.u16();
+    t.mdhd_language_code = lang;
     if (lang < 0x400) {
       t.language = "und";  // QuickTime Macintosh language code; not ISO-639
     } else {
@@ -91,6 +94,7 @@ Status parse_hdlr(BoxReader r, Track& t) {
   if (r.remaining() >= 12) {
     r.skip(12);
     ByteSpan name = r.rest();
+    t.hdlr_name = name;
     std::string s(reinterpret_cast<const char*>(name.data), name.size);
     if (!s.empty() && static_cast<unsigned char>(s[0]) == s.size() - 1) s.erase(0, 1);  // QuickTime Pascal string
     auto nul = s.find('\0');
@@ -136,6 +140,20 @@ Result<Track> parse_trak(BoxReader r, uint32_t index, uint64_t offset, ParseCont
       case box::tkhd:
         ctx.bytes_read += h.payload_size();
         return parse_tkhd(r.child(h, "tkhd"), t.tkhd);
+      case box::udta:
+        ctx.bytes_read += h.payload_size();
+        t.udta = r.child(h, "udta").rest();
+        return Ok{};
+      case fourcc("tref"): {  // § 8.3.3 TrackReferenceTypeBoxes: only 'chap' is kept
+        ctx.bytes_read += h.payload_size();
+        BoxReader tr = r.child(h, "tref");
+        return walk(tr, ctx, depth + 1, [&](const BoxHeader& th) -> Status {
+          if (th.type != fourcc("chap")) return Ok{};
+          BoxReader ids = tr.child(th, "chap");
+          while (ids.remaining() >= 4 && t.chapter_track_ids.size() < 256) t.chapter_track_ids.push_back(ids.u32());
+          return Ok{};
+        });
+      }
       case box::edts: {
         BoxReader e = r.child(h, "edts");
         return walk(e, ctx, depth + 1, [&](const BoxHeader& eh) -> Status {

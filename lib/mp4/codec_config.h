@@ -1,0 +1,21 @@
+// The stream parameters ffprobe prints once FFmpeg has opened a stream's decoder
+// (pix_fmt, colour properties, has_b_frames, sample_fmt, channel_layout ...), derived from
+// the codec configuration record and the sample entry's boxes, never from libavcodec.
+// The bitstream parsing lives in lib/codec (h264_sps.h, hevc_ps.h); this file maps what
+// they found to FFmpeg's names and rules. Sources are cited per function.
+#pragma once
+
+#include "mp4/movie.h"
+#include "mp4kit/demuxer.h"
+
+namespace mp4kit {
+
+/// Fills StreamParameters for `entry` of `track`, whose codec `info` names. Reads the
+/// configuration boxes and, for has_b_frames, the composition offsets of the first few
+/// samples (a prefix of ctts or of the first trun); never sample data. Never fails:
+/// what cannot be derived stays empty / negative (ffprobe then omits the key or the
+/// difference is listed in tests/codec_config_test.cpp).
+/// `fragmented`: the movie has fragments (a track without moov samples may get them later).
+StreamParameters stream_parameters_of(const Track& track, const SampleEntry& entry, const CodecInfo& info, bool fragmented);
+
+}  // namespace mp4kit
