@@ -80,11 +80,13 @@ inline std::vector<std::string> size_md5_lines(const std::string& text) {
 
 /// FFmpeg's framemd5 of stream `s` (video: passthrough timing, no autorotate; audio: the
 /// decoder's sample type, packed).
+/// `max_frames` > 0 stops after that many frames (the first ones: ffmpeg -frames).
 inline std::vector<std::string> ffmpeg_framemd5(const std::string& file, const StreamInfo& s, int threads,
-                                                const std::string& input_opts = "") {
+                                                const std::string& input_opts = "", int max_frames = 0) {
   std::string cmd = "ffmpeg -nostdin -hide_banner -loglevel quiet -threads " + std::to_string(threads) + " -noautorotate " +
                     input_opts + " -i " + quote(file) + " -map 0:" + std::to_string(s.index);
   cmd += s.type == "video" ? " -fps_mode passthrough" : " -c:a " + native_pcm(s.sample_fmt);
+  if (max_frames > 0) cmd += " -frames " + std::to_string(max_frames);
   cmd += " -f framemd5 - 2>/dev/null";
   return size_md5_lines(run(cmd).out);
 }
