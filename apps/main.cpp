@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "json_record.h"
 #include "mp4kit/version.h"
 
 namespace mp4kit::cli {
@@ -88,5 +89,5 @@ int main(int argc, char** argv) {
     // fmt::print throws std::system_error (with errno) when a write to stdout fails.
     return finish_stdout(kExitOk, e.code().value() ? e.code().value() : EIO);
   }
-  return finish_stdout(rc, 0);
+  return finish_stdout(rc, stdout_write_errno());
 }

@@ -121,6 +121,7 @@ Result<DecodeReport> run_decode(const DecodeJob& job, std::string& error_file) {
   report.output_closed = sink->output_closed();
   Status fin = Ok{};
   if (st.ok() || report.output_closed) fin = sink->finish();
+  report.output_closed = sink->output_closed();  // finish() may meet the closed pipe too
   report.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
   report.cpu_s = cpu_seconds() - cpu0;
   if (job.progress) job.progress(report.frames, expected_frames(in->packets, job.max_frames), report.wall_s);
