@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -35,6 +36,15 @@ inline Status refuse_stdin_input(const std::string& path) {
   return make_error(ErrorCode::kCannotOpen, "", 0,
                     "standard input cannot be an input: mp4kit needs a seekable file (it maps the file and reads its index "
                     "wherever it lies); save the stream to a file first");
+}
+
+/// `message` without the quoted name of `file` when it holds it ("cannot open 'f.mp4': ..."
+/// -> "cannot open: ..."), for lines and records that name the file already.
+std::string message_without_file(const std::string& file, const std::string& message);
+
+/// "1 frame", "2 frames".
+inline std::string plural(uint64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
 /// Prints "mp4kit: <file>: <error>" on one line to stderr and returns the exit code for it.

@@ -50,8 +50,6 @@ void print_progress(bool& shown, int64_t frames, int64_t expected, double elapse
   shown = true;
 }
 
-std::string plural(int64_t n, const char* one, const char* many) { return fmt::format("{} {}", n, n == 1 ? one : many); }
-
 // The summary on stderr: one line under 100 columns for a clean decode (frames, fps, wall
 // and CPU seconds, decoder errors when there were any); --verbose adds the pool and packet
 // counters on a second line.
@@ -59,12 +57,12 @@ void print_summary(const pipeline::DecodeReport& r, bool verbose) {
   const mp4kit_decoder_stats& d = r.decoder;
   const double fps = r.wall_s > 0 ? double(r.frames) / r.wall_s : 0;
   std::string line = fmt::format("decode: stream {} ({}): {} in {:.3f} s ({:.1f} fps), cpu {:.3f} s", r.stream, r.codec,
-                                 plural(r.frames, "frame", "frames"), r.wall_s, fps, r.cpu_s);
+                                 plural(uint64_t(r.frames), "frame", "frames"), r.wall_s, fps, r.cpu_s);
   if (d.decode_errors || d.error_messages || d.concealed_frames) {
     std::string errs;
-    if (d.decode_errors) errs += plural(d.decode_errors, "decoder error", "decoder errors");
-    if (d.concealed_frames) errs += (errs.empty() ? "" : ", ") + plural(d.concealed_frames, "concealed frame", "concealed frames");
-    if (d.error_messages) errs += (errs.empty() ? "" : ", ") + plural(d.error_messages, "libavcodec error message", "libavcodec error messages");
+    if (d.decode_errors) errs += plural(uint64_t(d.decode_errors), "decoder error", "decoder errors");
+    if (d.concealed_frames) errs += (errs.empty() ? "" : ", ") + plural(uint64_t(d.concealed_frames), "concealed frame", "concealed frames");
+    if (d.error_messages) errs += (errs.empty() ? "" : ", ") + plural(uint64_t(d.error_messages), "libavcodec error message", "libavcodec error messages");
     line += "; " + errs;
   }
   if (r.output_closed) line += "; output closed by reader";
@@ -147,7 +145,7 @@ int run_decode(DecodeOptions o) {
   // call; that is a damaged file too.
   if (o.strict && report->decoder.error_messages > 0) {
     fmt::print(stderr, "mp4kit: {}: decoder error (--strict): libavcodec logged {}{}\n", o.file,
-               plural(report->decoder.error_messages, "error message", "error messages"),
+               plural(uint64_t(report->decoder.error_messages), "error message", "error messages"),
                report->first_error.empty() ? "" : ", the first: " + report->first_error);
     return kExitMalformed;
   }

@@ -1,5 +1,7 @@
 #include "json_record.h"
 
+#include "commands.h"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -44,7 +46,7 @@ ordered_json error_record(const std::string& file, const Error& error) {
   e["code"] = error_code_name(error.code);
   e["box_path"] = error.box_path;
   e["offset"] = error.offset;
-  e["message"] = error.message;
+  e["message"] = message_without_file(file, error.message);
   ordered_json j;
   j["filename"] = file;
   j["error"] = std::move(e);

@@ -243,10 +243,21 @@ void print_text(const FileReport& rep) {
              m.fragmented ? ", fragmented" : "");
   fmt::print("  duration: {:.3f} s   size: {} bytes   bit rate: {:.0f} kb/s   streams: {}\n", rep.duration_s, m.file_size,
              rep.duration_s > 0 ? m.file_size * 8 / rep.duration_s / 1000 : 0.0, m.stream_count);
+  // In stream index order, as ffprobe lists them: cover art after the tracks it follows.
+  std::vector<const StreamReport*> by_index(m.stream_count, nullptr);
+  std::vector<const AttachedPicture*> pic_at(m.stream_count, nullptr);
+  for (const StreamReport& s : rep.streams)
+    if (s.index < by_index.size()) by_index[s.index] = &s;
   for (const AttachedPicture& pic : m.attached_pictures)
-    fmt::print("  #{} video {} (attached picture, cover art) {}x{}  {} bytes\n", pic.stream_index, pic.codec_name, pic.width,
-               pic.height, pic.size);
-  for (const StreamReport& s : rep.streams) {
+    if (pic.stream_index < pic_at.size()) pic_at[pic.stream_index] = &pic;
+  for (size_t i = 0; i < by_index.size(); ++i) {
+    if (const AttachedPicture* pic = pic_at[i]) {
+      fmt::print("  #{} video {} (attached picture, cover art) {}x{}  {} bytes\n", pic->stream_index, pic->codec_name, pic->width,
+                 pic->height, pic->size);
+      continue;
+    }
+    if (!by_index[i]) continue;
+    const StreamReport& s = *by_index[i];
     const CodecInfo& c = s.codec;
     std::string line = fmt::format("  #{} {} {}", s.index, media_type_name(c.type), c.codec_name.empty() ? "unknown" : c.codec_name);
     if (!c.profile.empty()) line += fmt::format(" ({}{})", c.profile, c.level >= 0 && c.type == MediaType::kVideo ? fmt::format(" L{}", c.level) : "");
@@ -304,6 +315,10 @@ void print_packets_text(const FileReport& rep, bool csv) {
 }
 
 int run_probe(const ProbeOptions& o) {
+  if (o.csv && !o.packets)
+    return report_error("", make_error(ErrorCode::kUsage, "", 0, "--csv is a layout of the packet table: add --packets"));
+  if (o.csv && (o.json || o.pretty))
+    return report_error("", make_error(ErrorCode::kUsage, "", 0, "--csv and --json are two layouts: choose one"));
   int rc = kExitOk;
   const Limits limits = o.limits.limits();
   const bool as_json = o.json || o.pretty;

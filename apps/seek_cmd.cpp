@@ -31,7 +31,7 @@ namespace mp4kit::cli {
 namespace {
 
 struct Request {
-  enum Kind { kFrame, kRange, kTime } kind;
+  enum Kind { kFrame, kRange, kTime, kPts } kind;
   std::string text;
 };
 
@@ -48,6 +48,7 @@ struct SeekOptions {
   bool json = false;
   bool pretty = false;
   bool quiet = false;
+  std::string time_rule = "shown";
   LimitFlags limits;
 };
 
@@ -58,7 +59,7 @@ struct Target {
   std::string requested;
 };
 
-Result<std::vector<Target>> resolve(const SeekStream& s, const std::vector<Request>& requests) {
+Result<std::vector<Target>> resolve(const SeekStream& s, const std::vector<Request>& requests, TimeRule rule) {
   std::vector<Target> out;
   const uint64_t count = s.index().frame_count();
   for (const Request& r : requests) {
@@ -67,9 +68,13 @@ Result<std::vector<Target>> resolve(const SeekStream& s, const std::vector<Reque
       if (!frames.ok()) return frames.error();
       for (uint64_t f : *frames) out.push_back({f, Request::kRange, std::to_string(f)});
     } else if (r.kind == Request::kTime) {
-      auto f = frame_at_time(s, r.text);
+      auto f = frame_at_time(s, r.text, rule);
       if (!f.ok()) return f.error();
       out.push_back({*f, Request::kTime, r.text});
+    } else if (r.kind == Request::kPts) {
+      auto f = frame_at_pts_text(s, r.text, rule);
+      if (!f.ok()) return f.error();
+      out.push_back({*f, Request::kPts, r.text});
     } else {
       uint64_t f = 0;
       bool digits = !r.text.empty() && r.text.size() <= 18;
@@ -84,7 +89,7 @@ Result<std::vector<Target>> resolve(const SeekStream& s, const std::vector<Reque
       out.push_back({f, Request::kFrame, r.text});
     }
   }
-  if (out.empty()) return make_error(ErrorCode::kUsage, "", 0, "nothing to extract: give --frame, --frames or --time");
+  if (out.empty()) return make_error(ErrorCode::kUsage, "", 0, "nothing to extract: give --frame, --frames, --time or --pts");
   return out;
 }
 
@@ -93,6 +98,7 @@ double seconds(int64_t ticks, uint32_t timescale) { return static_cast<double>(t
 nlohmann::ordered_json requested_json(const Target& t) {
   nlohmann::ordered_json j;
   if (t.kind == Request::kTime) j["time"] = t.requested;
+  else if (t.kind == Request::kPts) j["pts"] = std::stoll(t.requested);
   else j["frame"] = t.frame;
   return j;
 }
@@ -151,13 +157,15 @@ int print_plan(const SeekOptions& o, const SeekStream& s, const std::vector<Targ
              "sync_pkt", "sync_time", "pass", "decode", "skip", "bytes");
   for (size_t i = 0; i < targets.size(); ++i) {
     const SeekTarget& t = plan->targets[i];
-    const std::string req = targets[i].kind == Request::kTime ? targets[i].requested + "s" : targets[i].requested;
+    const std::string req = targets[i].kind == Request::kTime ? targets[i].requested + "s"
+                            : targets[i].kind == Request::kPts ? "pts " + targets[i].requested
+                                                               : targets[i].requested;
     fmt::print("{:>12} {:>8} {:>10} {:>10.3f} {:>8} {:>10.3f} {:>5} {:>7} {:>6} {:>10}\n", req, t.frame, pk[t.packet].pts,
                seconds(pk[t.packet].pts, ts), t.start_packet, seconds(pk[t.start_packet].pts, ts), t.pass, costs[i].decoded,
                costs[i].skipped, costs[i].bytes);
   }
-  fmt::print("total: {} targets, {} passes, {} packets to decode, {} skipped, {} bytes to read\n", targets.size(),
-             plan->passes.size(), decoded, skipped, bytes);
+  fmt::print("total: {}, {}, {} to decode, {} skipped, {} bytes to read\n", plural(targets.size(), "target", "targets"),
+             plural(plan->passes.size(), "pass", "passes"), plural(decoded, "packet", "packets"), skipped, bytes);
   return kExitOk;
 }
 
@@ -246,8 +254,9 @@ void print_text(const SeekOptions& o, const pipeline::SeekReport& rp, uint32_t t
                !t.output.empty() ? fmt::format(" -> {}", t.output) : std::string(),
                o.verify ? (t.verified == 1 ? " [verified]" : " [MISMATCH]") : "");
   }
-  fmt::print(stderr, "seek: {} frames of stream {} ({}): {} passes, {} packets decoded, {} skipped ({:.1f} decoded per frame), {} bytes, {:.3f} s\n",
-             out.size(), rp.stream, rp.codec, rp.runs.passes, rp.runs.decoded, rp.runs.skipped, per_frame(rp), rp.runs.bytes, rp.wall_s);
+  fmt::print(stderr, "seek: {} of stream {} ({}): {}, {} decoded, {} skipped ({:.1f} decoded per frame), {} bytes, {:.3f} s\n",
+             plural(out.size(), "frame", "frames"), rp.stream, rp.codec, plural(uint64_t(rp.runs.passes), "pass", "passes"),
+             plural(uint64_t(rp.runs.decoded), "packet", "packets"), rp.runs.skipped, per_frame(rp), rp.runs.bytes, rp.wall_s);
   if (o.verify) {
     fmt::print(stderr,
                "verify: {} of {} frames identical to a linear decode ({} frames); sync samples: {} checked, {} not keyframes, {} not shown{}\n",
@@ -267,7 +276,7 @@ int run_seek(SeekOptions o) {
   auto opened = SeekStream::open(o.file, o.stream, {.fault_guard = true}, o.limits.limits());  // exit 74 if cut while read
   if (!opened.ok()) return fail(o, o.file, opened.error());
   const SeekStream& s = *opened;
-  auto targets = resolve(s, o.requests);
+  auto targets = resolve(s, o.requests, o.time_rule == "next" ? TimeRule::kNext : TimeRule::kShown);
   if (!targets.ok()) return fail(o, o.file, targets.error());
   if (o.plan) return print_plan(o, s, *targets);
 
@@ -324,7 +333,13 @@ void register_seek(CLI::App& app, std::function<int()>& run) {
   add_request("--frame", Request::kFrame, "frame index (repeatable, or comma-separated): 0 = first frame shown");
   add_request("--frames", Request::kRange, "frame range START:END[:STEP], END exclusive (repeatable)");
   add_request("--time,--times", Request::kTime,
-              "time in seconds (17.3) or HH:MM:SS.mmm: the frame shown then (repeatable, or comma-separated)");
+              "time in seconds (17.3, any number of decimals; 1001/30000) or HH:MM:SS.mmm: the frame shown then, see "
+              "--time-rule (repeatable, or comma-separated)");
+  add_request("--pts", Request::kPts, "pts in ticks of the stream's time_base: the frame with that pts (repeatable, or comma-separated)");
+  cmd->add_option("--time-rule", opts->time_rule,
+                  "shown (default): the frame displayed at T, the last with pts <= T; next: the first frame with pts >= T "
+                  "(ffmpeg -ss). A decimal T stands for T +- half its last digit")
+      ->check(CLI::IsMember({"shown", "next"}));
   cmd->add_option("--stream", opts->stream, "video stream index as ffprobe numbers it (default: the first video stream)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--format", opts->format, "png, ppm, y4m, raw (packed planes), framemd5, or null (decode only); default: from -o's extension (.png .ppm .y4m .raw .yuv .framemd5), else png")

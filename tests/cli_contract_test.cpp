@@ -199,3 +199,109 @@ TEST_CASE("bench: gates in the JSON; an unmeasurable gate fails; a baseline entr
   CHECK(json::parse(lines[0])["error"]["exit_code"] == 66);
   CHECK(json::parse(lines[1])["schema"] == "mp4kit.bench/1");
 }
+
+TEST_CASE("seek: every frame time ffprobe prints (6 decimals) names that frame under both rules; --pts and rationals are exact") {
+  if (!have_ffprobe()) {
+    MESSAGE("ffprobe not installed: printed times skipped");
+    return;
+  }
+  for (const char* name : {"h264_bframes_aac.mp4", "vfr.mp4", "gst_qtmux.mov"}) {
+    INFO(name);
+    const std::string f = sample(name);
+    std::vector<std::string> printed;  // one line per frame; empty lines for side data
+    for (const std::string& t : lines_of(run("ffprobe -v quiet -select_streams v:0 -show_entries frame=pts_time -of csv=p=0 " + quote(f)).out))
+      if (!t.empty()) printed.push_back(t.substr(0, t.find(',')));  // "0.000000," when a frame has side data
+    REQUIRE(!printed.empty());
+    std::string times;
+    for (const std::string& t : printed) times += (times.empty() ? "" : ",") + t;
+    for (const char* rule : {"shown", "next"}) {
+      INFO(rule);
+      auto r = run(quote(bin()) + " seek " + quote(f) + " --plan --json --time-rule " + rule + " --times " + times);
+      REQUIRE(r.exit_code == 0);
+      const json j = json::parse(r.out);
+      REQUIRE(j["targets"].size() == printed.size());
+      for (size_t i = 0; i < printed.size(); ++i) {
+        CAPTURE(printed[i]);
+        CHECK(j["targets"][i]["frame"] == i);
+      }
+    }
+  }
+  // h264_bframes_aac.mp4: 24 fps in 1/12288, frame 1 at pts 512 = 1/24 s.
+  const std::string f = quote(sample("h264_bframes_aac.mp4"));
+  auto r = run(quote(bin()) + " seek " + f + " --plan --json --pts 512 --time 1/24 --time 0.0416666666666666666667 --time 0.04 --time 0.040000");
+  REQUIRE(r.exit_code == 0);
+  const json j = json::parse(r.out);
+  CHECK(j["targets"][0]["frame"] == 1);
+  CHECK(j["targets"][0]["requested"]["pts"] == 512);
+  CHECK(j["targets"][1]["frame"] == 1);
+  CHECK(j["targets"][2]["frame"] == 1);
+  CHECK(j["targets"][3]["frame"] == 1);  // "0.04" is 0.035..0.045 s: frame 1 (0.041667 s) prints as 0.04 too
+  CHECK(j["targets"][4]["frame"] == 0);  // "0.040000" is 0.0399995..0.0400005 s: frame 0 is shown then
+  auto next = run(quote(bin()) + " seek " + f + " --plan --json --time-rule next --time 0.02 --pts 511");
+  REQUIRE(next.exit_code == 0);
+  CHECK(json::parse(next.out)["targets"][0]["frame"] == 1);
+  CHECK(json::parse(next.out)["targets"][1]["frame"] == 1);
+  CHECK(run(quote(bin()) + " seek " + f + " --plan --pts 99999999 2>/dev/null").exit_code == 64);
+}
+
+TEST_CASE("seek --plan: per-target counts equal what the run reports") {
+  const std::string f = quote(sample("h264_bframes_aac.mp4"));
+  const std::string frames = " --frame 10,40,41,70 --frames 20:30:3 ";
+  auto plan = run(quote(bin()) + " seek " + f + frames + "--plan --json");
+  auto ran = run(quote(bin()) + " seek " + f + frames + "--format null --threads 2 --json");
+  REQUIRE(plan.exit_code == 0);
+  REQUIRE(ran.exit_code == 0);
+  const json p = json::parse(plan.out), r = json::parse(ran.out);
+  REQUIRE(p["targets"].size() == r["targets"].size());
+  for (size_t i = 0; i < p["targets"].size(); ++i) {
+    CAPTURE(i);
+    CHECK(p["targets"][i]["frame"] == r["targets"][i]["frame"]);
+    CHECK(p["targets"][i]["decoded"] == r["targets"][i]["decoded"]);
+    CHECK(p["targets"][i]["skipped"] == r["targets"][i]["skipped"]);
+    CHECK(p["targets"][i]["bytes"] == r["targets"][i]["bytes"]);
+  }
+}
+
+TEST_CASE("CLI: help, --version on every subcommand, unknown names with the nearest one, one-line messages") {
+  ChildSpec spec;
+  const auto mp4kit = [&](std::vector<std::string> args) {
+    spec.argv = {bin()};
+    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+    return run_child(spec);
+  };
+  ChildResult r = mp4kit({"help"});
+  CHECK(r.describe() == "exit 0");
+  for (const char* sub : {"probe", "decode", "seek", "bench"}) {
+    CHECK(r.out.find(sub) != std::string::npos);
+    ChildResult h = mp4kit({"help", sub});
+    CHECK(h.describe() == "exit 0");
+    CHECK(h.out.find("--max-samples") != std::string::npos);
+    ChildResult v = mp4kit({sub, "--version"});
+    CHECK(v.describe() == "exit 0");
+    CHECK(v.out.rfind("mp4kit ", 0) == 0);
+  }
+  r = mp4kit({"prbe", sample("vfr.mp4")});
+  CHECK(r.describe() == "exit 64");
+  CHECK(r.err.find("unknown subcommand 'prbe'. Did you mean 'probe'?") != std::string::npos);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  r = mp4kit({"seek", sample("vfr.mp4"), "--frmae", "3"});
+  CHECK(r.describe() == "exit 64");
+  CHECK(r.err.find("unknown option '--frmae'. Did you mean '--frame'?") != std::string::npos);
+  r = mp4kit({"help", "nope"});
+  CHECK(r.describe() == "exit 64");
+  r = mp4kit({"probe", "--csv", sample("vfr.mp4")});
+  CHECK(r.describe() == "exit 64");
+  CHECK(r.err.find("--packets") != std::string::npos);
+  r = mp4kit({"probe", "--packets", "--csv", "--json", sample("vfr.mp4")});
+  CHECK(r.describe() == "exit 64");
+  r = mp4kit({"seek", sample("vfr.mp4"), "--frames", "10:5", "--plan"});
+  CHECK(r.describe() == "exit 64");
+  CHECK(r.err.find("is empty") != std::string::npos);
+  // A missing file is named once.
+  const std::string missing = scratch_dir() + "/gone.mp4";
+  r = mp4kit({"probe", missing});
+  CHECK(r.err.find(missing) == r.err.rfind(missing));
+  // Singular: one target, one pass.
+  r = mp4kit({"seek", sample("vfr.mp4"), "--frame", "3", "--plan"});
+  CHECK(r.out.find("total: 1 target, 1 pass, ") != std::string::npos);
+}
