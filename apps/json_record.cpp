@@ -18,14 +18,18 @@ std::string dump_record(const ordered_json& j, bool pretty) {
 }
 
 void write_record(std::string text) {
-  if (g_stdout_errno) return;
   text += '\n';
+  write_record_line(text);
+}
+
+void write_record_line(std::string_view line) {
+  if (g_stdout_errno) return;
   if (std::fflush(stdout) != 0) {
     g_stdout_errno = errno ? errno : EIO;
     return;
   }
-  const char* p = text.data();
-  size_t left = text.size();
+  const char* p = line.data();
+  size_t left = line.size();
   while (left > 0) {
     const ssize_t n = ::write(STDOUT_FILENO, p, left);
     if (n < 0) {

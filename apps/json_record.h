@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "mp4kit/error.h"
 
@@ -26,6 +27,8 @@ std::string dump_record(const ordered_json& j, bool pretty);
 
 /// Writes `text` and a newline to stdout in one write(2) (see above).
 void write_record(std::string text);
+/// The same for a record already ending in its newline (a large buffer, not copied).
+void write_record_line(std::string_view line);
 inline void write_record(const ordered_json& j, bool pretty) { write_record(dump_record(j, pretty)); }
 
 /// The errno of the first failed stdout write, 0 if none.

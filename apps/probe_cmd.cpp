@@ -182,8 +182,8 @@ void write_file_record(const FileReport& rep, const ordered_json& j, bool pretty
   buf.append(text);
   buf.append(std::string_view(pretty ? ",\n  \"packets\": [" : ",\"packets\":["));
   append_packets_json(rep, pretty, buf);
-  buf.append(std::string_view(pretty ? "\n  ]\n}" : "]}"));
-  write_record(std::string(buf.data(), buf.size()));
+  buf.append(std::string_view(pretty ? "\n  ]\n}\n" : "]}\n"));
+  write_record_line(std::string_view(buf.data(), buf.size()));
 }
 
 json file_json(const FileReport& rep, const ProbeOptions& o, const std::vector<BoxNode>* boxes, const std::vector<Finding>* findings) {

@@ -305,3 +305,21 @@ TEST_CASE("CLI: help, --version on every subcommand, unknown names with the near
   r = mp4kit({"seek", sample("vfr.mp4"), "--frame", "3", "--plan"});
   CHECK(r.out.find("total: 1 target, 1 pass, ") != std::string::npos);
 }
+
+TEST_CASE("bench: --min-fps on a cache state that cannot be reached (cold on tmpfs) fails instead of passing") {
+  const std::string shm = "/dev/shm";
+  if (run("stat -f -c %T " + shm + " 2>/dev/null").out != "tmpfs\n") {
+    MESSAGE("/dev/shm is not tmpfs here: skipped");
+    return;
+  }
+  const std::string copy = shm + "/mp4kit-contract-" + std::to_string(getpid()) + ".mp4";
+  std::filesystem::copy_file(sample("h264_bframes_aac.mp4"), copy, std::filesystem::copy_options::overwrite_existing);
+  auto r = run(quote(bin()) + " bench --mode probe --cache cold --runs 1 --min-fps 0 --json " + quote(copy) + " 2>/dev/null");
+  std::filesystem::remove(copy);
+  CHECK(r.exit_code == 1);
+  const json j = json::parse(r.out);
+  CHECK(j["cache"]["cold"]["available"] == false);
+  REQUIRE(j["gates"].size() == 1);
+  CHECK(j["gates"][0]["outcome"] == "unmeasured");
+  CHECK(j["gates"][0]["measured"].is_null());
+}
