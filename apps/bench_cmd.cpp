@@ -27,6 +27,7 @@
 #include "bench_report.h"
 #include "bench_work.h"
 #include "commands.h"
+#include "json_record.h"
 #include "limit_flags.h"
 #include "mp4kit/decoder.h"
 #include "pipeline/module_loader.h"
@@ -46,6 +47,7 @@ struct BenchOptions {
   int threads = 0;
   int stream = -1;
   bool json = false;
+  bool pretty = false;
   bool direct = false;
   double min_fps = -1;
   std::string baseline;
@@ -75,6 +77,18 @@ int32_t lavf_work_of(BenchMode m) {
 int usage(const std::string& message) {
   fmt::print(stderr, "mp4kit: bench: {}\n", message);
   return kExitUsage;
+}
+
+void clear_progress();
+
+// The error of the input being benchmarked, for its --json record (README "JSON output").
+Error g_file_error;
+
+// One line on stderr for `path`, remembered as the input's error; returns its exit code.
+int file_error(const std::string& path, const Error& e) {
+  clear_progress();
+  g_file_error = e;
+  return report_error(path, e);
 }
 
 // A previous --json output: one document, or JSON Lines (one per file).
@@ -128,11 +142,12 @@ struct InputFile {
 
 // Opens `path` into `in`: 0, or exit 66 after printing one line.
 int open_input(const std::string& path, InputFile& in) {
+  if (Status st = refuse_stdin_input(path); !st.ok()) return file_error(path, st.error());
   in.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in.fd < 0) return report_error(path, make_error(ErrorCode::kCannotOpen, "", 0, std::string("cannot open: ") + std::strerror(errno)));
+  if (in.fd < 0) return file_error(path, make_error(ErrorCode::kCannotOpen, "", 0, std::strerror(errno)));
   struct stat st {};
   if (fstat(in.fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
-    return report_error(path, make_error(ErrorCode::kCannotOpen, "", 0, "not a regular, non-empty file"));
+    return file_error(path, make_error(ErrorCode::kCannotOpen, "", 0, "not a regular, non-empty file"));
   in.size = static_cast<uint64_t>(st.st_size);
   return 0;
 }
@@ -174,7 +189,7 @@ void describe_storage(const BenchOptions& o, const InputFile& in, StorageWitness
 int resolve_into(const BenchOptions& o, const std::string& path, BenchPlan& plan, FileReport& r) {
   plan.path = path;
   plan.limits = o.limits.limits();
-  if (auto st = resolve_plan(plan, o.seeks, o.seed); !st.ok()) return report_error(path, st.error());
+  if (auto st = resolve_plan(plan, o.seeks, o.seed); !st.ok()) return file_error(path, st.error());
   r.stream = plan.mode == BenchMode::kDecode || plan.mode == BenchMode::kSeek ? plan.stream : -1;
   r.stream_type = plan.stream_type;
   r.seek_targets = static_cast<uint32_t>(plan.seek_frames.size());
@@ -224,11 +239,12 @@ struct FileRuns {
 // One measured (or warm-up, `w` null) run of side `s`; prints the work's error and returns its code.
 int run_one(FileRuns& f, size_t s, StorageWitness* w, RunRecord& rec) {
   auto res = run_isolated(f.sides[s].work, w);
-  if (!res.ok()) return report_error(f.path, res.error());
+  if (!res.ok()) return file_error(f.path, res.error());
   rec = *res;
   if (rec.work.exit_code != 0) {
     clear_progress();
     fmt::print(stderr, "mp4kit: {}: {}{}\n", f.path, s ? f.sides[s].name + ": " : "", rec.work.error);
+    g_file_error = make_error(static_cast<ErrorCode>(rec.work.exit_code), "", 0, (s ? f.sides[s].name + ": " : "") + rec.work.error);
     return rec.work.exit_code;
   }
   if (f.r.codec.empty() && s == 0) f.r.codec = rec.work.codec;
@@ -379,32 +395,35 @@ int run_bench(const BenchOptions& o) {
       return report_error("", make_error(ErrorCode::kInternal, "", 0, err));
   }
 
+  int rc = kExitOk;
   std::vector<std::string> failures;
   for (const std::string& path : o.files) {
     FileReport r;
-    if (int rc = bench_file(o, path, proto, r)) return rc;
+    if (int file_rc = bench_file(o, path, proto, r)) {
+      // Reported like probe's failed inputs; the other inputs still run.
+      rc = worse_exit(rc, file_rc);
+      if (o.json) write_record(error_record(path, g_file_error), o.pretty);
+      continue;
+    }
+    if (o.min_fps >= 0) add_min_fps_gates(r, o.min_fps);
+    if (!baseline.empty()) add_baseline_gates(r, baseline, o.max_regression);
+    for (const Gate& g : r.gates)
+      if (g.outcome != "pass") failures.push_back(g.reason);
     if (o.json) {
-      fmt::print("{}\n", to_json(r).dump(o.files.size() > 1 ? -1 : 2));
+      write_record(to_json(r), o.pretty);
     } else {
       print_table(stdout, r);
       if (o.files.size() > 1) fmt::print("\n");
-    }
-    std::fflush(stdout);
-    if (o.min_fps >= 0)
-      if (auto f = check_min_fps(r, o.min_fps)) failures.push_back(*f);
-    if (!baseline.empty()) {
-      auto b = check_baseline(r, baseline, o.max_regression);
-      if (!b.ok()) return report_error(o.baseline, b.error());
-      if (*b) failures.push_back(**b);
+      std::fflush(stdout);
     }
   }
   if (!failures.empty()) {
     std::string line = failures.front();
     if (failures.size() > 1) line += fmt::format(" (and {} more)", failures.size() - 1);
     fmt::print(stderr, "mp4kit: bench: {}\n", line);
-    return kExitThreshold;
+    rc = worse_exit(rc, kExitThreshold);
   }
-  return kExitOk;
+  return rc;
 }
 
 }  // namespace
@@ -426,11 +445,12 @@ void register_bench(CLI::App& app, std::function<int()>& run) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seeks", o->seeks, "seek: number of target frames, default 16")->check(CLI::Range(1, 100000));
   cmd->add_option("--seed", o->seed, "seek: seed of the pseudo-random target frames, default 1");
-  cmd->add_flag("--json", o->json, "JSON (schema mp4kit.bench/1); several files: JSON Lines");
+  cmd->add_flag("--json", o->json, "one JSON line per file on stdout (schema mp4kit.bench/1)");
+  cmd->add_flag("--pretty", o->pretty, "JSON indented for people (implies --json)");
   cmd->add_flag("--direct", o->direct, "demux: read sample bytes with O_DIRECT into aligned buffers, bypassing the page cache");
-  cmd->add_option("--min-fps", o->min_fps, "exit 1 when a median fps of mp4kit is below X")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--min-fps", o->min_fps, "exit 1 when a median fps of mp4kit is below X, or cannot be measured")->check(CLI::NonNegativeNumber);
   cmd->add_option("--baseline", o->baseline, "an earlier --json output to compare median fps with");
-  cmd->add_option("--max-regression", o->max_regression, "with --baseline: exit 1 when median fps dropped by more than PCT percent (default 10)")
+  cmd->add_option("--max-regression", o->max_regression, "with --baseline: exit 1 when median fps dropped by more than PCT percent (default 10), or the baseline has no entry for the file (same path and size)")
       ->check(CLI::Range(0.0, 100.0))
       ->each([o](const std::string&) { o->max_regression_given = true; });
   cmd->add_option("--io-source", o->io_source, "storage bytes from auto (default), proc_io or block_device (diagnostics)")
@@ -438,7 +458,10 @@ void register_bench(CLI::App& app, std::function<int()>& run) {
       ->group("");
   cmd->add_option("--against", o->against, "also run the same work through FFmpeg's demuxer, alternating runs: libavformat")
       ->check(CLI::IsMember({"libavformat"}));
-  run = [o] { return run_bench(*o); };
+  run = [o] {
+    o->json = o->json || o->pretty;
+    return run_bench(*o);
+  };
 }
 
 }  // namespace mp4kit::cli

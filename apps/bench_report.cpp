@@ -203,6 +203,13 @@ nlohmann::ordered_json to_json(const FileReport& r) {
     j["against"] = nullptr;
   }
   j["warnings"] = r.warnings;
+  J gates = J::array();
+  for (const Gate& g : r.gates)
+    gates.push_back({{"gate", g.name}, {"state", g.state}, {"threshold", g.threshold},
+                     {"measured", g.measured ? J(*g.measured) : J(nullptr)},
+                     {"baseline", g.baseline_fps ? J(*g.baseline_fps) : J(nullptr)}, {"outcome", g.outcome},
+                     {"reason", g.reason}});
+  j["gates"] = gates;
   return j;
 }
 
@@ -264,48 +271,73 @@ void print_table(std::FILE* out, const FileReport& r) {
   for (const std::string& w : r.warnings) fmt::print(out, "  warning: {}\n", w);
 }
 
-std::optional<std::string> check_min_fps(const FileReport& r, double min_fps) {
-  for (const CacheOutcome* c : {&r.cold, &r.warm}) {
-    if (!c->requested || !c->available || c->sides.empty()) continue;
-    const auto fps = figure(summarize(c->sides[0].runs).median, "fps");
-    if (fps && *fps < min_fps)
-      return fmt::format("{}: {} {} median {:.1f} fps is below --min-fps {}", r.path, c == &r.cold ? "cold" : "warm", r.mode, *fps, min_fps);
+namespace {
+
+const char* state_name(const FileReport& r, const CacheOutcome* c) { return c == &r.cold ? "cold" : "warm"; }
+
+// mp4kit's median fps in state `c`, or why there is none.
+std::optional<double> median_fps(const CacheOutcome& c, std::string& why) {
+  if (!c.available) {
+    why = "the cache state could not be reached: " + c.reason;
+    return std::nullopt;
   }
-  return std::nullopt;
+  std::optional<double> fps = c.sides.empty() ? std::nullopt : figure(summarize(c.sides[0].runs).median, "fps");
+  if (!fps) why = "no fps was measured";
+  return fps;
 }
 
-Result<std::optional<std::string>> check_baseline(const FileReport& r, const std::vector<nlohmann::json>& baseline,
-                                                  double max_regression_pct) {
+}  // namespace
+
+void add_min_fps_gates(FileReport& r, double min_fps) {
+  for (const CacheOutcome* c : {&r.cold, &r.warm}) {
+    if (!c->requested) continue;
+    Gate g{"min_fps", state_name(r, c), min_fps, std::nullopt, std::nullopt, "", ""};
+    g.measured = median_fps(*c, g.reason);
+    if (!g.measured) {
+      g.outcome = "unmeasured";
+      g.reason = fmt::format("{}: {} {}: --min-fps {} cannot be checked: {}", r.path, g.state, r.mode, min_fps, g.reason);
+    } else if (*g.measured < min_fps) {
+      g.outcome = "fail";
+      g.reason = fmt::format("{}: {} {} median {:.1f} fps is below --min-fps {}", r.path, g.state, r.mode, *g.measured, min_fps);
+    } else {
+      g.outcome = "pass";
+    }
+    r.gates.push_back(std::move(g));
+  }
+}
+
+void add_baseline_gates(FileReport& r, const std::vector<nlohmann::json>& baseline, double max_regression_pct) {
   const nlohmann::json* match = nullptr;
   for (const nlohmann::json& doc : baseline)
     if (doc.is_object() && doc.value("schema", "") == "mp4kit.bench/1" && doc.contains("file") && doc["file"].is_object() &&
-        doc["file"].value("path", "") == r.path && doc.value("mode", "") == r.mode)
+        doc["file"].value("path", "") == r.path && doc["file"].value("size", uint64_t(0)) == r.size &&
+        doc.value("mode", "") == r.mode)
       match = &doc;
-  if (!match && baseline.size() == 1 && baseline[0].is_object() && baseline[0].value("schema", "") == "mp4kit.bench/1" &&
-      baseline[0].value("mode", "") == r.mode)
-    match = &baseline[0];
-  if (!match)
-    return make_error(ErrorCode::kMalformed, "", 0,
-                      "the baseline has no mp4kit.bench/1 entry for " + r.path + " in mode " + r.mode);
-  bool compared = false;
   for (const CacheOutcome* c : {&r.cold, &r.warm}) {
-    const char* state = c == &r.cold ? "cold" : "warm";
-    if (!c->requested || !c->available || c->sides.empty()) continue;
-    const nlohmann::json* prev = nullptr;
-    if ((*match).contains("cache") && (*match)["cache"].contains(state)) prev = &(*match)["cache"][state];
-    if (!prev || !prev->contains("median") || !(*prev)["median"].contains("fps") || !(*prev)["median"]["fps"].is_number()) continue;
-    const double before = (*prev)["median"]["fps"].get<double>();
-    const auto now = figure(summarize(c->sides[0].runs).median, "fps");
-    if (!now || before <= 0) continue;
-    compared = true;
-    const double drop = 100.0 * (before - *now) / before;
-    if (drop > max_regression_pct)
-      return std::optional<std::string>(fmt::format("{}: {} {} median {:.1f} fps is {:.1f}% below the baseline's {:.1f} fps (--max-regression {})",
-                                                    r.path, state, r.mode, *now, drop, before, max_regression_pct));
+    if (!c->requested) continue;
+    Gate g{"max_regression", state_name(r, c), max_regression_pct, std::nullopt, std::nullopt, "", ""};
+    std::string why;
+    g.measured = median_fps(*c, why);
+    if (match && match->contains("cache") && (*match)["cache"].is_object() && (*match)["cache"].contains(g.state)) {
+      const nlohmann::json& prev = (*match)["cache"][g.state];
+      if (prev.is_object() && prev.contains("median") && prev["median"].is_object() && prev["median"].contains("fps") &&
+          prev["median"]["fps"].is_number() && prev["median"]["fps"].get<double>() > 0)
+        g.baseline_fps = prev["median"]["fps"].get<double>();
+    }
+    if (!match) why = fmt::format("the baseline has no mp4kit.bench/1 entry for this file ({} bytes) in mode {}", r.size, r.mode);
+    else if (!g.baseline_fps) why = "the baseline entry has no median fps for " + g.state;
+    if (!g.measured || !g.baseline_fps) {
+      g.outcome = "unmeasured";
+      g.reason = fmt::format("{}: {} {}: --max-regression {} cannot be checked: {}", r.path, g.state, r.mode, max_regression_pct, why);
+    } else {
+      const double drop = 100.0 * (*g.baseline_fps - *g.measured) / *g.baseline_fps;
+      g.outcome = drop > max_regression_pct ? "fail" : "pass";
+      if (g.outcome == "fail")
+        g.reason = fmt::format("{}: {} {} median {:.1f} fps is {:.1f}% below the baseline's {:.1f} fps (--max-regression {})", r.path,
+                               g.state, r.mode, *g.measured, drop, *g.baseline_fps, max_regression_pct);
+    }
+    r.gates.push_back(std::move(g));
   }
-  if (!compared)
-    return make_error(ErrorCode::kMalformed, "", 0, "the baseline entry for " + r.path + " has no median fps for the cache states measured now");
-  return std::optional<std::string>();
 }
 
 }  // namespace mp4kit::cli::bench

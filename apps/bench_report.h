@@ -51,6 +51,19 @@ struct CacheOutcome {
   std::vector<SideRuns> sides;    ///< [0] mp4kit, [1] the baseline with --against
 };
 
+/// One CI gate (--min-fps, --max-regression) for one cache state of one file. A gate that
+/// could not be measured (the state was not reached, no baseline entry for this file)
+/// fails: a gate never passes by default.
+struct Gate {
+  std::string name;                     ///< "min_fps" or "max_regression"
+  std::string state;                    ///< "cold" or "warm"
+  double threshold = 0;                 ///< fps (min_fps) or percent (max_regression)
+  std::optional<double> measured;       ///< mp4kit's median fps now
+  std::optional<double> baseline_fps;   ///< max_regression: the baseline's median fps
+  std::string outcome;                  ///< "pass", "fail" or "unmeasured"
+  std::string reason;                   ///< one line, for fail and unmeasured
+};
+
 struct FileReport {
   std::string path;
   uint64_t size = 0;
@@ -72,6 +85,7 @@ struct FileReport {
   std::string against;            ///< "" or "libavformat"
   CacheOutcome cold, warm;
   std::vector<std::string> warnings;
+  std::vector<Gate> gates;        ///< in JSON as "gates"
 };
 
 /// Adds a warning for each side and cache state whose fps spread (max - min over the
@@ -84,14 +98,13 @@ nlohmann::ordered_json to_json(const FileReport& r);
 /// The human table.
 void print_table(std::FILE* out, const FileReport& r);
 
-/// --min-fps: a one-line reason when a median fps of mp4kit is below `min_fps`.
-std::optional<std::string> check_min_fps(const FileReport& r, double min_fps);
+/// --min-fps: one gate per cache state measured or requested: mp4kit's median fps >= min_fps.
+void add_min_fps_gates(FileReport& r, double min_fps);
 
-/// --baseline: compares mp4kit's median fps per cache state with the same file's entry
-/// (same path, else the only entry) in `baseline` (the documents of a previous --json run).
-/// Returns a one-line reason when one dropped by more than `max_regression_pct` percent;
-/// an Error (kMalformed) when the baseline has no comparable entry.
-Result<std::optional<std::string>> check_baseline(const FileReport& r, const std::vector<nlohmann::json>& baseline,
-                                                  double max_regression_pct);
+/// --baseline: one gate per cache state requested: mp4kit's median fps has not dropped by
+/// more than `max_regression_pct` percent below the baseline entry of the same file. The
+/// entry is found by file identity (schema mp4kit.bench/1, same path, same size in bytes,
+/// same mode); without one, or without a median fps for the state, the gate is unmeasured.
+void add_baseline_gates(FileReport& r, const std::vector<nlohmann::json>& baseline, double max_regression_pct);
 
 }  // namespace mp4kit::cli::bench

@@ -11,11 +11,14 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <string>
 
 #include "commands.h"
+#include "json_record.h"
 #include "limit_flags.h"
+#include "output_format.h"
 #include "pipeline/decode_job.h"
 
 namespace mp4kit::cli {
@@ -24,11 +27,14 @@ namespace {
 struct DecodeOptions {
   std::string file;
   int stream = -1;
-  std::string format = "null";
+  std::string format;  ///< as given; "" = from -o's extension, else null
   std::string output;
   int threads = 0;
   int64_t frames = -1;
   bool quiet = false;
+  bool verbose = false;
+  bool json = false;
+  bool pretty = false;
   bool strict = false;
   bool no_edits = false;
   std::string packet_copy = "auto";
@@ -44,22 +50,75 @@ void print_progress(bool& shown, int64_t frames, int64_t expected, double elapse
   shown = true;
 }
 
-void print_summary(const pipeline::DecodeReport& r) {
+// The summary on stderr: one line under 100 columns for a clean decode (frames, fps, wall
+// and CPU seconds, decoder errors when there were any); --verbose adds the pool and packet
+// counters on a second line.
+void print_summary(const pipeline::DecodeReport& r, bool verbose) {
   const mp4kit_decoder_stats& d = r.decoder;
   const double fps = r.wall_s > 0 ? double(r.frames) / r.wall_s : 0;
-  std::string line = fmt::format(
-      "decode: stream {} ({}): {} frames in {:.3f} s ({:.1f} fps), cpu {:.3f} s; pool {} hits / {} misses ({} after warm-up, "
-      "{} buffers); packets {} zero-copy / {} copied; {} decoder errors",
-      r.stream, r.codec, r.frames, r.wall_s, fps, r.cpu_s, d.pool_hits, d.pool_misses, d.pool_misses_after_warmup, d.pool_slots,
-      d.packets_zero_copy, d.packets_copied, d.decode_errors);
-  if (d.concealed_frames) line += fmt::format(", {} concealed frames", d.concealed_frames);
-  if (d.error_messages) line += fmt::format(", {} decoder error messages", d.error_messages);
-  if ((d.decode_errors || d.error_messages) && !r.first_error.empty()) line += fmt::format(" (first: {})", r.first_error);
+  std::string line = fmt::format("decode: stream {} ({}): {} in {:.3f} s ({:.1f} fps), cpu {:.3f} s", r.stream, r.codec,
+                                 plural(uint64_t(r.frames), "frame", "frames"), r.wall_s, fps, r.cpu_s);
+  if (d.decode_errors || d.error_messages || d.concealed_frames) {
+    std::string errs;
+    if (d.decode_errors) errs += plural(uint64_t(d.decode_errors), "decoder error", "decoder errors");
+    if (d.concealed_frames) errs += (errs.empty() ? "" : ", ") + plural(uint64_t(d.concealed_frames), "concealed frame", "concealed frames");
+    if (d.error_messages) errs += (errs.empty() ? "" : ", ") + plural(uint64_t(d.error_messages), "decoder error message", "decoder error messages");
+    line += "; " + errs;
+  }
   if (r.output_closed) line += "; output closed by reader";
   fmt::print(stderr, "{}\n", line);
+  if ((d.decode_errors || d.error_messages) && !r.first_error.empty()) fmt::print(stderr, "decode: first error: {}\n", r.first_error);
+  if (verbose)
+    fmt::print(stderr, "decode: frame pool {} hits / {} misses ({} after warm-up, {} buffers); packets {} zero-copy / {} copied\n",
+               d.pool_hits, d.pool_misses, d.pool_misses_after_warmup, d.pool_slots, d.packets_zero_copy, d.packets_copied);
 }
 
-int run_decode(const DecodeOptions& o) {
+// --json: the summary as one record on stdout (schema mp4kit.decode/1, README "JSON output").
+void print_json(const DecodeOptions& o, const pipeline::DecodeReport& r) {
+  const mp4kit_decoder_stats& d = r.decoder;
+  ordered_json j;
+  j["schema"] = "mp4kit.decode/1";
+  j["filename"] = o.file;
+  j["stream"] = r.stream;
+  j["codec"] = r.codec;
+  j["format"] = o.format;
+  j["output"] = o.format == "null" ? "" : o.output.empty() ? "-" : o.output;
+  j["frames"] = r.frames;
+  j["fps"] = r.wall_s > 0 ? std::round(double(r.frames) / r.wall_s * 1000) / 1000 : 0.0;
+  j["wall_s"] = std::round(r.wall_s * 1e6) / 1e6;
+  j["cpu_s"] = std::round(r.cpu_s * 1e6) / 1e6;
+  j["threads"] = d.threads;
+  j["output_bytes"] = r.output_bytes;
+  j["output_closed"] = r.output_closed;
+  j["packets"] = {{"sent", d.packets}, {"zero_copy", d.packets_zero_copy}, {"copied", d.packets_copied}};
+  j["pool"] = {{"hits", d.pool_hits}, {"misses", d.pool_misses}, {"misses_after_warmup", d.pool_misses_after_warmup},
+               {"buffers", d.pool_slots}};
+  j["errors"] = {{"decode_errors", d.decode_errors}, {"concealed_frames", d.concealed_frames},
+                 {"error_messages", d.error_messages}, {"first", r.first_error}};
+  write_record(j, o.pretty);
+}
+
+int fail(const DecodeOptions& o, const std::string& file, const Error& e) {
+  const int rc = report_error(file, e);
+  if (o.json) write_record(error_record(o.file, e), o.pretty);
+  return rc;
+}
+
+const ExtensionTable kDecodeExtensions = {{"y4m", "y4m"}, {"wav", "wav"}, {"raw", "raw"}, {"yuv", "raw"}, {"pcm", "raw"},
+                                          {"framemd5", "framemd5"}};
+
+int run_decode(DecodeOptions o) {
+  auto format = choose_format(o.format, o.output, kDecodeExtensions, "null");
+  if (!format.ok()) return fail(o, "", format.error());
+  if (*format == "null" && !o.output.empty())
+    return fail(o, "", make_error(ErrorCode::kUsage, "", 0,
+                                  o.format.empty() ? "-o " + o.output + " needs --format y4m, raw, framemd5 or wav"
+                                                   : "--format null writes nothing: -o " + o.output + " cannot be used with it"));
+  o.format = *format;
+  if (Status in = refuse_stdin_input(o.file); !in.ok()) return fail(o, o.file, in.error());
+  const std::string out = o.format == "null" ? "" : o.output.empty() ? "-" : o.output;
+  if (o.json && out == "-")
+    return fail(o, "", make_error(ErrorCode::kUsage, "", 0, "--json prints to stdout: write the frames to a file (-o PATH)"));
   pipeline::DecodeJob job;
   job.input = o.file;
   job.demux.limits = o.limits.limits();
@@ -79,8 +138,9 @@ int run_decode(const DecodeOptions& o) {
   std::string error_file;
   auto report = pipeline::run_decode(job, error_file);
   if (shown) fmt::print(stderr, "\r\033[K");
-  if (!report.ok()) return report_error(error_file, report.error());
-  if (!o.quiet) print_summary(*report);
+  if (!report.ok()) return fail(o, error_file, report.error());
+  if (o.json) print_json(o, *report);
+  else if (!o.quiet) print_summary(*report, o.verbose);
   // Fewer pictures than shown packets: say so even with --quiet (the frames are gone).
   if (report->video && !report->output_closed && report->frames < report->expected_frames)
     fmt::print(stderr, "mp4kit: warning: {}: stream {}: {} of {} frames came out of the decoder ({} lost)\n", o.file,
@@ -96,19 +156,25 @@ void register_decode(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("FILE", opts->file, "MP4 / QuickTime / fragmented MP4 file")->required();
   cmd->add_option("--stream", opts->stream, "stream index as ffprobe numbers it (default: first video, else first audio)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--format", opts->format, "null (decode and drop), y4m, raw (packed planes / interleaved PCM), framemd5, wav")
+  cmd->add_option("--format", opts->format, "null (decode and drop; the default without -o), y4m, raw (packed planes / interleaved PCM), framemd5, wav; default: from -o's extension (.y4m .wav .raw .yuv .pcm .framemd5)")
       ->check(CLI::IsMember({"null", "y4m", "raw", "framemd5", "wav"}));
   cmd->add_option("-o,--output", opts->output, "output file, or - for stdout (default: stdout); written to a temporary name, renamed when complete");
   cmd->add_option("--threads", opts->threads, "decoder threads (0 = one per CPU, FFmpeg's default)")->check(CLI::Range(0, 64));
   cmd->add_option("--frames", opts->frames, "stop after N output frames")->check(CLI::NonNegativeNumber);
   cmd->add_flag("--quiet", opts->quiet, "no progress and no summary line on stderr");
-  cmd->add_flag("--strict", opts->strict, "stop at the first decoder error (exit 65)");
+  cmd->add_flag("--verbose", opts->verbose, "also the frame pool and packet counters in the summary");
+  cmd->add_flag("--json", opts->json, "the summary as one JSON line on stdout (schema mp4kit.decode/1); needs -o PATH or --format null");
+  cmd->add_flag("--pretty", opts->pretty, "JSON indented for people (implies --json)");
+  cmd->add_flag("--strict", opts->strict, "stop at the first decoder error; exit 65 also when libavcodec logged an error");
   cmd->add_flag("--no-edits", opts->no_edits, "ignore edit lists: show every decoded frame, no audio priming skipped");
   cmd->add_option("--packet-copy", opts->packet_copy, "auto (the padding rule), always or never (diagnostics)")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->group("");
   add_limit_flags(*cmd, opts->limits);
-  run = [opts] { return run_decode(*opts); };
+  run = [opts] {
+    opts->json = opts->json || opts->pretty;
+    return run_decode(*opts);
+  };
 }
 
 }  // namespace mp4kit::cli

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "json_record.h"
 #include "mp4/check.h"
 #include "limit_flags.h"
 #include "probe_report.h"
@@ -14,11 +15,12 @@
 namespace mp4kit::cli {
 namespace {
 
-using json = nlohmann::ordered_json;
+using json = ordered_json;
 
 struct ProbeOptions {
   std::vector<std::string> files;
   bool json = false;
+  bool pretty = false;
   bool packets = false;
   bool csv = false;
   bool boxes = false;
@@ -156,11 +158,12 @@ json picture_json(const FileReport& rep, const AttachedPicture& pic) {
   return j;
 }
 
-// Packet rows are written straight into a buffer (a 2-hour file has ~500,000 of them);
-// keys and their order are those of `ffprobe -show_packets -of json`, values are numbers.
+// Packet rows are formatted straight into the record's buffer (a 2-hour file has ~500,000
+// of them); keys and their order are those of `ffprobe -show_packets -of json`, values are
+// numbers.
 class PacketWriter {
  public:
-  explicit PacketWriter(bool pretty) : pretty_(pretty) {}
+  PacketWriter(fmt::memory_buffer& buf, bool pretty) : buf_(buf), pretty_(pretty) {}
   // `time_base` = 1/timescale of the stream; the *_time keys are ffprobe's print_time
   // (ticks * av_q2d(time_base), six decimals), written as numbers.
   void row(const char* codec_type, uint32_t stream, uint32_t timescale, const int64_t* pts, const int64_t* dts,
@@ -175,21 +178,16 @@ class PacketWriter {
     if (dts) fmt::format_to(out, FMT_COMPILE(", \"dts\": {}, \"dts_time\": {:.6f}"), *dts, static_cast<double>(*dts) * tb);
     if (pts) fmt::format_to(out, FMT_COMPILE(", \"duration\": {}, \"duration_time\": {:.6f}"), duration, static_cast<double>(duration) * tb);
     fmt::format_to(out, FMT_COMPILE(", \"size\": {}, \"pos\": {}, \"flags\": \"{}\"}}"), size, pos, flags);
-    if (buf_.size() > (1 << 20)) flush();
-  }
-  void flush() {
-    std::fwrite(buf_.data(), 1, buf_.size(), stdout);
-    buf_.clear();
   }
  private:
-  fmt::memory_buffer buf_;
+  fmt::memory_buffer& buf_;
   bool pretty_;
   bool first_ = true;
 };
 
-void write_packets_json(const FileReport& rep, bool pretty) {
+void append_packets_json(const FileReport& rep, bool pretty, fmt::memory_buffer& buf) {
   const Movie& m = rep.movie();
-  PacketWriter w(pretty);
+  PacketWriter w(buf, pretty);
   for (const AttachedPicture& pic : m.attached_pictures)  // queued first, as libavformat does
     w.row("video", pic.stream_index, 90000, nullptr, nullptr, 0, pic.size, pic.offset, "K_");
   const std::vector<StreamInfo>& streams = rep.demuxer.streams();
@@ -199,7 +197,20 @@ void write_packets_json(const FileReport& rep, bool pretty) {
     w.row(media_type_name(st.codec.type), p.stream_index, static_cast<uint32_t>(st.time_base.den), &p.pts, &p.dts, p.duration,
           p.size, p.pos, p.key ? (p.discard ? "KD" : "K_") : (p.discard ? "_D" : "__"));
   }
-  w.flush();
+}
+
+// One file's record (README "JSON output"): the whole text, written with one write(2).
+void write_file_record(const FileReport& rep, const ordered_json& j, bool pretty, bool packets) {
+  std::string text = dump_record(j, pretty);
+  if (!packets || !rep.timelines) return write_record(std::move(text));
+  text.pop_back();  // the closing brace; the packets array goes before it
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  fmt::memory_buffer buf;
+  buf.append(text);
+  buf.append(std::string_view(pretty ? ",\n  \"packets\": [" : ",\"packets\":["));
+  append_packets_json(rep, pretty, buf);
+  buf.append(std::string_view(pretty ? "\n  ]\n}\n" : "]}\n"));
+  write_record_line(std::string_view(buf.data(), buf.size()));
 }
 
 json file_json(const FileReport& rep, const ProbeOptions& o, const std::vector<BoxNode>* boxes, const std::vector<Finding>* findings) {
@@ -265,10 +276,21 @@ void print_text(const FileReport& rep) {
              m.fragmented ? ", fragmented" : "");
   fmt::print("  duration: {:.3f} s   size: {} bytes   bit rate: {:.0f} kb/s   streams: {}\n", rep.duration_s, m.file_size,
              rep.duration_s > 0 ? m.file_size * 8 / rep.duration_s / 1000 : 0.0, m.stream_count);
+  // In stream index order, as ffprobe lists them: cover art after the tracks it follows.
+  std::vector<const StreamReport*> by_index(m.stream_count, nullptr);
+  std::vector<const AttachedPicture*> pic_at(m.stream_count, nullptr);
+  for (const StreamReport& s : rep.streams)
+    if (s.index < by_index.size()) by_index[s.index] = &s;
   for (const AttachedPicture& pic : m.attached_pictures)
-    fmt::print("  #{} video {} (attached picture, cover art) {}x{}  {} bytes\n", pic.stream_index, pic.codec_name, pic.width,
-               pic.height, pic.size);
-  for (const StreamReport& s : rep.streams) {
+    if (pic.stream_index < pic_at.size()) pic_at[pic.stream_index] = &pic;
+  for (size_t i = 0; i < by_index.size(); ++i) {
+    if (const AttachedPicture* pic = pic_at[i]) {
+      fmt::print("  #{} video {} (attached picture, cover art) {}x{}  {} bytes\n", pic->stream_index, pic->codec_name, pic->width,
+                 pic->height, pic->size);
+      continue;
+    }
+    if (!by_index[i]) continue;
+    const StreamReport& s = *by_index[i];
     const CodecInfo& c = s.codec;
     std::string line = fmt::format("  #{} {} {}", s.index, media_type_name(c.type), c.codec_name.empty() ? "unknown" : c.codec_name);
     if (!c.profile.empty()) line += fmt::format(" ({}{})", c.profile, c.level >= 0 && c.type == MediaType::kVideo ? fmt::format(" L{}", c.level) : "");
@@ -327,28 +349,33 @@ void print_packets_text(const FileReport& rep, bool csv) {
 }
 
 int run_probe(const ProbeOptions& o) {
+  if (o.csv && !o.packets)
+    return report_error("", make_error(ErrorCode::kUsage, "", 0, "--csv is a layout of the packet table: add --packets"));
+  if (o.csv && (o.json || o.pretty))
+    return report_error("", make_error(ErrorCode::kUsage, "", 0, "--csv and --json are two layouts: choose one"));
   int rc = kExitOk;
   const Limits limits = o.limits.limits();
+  const bool as_json = o.json || o.pretty;
+  // A failed input: one line on stderr and, with --json, its error record on stdout.
+  const auto fail = [&](const std::string& path, const Error& e) {
+    rc = worse_exit(rc, report_error(path, e));
+    if (as_json) write_record(error_record(path, e), o.pretty);
+  };
   for (const std::string& path : o.files) {
+    if (Status in = refuse_stdin_input(path); !in.ok()) {
+      fail(path, in.error());
+      continue;
+    }
     auto rep = make_report(path, o.packets, !o.no_edits, limits);
     if (!rep.ok()) {
-      int code = report_error(path, rep.error());
-      if (o.json && o.check) {
-        json j;
-        j["format"] = {{"filename", path}};
-        j["check"] = json::array({{{"severity", "error"}, {"box_path", rep.error().box_path}, {"offset", rep.error().offset},
-                                   {"message", rep.error().message}}});
-        fmt::print("{}\n", j.dump());
-      }
-      if (rc == kExitOk) rc = code;
+      fail(path, rep.error());
       continue;
     }
     std::optional<std::vector<BoxNode>> boxes;
     if (o.boxes) {
       auto b = build_box_tree(rep->demuxer.source(), limits);
       if (!b.ok()) {
-        int code = report_error(path, b.error());
-        if (rc == kExitOk) rc = code;
+        fail(path, b.error());
         continue;
       }
       boxes = std::move(b.value());
@@ -357,26 +384,11 @@ int run_probe(const ProbeOptions& o) {
     if (o.check) findings = check_movie(rep->movie(), rep->tables());
     // Nothing computed from the mapping is printed if the file shrank while it was read.
     if (Status intact = rep->demuxer.source().check_intact(); !intact.ok()) {
-      int code = report_error(path, intact.error());
-      if (rc == kExitOk) rc = code;
+      fail(path, intact.error());
       continue;
     }
-    if (o.json) {
-      json j = file_json(*rep, o, boxes ? &*boxes : nullptr, findings ? &*findings : nullptr);
-      // One object per file: pretty for a single file, JSON Lines for several.
-      const bool pretty = o.files.size() == 1;
-      std::string text = pretty ? j.dump(2) : j.dump();
-      if (o.packets && rep->timelines) {
-        text.pop_back();  // the closing brace; the packets array is streamed before it
-        while (!text.empty() && text.back() == '\n') text.pop_back();
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        std::fputs(pretty ? ",\n  \"packets\": [" : ",\"packets\":[", stdout);
-        write_packets_json(*rep, pretty);
-        std::fputs(pretty ? "\n  ]\n}\n" : "]}\n", stdout);
-      } else {
-        text += '\n';
-        std::fwrite(text.data(), 1, text.size(), stdout);
-      }
+    if (as_json) {
+      write_file_record(*rep, file_json(*rep, o, boxes ? &*boxes : nullptr, findings ? &*findings : nullptr), o.pretty, o.packets);
     } else {
       if (!o.boxes || o.packets || o.check) {
         if (!(o.packets && o.csv)) print_text(*rep);
@@ -390,6 +402,19 @@ int run_probe(const ProbeOptions& o) {
                      x.box_path.empty() ? "" : fmt::format("{} at 0x{:X}: ", x.box_path, x.offset), x.message);
       }
     }
+    // --check: an error-severity finding makes the file a damaged one (exit 65), with one
+    // line on stderr; the findings themselves are in the output above.
+    if (findings) {
+      size_t errors = 0;
+      const Finding* first = nullptr;
+      for (const Finding& x : *findings)
+        if (x.severity == Finding::Severity::kError && !errors++) first = &x;
+      if (first) {
+        rc = worse_exit(rc, report_error(path, make_error(ErrorCode::kMalformed, first->box_path, first->offset,
+                                                             fmt::format("check: {} error finding{}, the first: {}", errors,
+                                                                         errors == 1 ? "" : "s", first->message))));
+      }
+    }
   }
   return rc;  // stdout is flushed and its errors reported by main()
 }
@@ -400,11 +425,12 @@ void register_probe(CLI::App& app, std::function<int()>& run) {
   auto o = std::make_shared<ProbeOptions>();
   CLI::App* sub = app.add_subcommand("probe", "Show streams, packets, the box tree or a lint of MP4/MOV files (no decoding)");
   sub->add_option("files", o->files, "Input files")->required();  // a missing file is exit 66 (open_file)
-  sub->add_flag("--json", o->json, "ffprobe-compatible JSON (one object per file; JSON Lines for several files)");
+  sub->add_flag("--json", o->json, "ffprobe-compatible JSON: one compact object per line and per file (JSON Lines)");
+  sub->add_flag("--pretty", o->pretty, "JSON indented for people (implies --json)");
   sub->add_flag("--packets", o->packets, "One row per sample with ffprobe -show_packets keys (pts, dts, duration, size, pos, flags)");
   sub->add_flag("--csv", o->csv, "With --packets: CSV rows instead of a table");
   sub->add_flag("--boxes", o->boxes, "The box tree with offsets, sizes and key fields");
-  sub->add_flag("--check", o->check, "Lint the container; exit 65 when the file cannot be demuxed");
+  sub->add_flag("--check", o->check, "Lint the container; exit 65 when a finding is an error or the file cannot be demuxed");
   sub->add_flag("--no-edits", o->no_edits, "Ignore edit lists (raw sample timing, no discard flags)");
   add_limit_flags(*sub, o->limits);
   run = [o]() { return run_probe(*o); };

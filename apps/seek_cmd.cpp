@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "commands.h"
+#include "json_record.h"
 #include "limit_flags.h"
+#include "output_format.h"
 #include "mp4/seek_plan.h"
 #include "seek_request.h"
 #include "pipeline/seek_job.h"
@@ -29,7 +31,7 @@ namespace mp4kit::cli {
 namespace {
 
 struct Request {
-  enum Kind { kFrame, kRange, kTime } kind;
+  enum Kind { kFrame, kRange, kTime, kPts } kind;
   std::string text;
 };
 
@@ -37,14 +39,16 @@ struct SeekOptions {
   std::string file;
   int stream = -1;
   std::vector<Request> requests;  // command-line order
-  std::string format = "png";
+  std::string format;  ///< as given; "" = from -o's extension, else png
   std::string output;
   int threads = 0;
   bool no_skip = false;
   bool plan = false;
   bool verify = false;
   bool json = false;
+  bool pretty = false;
   bool quiet = false;
+  std::string time_rule = "shown";
   LimitFlags limits;
 };
 
@@ -55,7 +59,7 @@ struct Target {
   std::string requested;
 };
 
-Result<std::vector<Target>> resolve(const SeekStream& s, const std::vector<Request>& requests) {
+Result<std::vector<Target>> resolve(const SeekStream& s, const std::vector<Request>& requests, TimeRule rule) {
   std::vector<Target> out;
   const uint64_t count = s.index().frame_count();
   for (const Request& r : requests) {
@@ -64,9 +68,13 @@ Result<std::vector<Target>> resolve(const SeekStream& s, const std::vector<Reque
       if (!frames.ok()) return frames.error();
       for (uint64_t f : *frames) out.push_back({f, Request::kRange, std::to_string(f)});
     } else if (r.kind == Request::kTime) {
-      auto f = frame_at_time(s, r.text);
+      auto f = frame_at_time(s, r.text, rule);
       if (!f.ok()) return f.error();
       out.push_back({*f, Request::kTime, r.text});
+    } else if (r.kind == Request::kPts) {
+      auto f = frame_at_pts_text(s, r.text, rule);
+      if (!f.ok()) return f.error();
+      out.push_back({*f, Request::kPts, r.text});
     } else {
       uint64_t f = 0;
       bool digits = !r.text.empty() && r.text.size() <= 18;
@@ -81,7 +89,7 @@ Result<std::vector<Target>> resolve(const SeekStream& s, const std::vector<Reque
       out.push_back({f, Request::kFrame, r.text});
     }
   }
-  if (out.empty()) return make_error(ErrorCode::kUsage, "", 0, "nothing to extract: give --frame, --frames or --time");
+  if (out.empty()) return make_error(ErrorCode::kUsage, "", 0, "nothing to extract: give --frame, --frames, --time or --pts");
   return out;
 }
 
@@ -90,8 +98,17 @@ double seconds(int64_t ticks, uint32_t timescale) { return static_cast<double>(t
 nlohmann::ordered_json requested_json(const Target& t) {
   nlohmann::ordered_json j;
   if (t.kind == Request::kTime) j["time"] = t.requested;
+  else if (t.kind == Request::kPts) j["pts"] = std::stoll(t.requested);
   else j["frame"] = t.frame;
   return j;
+}
+
+// A failure: one line on stderr and, with --json, the error record (README "JSON output")
+// under the input's name, so that a script reading stdout sees every input.
+int fail(const SeekOptions& o, const std::string& file, const Error& e) {
+  const int rc = report_error(file, e);
+  if (o.json) write_record(error_record(o.file, e), o.pretty);
+  return rc;
 }
 
 int print_plan(const SeekOptions& o, const SeekStream& s, const std::vector<Target>& targets) {
@@ -100,7 +117,7 @@ int print_plan(const SeekOptions& o, const SeekStream& s, const std::vector<Targ
   SeekPlanOptions popt;
   popt.skip_non_reference = !o.no_skip;
   auto plan = plan_seek(s.movie(), s.trak(), s.timeline(), s.index(), frames, popt);
-  if (!plan.ok()) return report_error(o.file, plan.error());
+  if (!plan.ok()) return fail(o, o.file, plan.error());
   const auto costs = target_costs(*plan, s.timeline());
   const auto& pk = s.timeline().packets;
   const uint32_t ts = s.timescale();
@@ -131,7 +148,7 @@ int print_plan(const SeekOptions& o, const SeekStream& s, const std::vector<Targ
                      {"bytes", costs[i].bytes}});
     }
     j["totals"] = {{"passes", plan->passes.size()}, {"decoded", decoded}, {"skipped", skipped}, {"bytes", bytes}};
-    fmt::print("{}\n", j.dump(2));
+    write_record(j, o.pretty);
     return kExitOk;
   }
   fmt::print("seek plan: {} stream {} ({} frames, {} sync samples), non-reference skipping {}\n", o.file, s.stream,
@@ -140,13 +157,15 @@ int print_plan(const SeekOptions& o, const SeekStream& s, const std::vector<Targ
              "sync_pkt", "sync_time", "pass", "decode", "skip", "bytes");
   for (size_t i = 0; i < targets.size(); ++i) {
     const SeekTarget& t = plan->targets[i];
-    const std::string req = targets[i].kind == Request::kTime ? targets[i].requested + "s" : targets[i].requested;
+    const std::string req = targets[i].kind == Request::kTime ? targets[i].requested + "s"
+                            : targets[i].kind == Request::kPts ? "pts " + targets[i].requested
+                                                               : targets[i].requested;
     fmt::print("{:>12} {:>8} {:>10} {:>10.3f} {:>8} {:>10.3f} {:>5} {:>7} {:>6} {:>10}\n", req, t.frame, pk[t.packet].pts,
                seconds(pk[t.packet].pts, ts), t.start_packet, seconds(pk[t.start_packet].pts, ts), t.pass, costs[i].decoded,
                costs[i].skipped, costs[i].bytes);
   }
-  fmt::print("total: {} targets, {} passes, {} packets to decode, {} skipped, {} bytes to read\n", targets.size(),
-             plan->passes.size(), decoded, skipped, bytes);
+  fmt::print("total: {}, {}, {} to decode, {} skipped, {} bytes to read\n", plural(targets.size(), "target", "targets"),
+             plural(plan->passes.size(), "pass", "passes"), plural(decoded, "packet", "packets"), skipped, bytes);
   return kExitOk;
 }
 
@@ -222,7 +241,7 @@ void print_json(const SeekOptions& o, const std::vector<Target>& targets, const 
                    {"sync_samples_not_shown", v.sync_hidden},
                    {"detail", v.detail}};
   }
-  fmt::print("{}\n", j.dump(2));
+  write_record(j, o.pretty);
 }
 
 void print_text(const SeekOptions& o, const pipeline::SeekReport& rp, uint32_t ts) {
@@ -235,8 +254,9 @@ void print_text(const SeekOptions& o, const pipeline::SeekReport& rp, uint32_t t
                !t.output.empty() ? fmt::format(" -> {}", t.output) : std::string(),
                o.verify ? (t.verified == 1 ? " [verified]" : " [MISMATCH]") : "");
   }
-  fmt::print(stderr, "seek: {} frames of stream {} ({}): {} passes, {} packets decoded, {} skipped ({:.1f} decoded per frame), {} bytes, {:.3f} s\n",
-             out.size(), rp.stream, rp.codec, rp.runs.passes, rp.runs.decoded, rp.runs.skipped, per_frame(rp), rp.runs.bytes, rp.wall_s);
+  fmt::print(stderr, "seek: {} of stream {} ({}): {}, {} decoded, {} skipped ({:.1f} decoded per frame), {} bytes, {:.3f} s\n",
+             plural(out.size(), "frame", "frames"), rp.stream, rp.codec, plural(uint64_t(rp.runs.passes), "pass", "passes"),
+             plural(uint64_t(rp.runs.decoded), "packet", "packets"), rp.runs.skipped, per_frame(rp), rp.runs.bytes, rp.wall_s);
   if (o.verify) {
     fmt::print(stderr,
                "verify: {} of {} frames identical to a linear decode ({} frames); sync samples: {} checked, {} not keyframes, {} not shown{}\n",
@@ -245,12 +265,19 @@ void print_text(const SeekOptions& o, const pipeline::SeekReport& rp, uint32_t t
   }
 }
 
-int run_seek(const SeekOptions& o) {
+const ExtensionTable kSeekExtensions = {{"png", "png"}, {"ppm", "ppm"}, {"y4m", "y4m"}, {"raw", "raw"}, {"yuv", "raw"},
+                                        {"framemd5", "framemd5"}};
+
+int run_seek(SeekOptions o) {
+  auto format = choose_format(o.format, o.output, kSeekExtensions, "png");
+  if (!format.ok()) return fail(o, "", format.error());
+  o.format = *format;
+  if (Status in = refuse_stdin_input(o.file); !in.ok()) return fail(o, o.file, in.error());
   auto opened = SeekStream::open(o.file, o.stream, {.fault_guard = true}, o.limits.limits());  // exit 74 if cut while read
-  if (!opened.ok()) return report_error(o.file, opened.error());
+  if (!opened.ok()) return fail(o, o.file, opened.error());
   const SeekStream& s = *opened;
-  auto targets = resolve(s, o.requests);
-  if (!targets.ok()) return report_error(o.file, targets.error());
+  auto targets = resolve(s, o.requests, o.time_rule == "next" ? TimeRule::kNext : TimeRule::kShown);
+  if (!targets.ok()) return fail(o, o.file, targets.error());
   if (o.plan) return print_plan(o, s, *targets);
 
   // Outputs: check what can be checked before loading FFmpeg.
@@ -259,20 +286,20 @@ int run_seek(const SeekOptions& o) {
   else if (output.empty()) output = (o.format == "png" || o.format == "ppm") ? "frame_%06d." + o.format : "-";
   if (!output.empty() && output != "-" && is_output_pattern(output)) {
     auto p = expand_output_pattern(output, 0);
-    if (!p.ok()) return report_error("", p.error());
+    if (!p.ok()) return fail(o, "", p.error());
   }
   if ((o.format == "png" || o.format == "ppm") && !is_output_pattern(output) && targets->size() != 1)
-    return report_error("", make_error(ErrorCode::kUsage, "", 0,
+    return fail(o, "", make_error(ErrorCode::kUsage, "", 0,
                                        fmt::format("--format {} writes one file per frame: give -o a pattern such as frame_%06d.{}",
                                                    o.format, o.format)));
   if (o.json && output == "-")
-    return report_error("", make_error(ErrorCode::kUsage, "", 0, "--json prints to stdout: write the frames to a file (-o PATH)"));
+    return fail(o, "", make_error(ErrorCode::kUsage, "", 0, "--json prints to stdout: write the frames to a file (-o PATH)"));
 
   auto job = make_job(o, s, *targets, output);
-  if (!job.ok()) return report_error("", job.error());
+  if (!job.ok()) return fail(o, "", job.error());
   std::string error_file;
   auto rep = pipeline::run_seek(*job, error_file);
-  if (!rep.ok()) return report_error(error_file, rep.error());
+  if (!rep.ok()) return fail(o, error_file, rep.error());
   if (o.json) print_json(o, *targets, *rep, s.timescale());
   else if (!o.quiet) print_text(o, *rep, s.timescale());
   const pipeline::VerifyResult& v = rep->verify;
@@ -306,10 +333,16 @@ void register_seek(CLI::App& app, std::function<int()>& run) {
   add_request("--frame", Request::kFrame, "frame index (repeatable, or comma-separated): 0 = first frame shown");
   add_request("--frames", Request::kRange, "frame range START:END[:STEP], END exclusive (repeatable)");
   add_request("--time,--times", Request::kTime,
-              "time in seconds (17.3) or HH:MM:SS.mmm: the frame shown then (repeatable, or comma-separated)");
+              "time in seconds (17.3, any number of decimals; 1001/30000) or HH:MM:SS.mmm: the frame shown then, see "
+              "--time-rule (repeatable, or comma-separated)");
+  add_request("--pts", Request::kPts, "pts in ticks of the stream's time_base: the frame with that pts (repeatable, or comma-separated)");
+  cmd->add_option("--time-rule", opts->time_rule,
+                  "shown (default): the frame displayed at T, the last with pts <= T; next: the first frame with pts >= T "
+                  "(ffmpeg -ss). A decimal T stands for T +- half its last digit")
+      ->check(CLI::IsMember({"shown", "next"}));
   cmd->add_option("--stream", opts->stream, "video stream index as ffprobe numbers it (default: the first video stream)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--format", opts->format, "png (default), ppm, y4m, raw (packed planes), framemd5, or null (decode only)")
+  cmd->add_option("--format", opts->format, "png, ppm, y4m, raw (packed planes), framemd5, or null (decode only); default: from -o's extension (.png .ppm .y4m .raw .yuv .framemd5), else png")
       ->check(CLI::IsMember({"png", "ppm", "y4m", "raw", "framemd5", "null"}));
   cmd->add_option("-o,--output", opts->output,
                   "PATTERN with %d for one file per frame (default frame_%06d.png / .ppm), a file for all frames, or - for "
@@ -320,10 +353,14 @@ void register_seek(CLI::App& app, std::function<int()>& run) {
   cmd->add_flag("--verify", opts->verify,
                 "also decode the whole stream linearly and compare each frame's md5; check sync samples decode as keyframes "
                 "(exit 1 on a mismatch)");
-  cmd->add_flag("--json", opts->json, "per-target results as JSON on stdout (schema mp4kit.seek/1)");
+  cmd->add_flag("--json", opts->json, "per-target results as one JSON line on stdout (schema mp4kit.seek/1)");
+  cmd->add_flag("--pretty", opts->pretty, "JSON indented for people (implies --json)");
   cmd->add_flag("--quiet", opts->quiet, "no per-frame lines on stderr");
   add_limit_flags(*cmd, opts->limits);
-  run = [opts] { return run_seek(*opts); };
+  run = [opts] {
+    opts->json = opts->json || opts->pretty;
+    return run_seek(*opts);
+  };
 }
 
 }  // namespace mp4kit::cli

@@ -3,9 +3,10 @@
 //
 //  * SeekStream: the parsed file, the timelines and the presentation index of one video
 //    stream (lib/mp4/seek_plan.h gives the frame numbering).
-//  * Times: decimal seconds ("17.3") or "[HH:]MM:SS[.fff]", parsed exactly into
-//    a decimal fraction (no floating point) and turned into ticks with floor(T x timescale):
-//    the frame shown at T is the last frame whose pts <= T, i.e. pts <= floor(T x timescale).
+//  * Times: decimal seconds ("17.3", any number of decimals), rationals ("1001/30000") or
+//    "[HH:]MM:SS[.fff]", parsed exactly (no floating point) into an interval of seconds (a
+//    decimal's last digit +- 1/2) and turned into ticks with the track timescale; the
+//    rule (TimeRule) picks the frame shown at T or the first frame at or after T.
 //  * Frame ranges "START:END[:STEP]": START, START+STEP, ... below END (END exclusive, as a
 //    Python slice; END may be empty for "to the last frame").
 //  * Output patterns: one printf-style integer conversion (%d, %6d, %06d) expanded with the
@@ -60,8 +61,9 @@ struct SeekStream {
 
   /// Opens `path` with `options` (the CLI turns the fault guard on) and `limits`, and picks
   /// `stream` (ffprobe numbering; -1 = the first video stream) through the Demuxer.
-  /// Errors: those of open_file / Demuxer; kUsage when the stream does not exist, is not
-  /// video, or is cover art (an attached picture).
+  /// Errors: those of open_file / Demuxer; kUsage when the stream given does not exist, is
+  /// not video, or is cover art (an attached picture); kMalformed when no stream was given
+  /// and the file has no video stream.
   static Result<SeekStream> open(const std::string& path, int stream, const FileSourceOptions& options,
                                  const Limits& limits = {}) {
     auto file = open_file(path, options);
@@ -102,28 +104,56 @@ inline std::vector<std::string> split_fields(const std::string& text) {
   return parts;
 }
 
-/// Seconds as an exact decimal fraction: num / den, den = 10^k (k <= 9).
+/// A requested time as an exact interval of seconds [lo / den, hi / den]: the instants that
+/// print as the text typed. A decimal with k decimals (1 <= k <= 18) stands for T +- 1/2 x
+/// 10^-k (what a program that printed k decimals may have rounded); integers, rationals
+/// ("1001/30000") and HH:MM:SS without decimals are exact (lo == hi); past 18 decimals the
+/// digits are cut and the interval is [T18, T18 + 10^-18], which holds the typed value.
+/// Whole seconds are below 10^10 (317 years), so every product below fits 128 bits.
 struct DecimalTime {
-  int64_t num = 0;
-  int64_t den = 1;
+  __extension__ typedef __int128 Wide;  // g++/clang extension
+  Wide lo = 0, hi = 0, den = 1;
+  /// The exact value T = (lo + hi) / 2 / den, as num / den2 (for tests and messages).
+  Wide num() const { return lo + hi; }
+  Wide den2() const { return 2 * den; }
 };
 
-/// "17.3", "0.04", "90", "1:02.5" (MM:SS), "00:01:02.500" (HH:MM:SS). Errors: kUsage.
+/// "17.3", "0.04", "90", "0.033366666666666667", "1001/30000", "1:02.5" (MM:SS),
+/// "00:01:02.500" (HH:MM:SS). Errors: kUsage.
 inline Result<DecimalTime> parse_time(const std::string& text) {
+  using Wide = DecimalTime::Wide;
   const auto bad = [&](const std::string& why) -> Error {
     return make_error(ErrorCode::kUsage, "", 0,
-                      "bad time '" + text + "': " + why + " (use seconds like 17.3 or HH:MM:SS.mmm)");
+                      "bad time '" + text + "': " + why + " (use seconds like 17.3 or 1001/30000, or HH:MM:SS.mmm)");
   };
+  const auto digits_value = [](const std::string& d, Wide& v) {
+    if (d.empty() || d.size() > 18) return false;
+    v = 0;
+    for (char c : d) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + (c - '0');
+    }
+    return true;
+  };
+  if (size_t slash = text.find('/'); slash != std::string::npos) {  // a rational: exact
+    Wide a = 0, b = 0;
+    if (!digits_value(text.substr(0, slash), a) || !digits_value(text.substr(slash + 1), b))
+      return bad("a rational is INTEGER/INTEGER, each up to 18 digits");
+    if (b == 0) return bad("division by zero");
+    if (a / b >= 10000000000LL) return bad("too large");
+    return DecimalTime{2 * a, 2 * a, 2 * b};
+  }
   const std::vector<std::string> parts = split_fields(text);
-  if (text.empty() || parts.size() > 3) return bad("expected at most HH:MM:SS");
-  int64_t whole = 0;  // seconds before the decimal point
+  if (text.empty()) return bad("empty");
+  if (parts.size() > 3) return bad("expected at most HH:MM:SS");
+  Wide whole = 0;  // seconds before the decimal point
   for (size_t k = 0; k < parts.size(); ++k) {
     const bool last = k + 1 == parts.size();
     const std::string& p = parts[k];
     const std::string integer = last ? p.substr(0, p.find('.')) : p;
     if (integer.empty() && !(last && p.size() > 1 && p[0] == '.')) return bad("empty field");
-    if (integer.size() > 12) return bad("too large");
-    int64_t v = 0;
+    if (integer.size() > 10) return bad("too large");
+    Wide v = 0;
     for (char c : integer) {
       if (c < '0' || c > '9') return bad("unexpected '" + std::string(1, c) + "'");
       v = v * 10 + (c - '0');
@@ -131,28 +161,40 @@ inline Result<DecimalTime> parse_time(const std::string& text) {
     if (k > 0 && v >= 60) return bad("minutes and seconds must be below 60");
     whole = whole * 60 + v;
   }
-  DecimalTime t;
-  t.num = whole;
+  if (whole >= 10000000000LL) return bad("too large");
+  Wide num = whole, den = 1;
+  int decimals = 0;
   const std::string& lastp = parts.back();
   if (size_t dot = lastp.find('.'); dot != std::string::npos) {
     const std::string frac = lastp.substr(dot + 1);
     if (frac.empty()) return bad("no digits after '.'");
-    if (frac.size() > 9) return bad("more than 9 decimals");
     for (char c : frac) {
       if (c < '0' || c > '9') return bad("unexpected '" + std::string(1, c) + "'");
-      t.num = t.num * 10 + (c - '0');
-      t.den *= 10;
+      if (++decimals > 18) continue;  // cut; the interval below covers the rest
+      num = num * 10 + (c - '0');
+      den *= 10;
     }
   }
-  return t;
+  // In units of 1 / (2 den): T = 2 num; half the last digit = 1.
+  if (decimals == 0) return DecimalTime{2 * num, 2 * num, 2 * den};
+  if (decimals <= 18) return DecimalTime{2 * num - 1, 2 * num + 1, 2 * den};
+  return DecimalTime{2 * num, 2 * num + 2, 2 * den};
 }
 
-/// floor(t x timescale) in ticks (t >= 0; exact, 128-bit intermediate).
-inline int64_t time_to_ticks(DecimalTime t, uint32_t timescale) {
-  __extension__ typedef __int128 Wide;  // num < 10^22 fits easily; g++/clang extension
-  const Wide v = static_cast<Wide>(t.num) * timescale / t.den;
+/// floor(x x timescale / den) in ticks, for x >= 0 (exact, 128-bit).
+inline int64_t floor_ticks(DecimalTime::Wide x, DecimalTime::Wide den, uint32_t timescale) {
+  const DecimalTime::Wide v = x * timescale / den;
   return v > INT64_MAX ? INT64_MAX : static_cast<int64_t>(v);
 }
+/// ceil(x x timescale / den) in ticks (x may be -1: the low end of "0.0").
+inline int64_t ceil_ticks(DecimalTime::Wide x, DecimalTime::Wide den, uint32_t timescale) {
+  if (x <= 0) return 0;
+  const DecimalTime::Wide v = (x * timescale + den - 1) / den;
+  return v > INT64_MAX ? INT64_MAX : static_cast<int64_t>(v);
+}
+
+/// floor(T x timescale) in ticks for the exact value T of `t` (128-bit, no floating point).
+inline int64_t time_to_ticks(DecimalTime t, uint32_t timescale) { return floor_ticks(t.num(), t.den2(), timescale); }
 
 /// Seconds with millisecond precision for messages: "17.300".
 inline std::string ticks_to_seconds_text(int64_t ticks, uint32_t timescale) {
@@ -162,22 +204,62 @@ inline std::string ticks_to_seconds_text(int64_t ticks, uint32_t timescale) {
   return buf;
 }
 
-/// The frame shown at `text` on `s`'s presentation timeline. Errors: kUsage for a bad time
-/// or a time outside [first pts, end of the last frame), naming the valid range.
-inline Result<uint64_t> frame_at_time(const SeekStream& s, const std::string& text) {
+/// How a time names a frame (README "seek"): kShown, the frame displayed at T (the last
+/// frame whose pts <= T); kNext, the first frame whose pts >= T (ffmpeg -ss). With a
+/// decimal's tolerance (DecimalTime): kShown takes the last pts <= hi, kNext the first
+/// pts >= lo, so that a time printed with k decimals from a frame's pts names that frame
+/// under both rules.
+enum class TimeRule { kShown, kNext };
+
+inline Result<uint64_t> out_of_range(const SeekStream& s, const std::string& what) {
+  const uint64_t n = s.index().frame_count();
+  return make_error(ErrorCode::kUsage, "", 0,
+                    what + " is out of range: stream " + std::to_string(s.stream) + " shows frames from " +
+                        ticks_to_seconds_text(s.pts_of(0), s.timescale()) + " s up to " +
+                        ticks_to_seconds_text(s.end_pts(), s.timescale()) + " s (frames 0.." + std::to_string(n - 1) + ", pts " +
+                        std::to_string(s.pts_of(0)) + ".." + std::to_string(s.pts_of(n - 1)) + ")");
+}
+
+/// The frame that pts range [lo_ticks, hi_ticks] names under `rule`; `what` is the request
+/// for messages. Errors: kUsage outside [first pts, end of the last frame).
+inline Result<uint64_t> frame_at_ticks(const SeekStream& s, int64_t lo_ticks, int64_t hi_ticks, TimeRule rule,
+                                       const std::string& what) {
+  const uint64_t n = s.index().frame_count();
+  if (n == 0) return make_error(ErrorCode::kUsage, "", 0, "the stream has no frames");
+  const int64_t last = s.pts_of(n - 1), end = s.end_pts();
+  if (lo_ticks > last && lo_ticks >= end) return out_of_range(s, what);
+  if (rule == TimeRule::kShown) {
+    auto frame = s.index().frame_at_pts(s.timeline(), hi_ticks);
+    if (!frame) return out_of_range(s, what);
+    return *frame;
+  }
+  // kNext: the first frame whose pts >= lo_ticks (frames are in pts order).
+  auto before = s.index().frame_at_pts(s.timeline(), lo_ticks);
+  if (!before) return uint64_t{0};
+  if (s.pts_of(*before) == lo_ticks) return *before;
+  if (*before + 1 >= n) return out_of_range(s, what);
+  return *before + 1;
+}
+
+/// The frame `text` names on `s`'s presentation timeline under `rule`. Errors: kUsage for a
+/// bad time or a time outside [first pts, end of the last frame), naming the valid range.
+inline Result<uint64_t> frame_at_time(const SeekStream& s, const std::string& text, TimeRule rule = TimeRule::kShown) {
   auto t = parse_time(text);
   if (!t.ok()) return t.error();
-  if (s.index().frame_count() == 0) return make_error(ErrorCode::kUsage, "", 0, "the stream has no frames");
-  const int64_t ticks = time_to_ticks(*t, s.timescale());
-  const int64_t first = s.pts_of(0), last = s.pts_of(s.index().frame_count() - 1), end = s.end_pts();
-  auto frame = s.index().frame_at_pts(s.timeline(), ticks);
-  if (!frame || ticks < first || (ticks >= end && ticks != last)) {
-    return make_error(ErrorCode::kUsage, "", 0,
-                      "time " + text + " is out of range: stream " + std::to_string(s.stream) + " shows frames from " +
-                          ticks_to_seconds_text(first, s.timescale()) + " s up to " + ticks_to_seconds_text(end, s.timescale()) +
-                          " s (frames 0.." + std::to_string(s.index().frame_count() - 1) + ")");
-  }
-  return *frame;
+  const uint32_t ts = s.timescale();
+  return frame_at_ticks(s, ceil_ticks(t->lo, t->den, ts), floor_ticks(t->hi, t->den, ts), rule, "time " + text);
+}
+
+/// The frame `text` (an integer pts in ticks of the stream's time_base, may be negative)
+/// names under `rule`: the frame with that pts under both rules when there is one.
+inline Result<uint64_t> frame_at_pts_text(const SeekStream& s, const std::string& text, TimeRule rule = TimeRule::kShown) {
+  const bool neg = !text.empty() && text[0] == '-';
+  const std::string d = neg ? text.substr(1) : text;
+  bool ok = !d.empty() && d.size() <= 18;
+  for (char c : d) ok = ok && c >= '0' && c <= '9';
+  if (!ok) return make_error(ErrorCode::kUsage, "", 0, "bad pts '" + text + "' (an integer in ticks of the stream's time_base)");
+  const int64_t v = (neg ? -1 : 1) * static_cast<int64_t>(std::stoll(d));
+  return frame_at_ticks(s, v, v, rule, "pts " + text);
 }
 
 /// "START:END[:STEP]" (END exclusive, may be empty = frame_count). Errors: kUsage for bad
@@ -203,6 +285,10 @@ inline Result<std::vector<uint64_t>> parse_frame_range(const std::string& text, 
     v[k] = n;
   }
   if (v[2] == 0) return bad("step 0");
+  if (!parts[1].empty() && v[1] <= v[0])
+    return make_error(ErrorCode::kUsage, "", 0,
+                      "frame range '" + text + "' is empty: END (" + std::to_string(v[1]) + ") is not after START (" +
+                          std::to_string(v[0]) + "); END is exclusive, as in a Python slice");
   if (v[1] > frame_count || v[0] >= std::max<uint64_t>(v[1], 1) || v[0] >= frame_count) {
     return make_error(ErrorCode::kUsage, "", 0,
                       "frame range '" + text + "' is out of range: valid frames are 0.." +

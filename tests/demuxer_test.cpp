@@ -235,11 +235,13 @@ TEST_CASE("Demuxer: stream selection names what the file has") {
   auto no_video = audio.select_stream(StreamSelector::first_video());
   REQUIRE_FALSE(no_video.ok());
   CHECK(no_video.error().message == "the file has no video stream");
+  CHECK(no_video.error().code == ErrorCode::kMalformed);  // the file's shortcoming: exit 65, not 64
 
   Demuxer video = open_demuxer(test::samples_dir() + "/vfr.mp4");
   auto no_audio = video.select_stream(StreamSelector::first_audio());
   REQUIRE_FALSE(no_audio.ok());
   CHECK(no_audio.error().message == "the file has no audio stream");
+  CHECK(no_audio.error().code == ErrorCode::kMalformed);
 }
 
 TEST_CASE("Demuxer: open passes on the parser's errors; Limits reach the timelines") {

@@ -100,6 +100,31 @@ installed_files() {  # the paths every install has, relative to the prefix
   (cd "$ROOT" && ls include/mp4kit/*.h)
 }
 
+# check_docs PREFIX: the man pages (when help2man was there at build time) and the bash and
+# zsh completion are installed, and bash completion completes subcommands and options.
+check_docs() {
+  local prefix=$1 sub page
+  if [[ -f "$BUILD/man/mp4kit.1" ]]; then
+    for page in mp4kit mp4kit-probe mp4kit-decode mp4kit-seek mp4kit-bench; do
+      [[ -f "$prefix/share/man/man1/$page.1" ]] || fail "man page not installed: $prefix/share/man/man1/$page.1"
+      grep -q '^\.TH ' "$prefix/share/man/man1/$page.1" || fail "$page.1 is not a man page"
+    done
+    grep -qF -- '\-\-packets' "$prefix/share/man/man1/mp4kit-probe.1" || fail "mp4kit-probe.1 does not list --packets"
+    grep -qF -- '\-\-time\-rule' "$prefix/share/man/man1/mp4kit-seek.1" || fail "mp4kit-seek.1 does not list --time-rule"
+  else
+    step "help2man was not installed at build time: no man pages to check"
+  fi
+  local bash_completion="$prefix/share/bash-completion/completions/mp4kit"
+  [[ -f "$bash_completion" ]] || fail "bash completion not installed: $bash_completion"
+  [[ -f "$prefix/share/zsh/site-functions/_mp4kit" ]] || fail "zsh completion not installed"
+  # shellcheck disable=SC2016
+  local got
+  got=$(PATH="$prefix/bin:$PATH" bash -c 'source "$1"; COMP_WORDS=(mp4kit pro); COMP_CWORD=1; _mp4kit; echo "${COMPREPLY[*]}";
+                                          COMP_WORDS=(mp4kit seek --time-r); COMP_CWORD=2; _mp4kit; echo "${COMPREPLY[*]}"' _ "$bash_completion")
+  [[ "$got" == $'probe\n--time-rule' ]] || fail "bash completion gives '$got', not 'probe' and '--time-rule'"
+  if command -v zsh >/dev/null 2>&1; then zsh -n "$prefix/share/zsh/site-functions/_mp4kit" || fail "_mp4kit is not valid zsh"; fi
+}
+
 # check_headers PREFIX: each public header compiles alone with only PREFIX/include on the
 # path, and includes only other public headers and the standard library (<name> or <name.h>:
 # no fmt, nlohmann, libav*, POSIX or lib/ headers, which an installed consumer may not have).
@@ -161,8 +186,8 @@ check_examples() {
   [[ -x "$dir/frame_at_time" ]] || fail "$dir/frame_at_time was not built"
   local t
   for f in "$ROOT"/samples/h264_bframes_aac.mp4 "$ROOT"/samples/vfr.mp4 "$ROOT"/samples/hevc_aac.mp4 "$ROOT"/samples/editlist_cut.mp4; do
-    for t in 0.5 1.3; do
-      "$BUILD/mp4kit" seek "$f" --time "$t" --format null --json 2>/dev/null |
+    for t in 0.5000000 1.3000000; do  # 7 decimals: a tolerance of 0.05 us, so the exact rule of the example applies
+      "$BUILD/mp4kit" seek "$f" --time "$t" --format null --pretty 2>/dev/null |
         awk -F': *' '/"frame":/ && !fr {gsub(/[ ,]/, "", $2); fr=$2} /"pts":/ && !pt {gsub(/[ ,]/, "", $2); pt=$2}
                      /"md5":/ && !m {gsub(/[ ,"]/, "", $2); m=$2} END {print "frame " fr " pts " pt " md5 " m}' >"$tmp/cli.frame"
       ASAN_OPTIONS="$lsan_off" MP4KIT_DECODE_MODULE="$BUILD/${MP4KIT_DECODE_MODULE_FILE:?}" "$dir/frame_at_time" "$f" "$t" >"$tmp/example.frame" ||
@@ -223,6 +248,9 @@ run_prefix() {
   if cat "$prefix/$LIBDIR"/cmake/mp4kit/*.cmake | grep -v '^[[:space:]]*#' | grep -E 'fmt|nlohmann|CLI11|find_dependency'; then
     fail "the CMake package asks consumers for a build-only dependency (lines above)"
   fi
+
+  step "man pages and shell completion"
+  check_docs "$prefix"
 
   step "public headers compile alone"
   check_headers "$prefix"
@@ -289,6 +317,7 @@ run_deb() {
 
   step "the CLI from the scratch root"
   check_decode "$prefix/bin/mp4kit"
+  check_docs "$prefix"
   # The .pc file is relocatable: from the scratch root it names the scratch root.
   PKG_CONFIG_PATH="$prefix/$LIBDIR/pkgconfig" check_pkg_config "$prefix"
   check_tree "$root"

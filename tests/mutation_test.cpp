@@ -78,7 +78,12 @@ std::string judge(const Variant& v, const std::string& path, const ChildResult& 
     return {};
   }
   if (r.exit_code != 65 && r.exit_code != 74) return "exit " + std::to_string(r.exit_code) + ": " + r.err.substr(0, 400);
-  if (!r.out.empty()) return "exit " + std::to_string(r.exit_code) + " but stdout is not empty";
+  if (!r.out.empty()) {  // --json: the failed input's error record (README "JSON output"), and nothing else
+    nlohmann::json e = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+    if (e.is_discarded() || !e.is_object() || !e.contains("error") || e["filename"] != path ||
+        e["error"].value("exit_code", -1) != r.exit_code || std::count(r.out.begin(), r.out.end(), '\n') != 1)
+      return "exit " + std::to_string(r.exit_code) + " but stdout is not one error record: " + r.out.substr(0, 400);
+  }
   if (r.err.empty() || r.err.back() != '\n' || std::count(r.err.begin(), r.err.end(), '\n') != 1)
     return "stderr is not exactly one line: " + r.err.substr(0, 400);
   const std::string prefix = "mp4kit: " + path + ": ";

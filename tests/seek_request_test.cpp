@@ -14,21 +14,29 @@
 
 using namespace mp4kit;
 
-TEST_CASE("seek times parse exactly into decimal fractions") {
+TEST_CASE("seek times parse exactly into decimal fractions, with half the last digit as tolerance") {
   struct Case {
     const char* text;
-    int64_t num, den;
-  } ok[] = {{"17.3", 173, 10},           {"0", 0, 1},         {"90", 90, 1},
-            {"0.040", 40, 1000},         {".5", 5, 10},       {"1:02.5", 625, 10},
-            {"00:01:02.500", 62500, 1000}, {"1:00:00", 3600, 1}, {"0.000000001", 1, 1000000000}};
+    int64_t num, den;  ///< the exact value
+    int64_t half_den;  ///< the tolerance is 1 / half_den seconds; 0 = exact
+  } ok[] = {{"17.3", 173, 10, 20},           {"0", 0, 1, 0},          {"90", 90, 1, 0},
+            {"0.040", 40, 1000, 2000},       {".5", 5, 10, 20},       {"1:02.5", 625, 10, 20},
+            {"00:01:02.500", 62500, 1000, 2000}, {"1:00:00", 3600, 1, 0}, {"0.000000001", 1, 1000000000, 2000000000},
+            {"0.0000000001", 1, 10000000000, 20000000000}, {"1001/30000", 1001, 30000, 0}, {"7/1", 7, 1, 0}};
   for (const Case& c : ok) {
     CAPTURE(c.text);
     auto t = parse_time(c.text);
     REQUIRE(t.ok());
-    CHECK(t->num == c.num);
-    CHECK(t->den == c.den);
+    CHECK(t->num() * c.den == c.num * t->den2());
+    if (c.half_den == 0) CHECK(t->lo == t->hi);
+    else CHECK((t->hi - t->lo) * c.half_den == 2 * t->den);  // hi - lo = 2 x tolerance
   }
-  for (const char* bad : {"", "-1", "1e3", "abc", "1:60", "1:2:3:4", "1.", "1.2.3", "0.0000000001", "12:", ":5"}) {
+  // Past 18 decimals the digits are cut and the interval covers the typed value.
+  auto long_t = parse_time("0.033366666666666667");
+  REQUIRE(long_t.ok());
+  CHECK(floor_ticks(long_t->hi, long_t->den, 30000) == 1001);
+  CHECK(ceil_ticks(long_t->lo, long_t->den, 30000) == 1001);
+  for (const char* bad : {"", "-1", "1e3", "abc", "1:60", "1:2:3:4", "1.", "1.2.3", "12:", ":5", "1/0", "1.5/2", "/3", "99999999999"}) {
     CAPTURE(bad);
     auto t = parse_time(bad);
     REQUIRE_FALSE(t.ok());
@@ -92,7 +100,7 @@ std::string decimal(int64_t num, int64_t den_pow10_digits) {
 
 }  // namespace
 
-TEST_CASE("time -> frame on VFR streams equals ffprobe's pts: the last frame shown at or before T") {
+TEST_CASE("time -> frame on VFR streams equals ffprobe's pts: the last frame shown at or before T, the first at or after") {
   if (!test::have_ffprobe()) {
     MESSAGE("ffprobe not installed: time lookup vs ffprobe skipped");
     return;
@@ -114,18 +122,36 @@ TEST_CASE("time -> frame on VFR streams equals ffprobe's pts: the last frame sho
       for (int64_t probe_us : {us, us - 1, us + 1, us + 7}) {
         if (probe_us < 0) continue;
         const std::string text = decimal(probe_us, 6);
-        // Oracle: last frame with pts <= floor(T * ts), T = probe_us / 1e6 (exact integers).
-        const int64_t ticks = static_cast<int64_t>((static_cast<long double>(probe_us) * ts) / 1000000.0L);
-        REQUIRE(ticks == probe_us * ts / 1000000);  // no overflow on these files
-        auto it = std::upper_bound(pts.begin(), pts.end(), ticks);
+        // Oracle: T = probe_us / 1e6 printed with 6 decimals stands for T +- 0.5 us. Shown:
+        // the last frame with pts <= floor((T + 0.5 us) x ts); next: the first with pts >=
+        // ceil((T - 0.5 us) x ts) (exact integers: no overflow on these files).
+        const int64_t hi = (2 * probe_us + 1) * ts / 2000000;
+        const int64_t lo = (2 * probe_us - 1) * ts <= 0 ? 0 : ((2 * probe_us - 1) * ts + 1999999) / 2000000;
+        auto it = std::upper_bound(pts.begin(), pts.end(), hi);
         auto got = frame_at_time(*s, text);
         CAPTURE(text);
+        auto next = frame_at_time(*s, text, TimeRule::kNext);
+        auto first_ge = std::lower_bound(pts.begin(), pts.end(), lo);
+        if (first_ge != pts.end()) {
+          REQUIRE(next.ok());
+          CHECK(*next == static_cast<uint64_t>(first_ge - pts.begin()));
+        }
         if (it == pts.begin()) {
           CHECK_FALSE(got.ok());
           continue;
         }
         REQUIRE(got.ok());
         CHECK(*got == static_cast<uint64_t>(it - pts.begin()) - 1);
+        // The time ffprobe prints for a frame (pts_time, 6 decimals, rounded) names that frame
+        // under both rules.
+        if (probe_us == us) {
+          const int64_t rounded_us = (2 * pts[i] * 1000000 / ts + 1) / 2;
+          const std::string printed = decimal(rounded_us, 6);
+          CAPTURE(printed);
+          CHECK(frame_at_time(*s, printed).value() == i);
+          CHECK(frame_at_time(*s, printed, TimeRule::kNext).value() == i);
+          ++checked;
+        }
         ++checked;
       }
     }
@@ -148,7 +174,7 @@ TEST_CASE("seek CLI: out-of-range requests exit 64 naming the valid range") {
   } cases[] = {{"--frame 72", "valid frames are 0..71"},
                {"--frame 5,x", "bad frame index"},
                {"--frames 0:100", "valid frames are 0..71"},
-               {"--time 3.0", "up to 3.000 s"},
+               {"--time 3.5", "up to 3.000 s"},
                {"--time 99:00", "out of range"},
                {"--time -1", "bad time"},
                {"--frame 1 --stream 1", "not a video stream"},
@@ -182,7 +208,7 @@ TEST_CASE("seek --plan works without the decode module (FFmpeg never loaded)") {
   CHECK(plan.out.find("total: 5 targets") != std::string::npos);
   auto json = test::run(env + test::quote(exe.string()) + " seek " + f + " --frame 70 --plan --json 2>&1");
   CHECK(json.exit_code == 0);
-  for (const char* key : {"\"requested\"", "\"frame\": 70", "\"pts\"", "\"time\"", "\"sync_packet\": 48", "\"decoded\"",
+  for (const char* key : {"\"requested\"", "\"frame\":70", "\"pts\"", "\"time\"", "\"sync_packet\":48", "\"decoded\"",
                           "\"skipped\"", "\"bytes\""})
     CHECK_MESSAGE(json.out.find(key) != std::string::npos, key);
   // Decoding needs the module: a clear exit 70.

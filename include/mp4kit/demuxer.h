@@ -257,7 +257,9 @@ class Demuxer {
   /// (title, encoder, artist, com.apple.quicktime.* ...) as FFmpeg 5.1's
   /// mov_read_udta_string reads them, in file order.
   const std::vector<Tag>& format_tags() const;
-  /// The stream `selector` names. Errors: kUsage with what the file has.
+  /// The stream `selector` names. Errors: kUsage with what the file has when the selector
+  /// gives an index (out of range, cover art, not of the required kind); kMalformed when it
+  /// asks for a kind (first video, ...) and the file has no such stream.
   Result<uint32_t> select_stream(const StreamSelector& selector) const;
 
   /// The decoder's parameters for `stream`. Errors: kMalformed for a bad configuration box

@@ -152,14 +152,16 @@ Result<uint32_t> Demuxer::select_stream(const StreamSelector& sel) const {
       if (!s.attached_picture && s.codec.type == kind) return s.index;
     return std::nullopt;
   };
+  // No stream of the kind asked for, when the caller named none: the file's shortcoming
+  // (a cut file whose video trak is gone), not a usage error (README "Exit codes").
   if (auto s = first_of(sel.kind)) return *s;
   if (sel.fallback) {
     if (auto s = first_of(*sel.fallback)) return *s;
-    return make_error(ErrorCode::kUsage, "", 0,
+    return make_error(ErrorCode::kMalformed, "", 0,
                       std::string("the file has no ") + media_type_name(sel.kind) + " or " + media_type_name(*sel.fallback) +
                           " stream");
   }
-  return make_error(ErrorCode::kUsage, "", 0, std::string("the file has no ") + media_type_name(sel.kind) + " stream");
+  return make_error(ErrorCode::kMalformed, "", 0, std::string("the file has no ") + media_type_name(sel.kind) + " stream");
 }
 
 Result<CodecParameters> Demuxer::codec_parameters(uint32_t stream) const {

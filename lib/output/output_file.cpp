@@ -1,15 +1,101 @@
 #include "output/output_file.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <climits>
 #include <cstring>
+#include <mutex>
 
 namespace mp4kit::output {
 namespace {
 constexpr size_t kBufferSize = 1 << 20;
+
+// The temporary files that exist now, for the signal handler below. A fixed table (no
+// allocation, nothing but atomics and unlink() in the handler: async-signal-safe). A slot is
+// 0 free, 1 being filled, 2 holding a path. More than kSlots temporaries at once: the extra
+// ones are not registered (a signal then leaves them behind).
+constexpr int kSlots = 64;
+struct TempSlot {
+  std::atomic<int> state{0};
+  char path[PATH_MAX];
+};
+TempSlot g_temps[kSlots];
+
+// The signals after which a shell expects the command gone (SIGINT 130, SIGHUP 129, SIGPIPE
+// 141, SIGTERM 143): temporary outputs are removed, then the signal's default action is
+// taken, so the parent sees the process killed by that signal.
+constexpr int kCleanupSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+
+void remove_temporaries_and_die(int sig, siginfo_t* info, void*) {
+  // SIGPIPE that our own write() raised (a reader that went away; the kernel sends it with
+  // our pid) is no reason to stop: write() returns EPIPE, which OutputFile handles quietly.
+  // A SIGPIPE sent by another process (kill -PIPE) is.
+  if (sig == SIGPIPE && info && info->si_code == SI_USER && info->si_pid == getpid()) return;
+  for (TempSlot& t : g_temps)
+    if (t.state.load(std::memory_order_acquire) == 2) ::unlink(t.path);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(sig, &dfl, nullptr);
+  raise(sig);  // pending until this handler returns (the signal is blocked in it), then fatal
+}
+
+void install_cleanup_handlers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction sa {};
+    sa.sa_sigaction = remove_temporaries_and_die;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : kCleanupSignals) sigaddset(&sa.sa_mask, sig);
+    for (int sig : kCleanupSignals) {
+      struct sigaction old {};
+      sigaction(sig, nullptr, &old);
+      // A signal the caller ignores stays ignored (nohup; SIGPIPE ignored so that writes
+      // fail with EPIPE is kept as such: our handler ignores our own SIGPIPE the same way).
+      if (old.sa_handler == SIG_IGN && sig != SIGPIPE) continue;
+      sigaction(sig, &sa, nullptr);
+    }
+  });
+}
+
+// Signals blocked over a scope: a temporary is created and registered (or renamed and
+// unregistered) with no handler running in between.
+class BlockCleanupSignals {
+ public:
+  BlockCleanupSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : kCleanupSignals) sigaddset(&set, sig);
+    pthread_sigmask(SIG_BLOCK, &set, &old_);
+  }
+  ~BlockCleanupSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+ private:
+  sigset_t old_;
+};
+
+int register_temporary(const std::string& path) {
+  if (path.size() >= PATH_MAX) return -1;
+  for (int i = 0; i < kSlots; ++i) {
+    int free_state = 0;
+    if (!g_temps[i].state.compare_exchange_strong(free_state, 1)) continue;
+    std::memcpy(g_temps[i].path, path.c_str(), path.size() + 1);
+    g_temps[i].state.store(2, std::memory_order_release);
+    return i;
+  }
+  return -1;
+}
+
+void unregister_temporary(int slot) {
+  if (slot >= 0) g_temps[slot].state.store(0, std::memory_order_release);
+}
+
 }  // namespace
 
 Result<OutputFile> OutputFile::open(const std::string& path) {
@@ -26,7 +112,10 @@ Result<OutputFile> OutputFile::open(const std::string& path) {
   o.temp_path_ = path + ".tmp-XXXXXX";
   std::vector<char> tmpl(o.temp_path_.begin(), o.temp_path_.end());
   tmpl.push_back('\0');
+  install_cleanup_handlers();
+  BlockCleanupSignals blocked;
   o.fd_ = mkostemp(tmpl.data(), O_CLOEXEC);
+  if (o.fd_ >= 0) o.temp_slot_ = register_temporary(tmpl.data());
   if (o.fd_ < 0) {
     const int err = errno;
     return make_error(ErrorCode::kCannotCreate, "", 0,
@@ -45,14 +134,17 @@ Result<OutputFile> OutputFile::open(const std::string& path) {
 OutputFile::OutputFile(OutputFile&& o) noexcept
     : fd_(o.fd_), is_stdout_(o.is_stdout_), seekable_(o.seekable_), closed_by_reader_(o.closed_by_reader_),
       committed_(o.committed_), path_(std::move(o.path_)), temp_path_(std::move(o.temp_path_)),
-      buffer_(std::move(o.buffer_)), written_(o.written_) {
+      buffer_(std::move(o.buffer_)), written_(o.written_), temp_slot_(o.temp_slot_) {
   o.fd_ = -1;
   o.temp_path_.clear();
+  o.temp_slot_ = -1;
 }
 
 OutputFile::~OutputFile() {
   if (fd_ >= 0 && !is_stdout_) ::close(fd_);
+  BlockCleanupSignals blocked;
   if (!committed_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
+  unregister_temporary(temp_slot_);
 }
 
 Error OutputFile::io_error(const std::string& what, int err) {
@@ -114,12 +206,15 @@ Status OutputFile::commit() {
     return io_error("cannot close", errno);
   }
   fd_ = -1;
+  BlockCleanupSignals blocked;
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     const int err = errno;
     return make_error(ErrorCode::kCannotCreate, "", 0,
                       "cannot rename '" + temp_path_ + "' to '" + path_ + "': " + std::strerror(err));
   }
   committed_ = true;
+  unregister_temporary(temp_slot_);
+  temp_slot_ = -1;
   return Ok{};
 }
 

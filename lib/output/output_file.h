@@ -9,6 +9,10 @@
 //
 // Lifetime: an OutputFile that is destroyed without commit() removes its temporary file,
 // so a failed or interrupted decode never leaves a partial file under the final name.
+// Signals: the first temporary installs handlers for SIGINT, SIGTERM, SIGHUP and SIGPIPE
+// (except those the process ignores; SIGPIPE that our own write raises is ignored) that
+// remove every temporary that exists and then take the signal's default action, so the
+// shell sees 130/143/129/141 and no PATH.tmp-XXXXXX is left behind (README "Exit codes").
 // Threads: one thread at a time.
 #pragma once
 
@@ -56,6 +60,7 @@ class OutputFile {
   std::string path_, temp_path_;
   std::vector<uint8_t> buffer_;
   uint64_t written_ = 0;
+  int temp_slot_ = -1;   // in the signal handler's table of temporaries, -1 = none
 };
 
 }  // namespace mp4kit::output

@@ -81,8 +81,12 @@ Status Sink::write(const AVFrame* frame) {
 Status Sink::finish() {
   if (closed_) return Ok{};  // stdout's reader is gone: nothing more to complete
   decode::LogScope scope(log_);
-  if (image_) return image_out_->commit();
-  return writer_ ? writer_->finish() : Status(Ok{});
+  Status st = image_ ? image_out_->commit() : writer_ ? writer_->finish() : Status(Ok{});
+  // The last buffered bytes go out here (a wav header and a little audio, one small
+  // picture): a reader that went away by now (`| head -c 44`) is not an error either.
+  const OutputFile* out = image_ ? image_out_.get() : writer_ ? writer_->output() : nullptr;
+  if (!st.ok() && out && out->closed_by_reader()) return closed_ = true, Status(Ok{});
+  return st;
 }
 
 void Sink::stats(mp4kit_sink_stats& s) const {

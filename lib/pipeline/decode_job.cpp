@@ -119,10 +119,18 @@ Result<DecodeReport> run_decode(const DecodeJob& job, std::string& error_file) {
   report.video = in->demuxer.streams()[in->stream].codec.type == MediaType::kVideo;
   const auto t0 = Clock::now();
   const double cpu0 = cpu_seconds();
-  const Status st = decode_all(job, *in, *dec, *sink, report);
+  Status st = decode_all(job, *in, *dec, *sink, report);
+  // --strict: libavcodec may log an error (a damaged slice it concealed) without failing a
+  // call; that is a damaged file too, and the output is not completed.
+  if (st.ok() && job.decoder.strict && !sink->output_closed())
+    if (const auto ds = dec->stats(); ds.error_messages > 0)
+      st = make_error(ErrorCode::kMalformed, "", 0,
+                      "decoder error (--strict): libavcodec logged " + std::to_string(ds.error_messages) + " error message" +
+                          (ds.error_messages == 1 ? "" : "s"));
   report.output_closed = sink->output_closed();
   Status fin = Ok{};
   if (st.ok() || report.output_closed) fin = sink->finish();
+  report.output_closed = sink->output_closed();  // finish() may meet the closed pipe too
   report.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
   report.cpu_s = cpu_seconds() - cpu0;
   if (job.progress) job.progress(report.frames, expected_frames(in->packets, job.max_frames), report.wall_s);

@@ -12,7 +12,8 @@
 // not exist or does not fit the format (64, input); a terminal as binary stdout (64, "");
 // the output's (73 cannot create, 74 write failed; file = output); with strict decoding,
 // the first decoder error (65, input: "decoder error (--strict): send at packet N: ...",
-// plus libavcodec's first message). A reader closing stdout is not an error
+// plus libavcodec's first message), or an error libavcodec logged without failing a call
+// (65, checked before the output is completed, so no output file is left). A reader closing stdout is not an error
 // (DecodeReport::output_closed).
 //
 // Threads: runs on the calling thread; `progress` is called on it.

@@ -61,10 +61,28 @@ Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool
     if (!packets_[i].discard) ++pts_uses[packets_[i].pts];
   size_t remaining = wanted.size();
 
-  // Costs are measured: packets actually sent since the previous delivery of this pass.
+  // Per-target costs, from the packets this attempt sends: those after the previous wanted
+  // target's packet (in decode order) up to the target's own, i.e. what the target needs,
+  // and the same count `seek --plan` gives. Packets the decoder takes past a target before
+  // it outputs the frame (its reorder delay, frame threads) are in the totals only.
+  struct Cost {
+    uint64_t decoded = 0, skipped = 0, bytes = 0;
+  };
+  std::unordered_map<size_t, Cost> cost_of;
+  {
+    std::vector<size_t> by_packet(wanted.begin(), wanted.end());
+    std::sort(by_packet.begin(), by_packet.end(), [&](size_t a, size_t b) { return plan_.targets[a].packet < plan_.targets[b].packet; });
+    size_t prev = 0;  // send-list entries charged so far
+    for (size_t t : by_packet) {
+      const size_t pos = static_cast<size_t>(std::upper_bound(packets.begin(), packets.end(), plan_.targets[t].packet) - packets.begin());
+      const size_t upto = std::max(pos, prev);
+      cost_of[t] = {upto - prev, skipped_before[upto] - skipped_before[prev], bytes_before[upto] - bytes_before[prev]};
+      prev = upto;
+    }
+  }
+
   PacketFeed feed(decoder_, demuxer_, packets_, options_.releaser, /*strict=*/false);
   const auto sent = [&] { return static_cast<size_t>(std::min<uint64_t>(feed.sent(), packets.size())); };
-  size_t charged = 0;
   auto last_delivery = Clock::now();
   const FrameCallback on_decoded = [&](Frame& frame) -> Result<bool> {
     const mp4kit_frame_info info = frame.info();
@@ -79,16 +97,14 @@ Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool
     if (it == wanted_at.end()) return true;
     for (size_t t : it->second) {
       if (delivered_[t]) continue;
-      const size_t now = sent();
       SeekDelivery d;
       d.pass = pass_id;
       d.fallback = fallback;
       d.start_packet = start;
-      d.decoded = now - charged;
-      d.bytes = bytes_before[now] - bytes_before[charged];
-      d.skipped = skipped_before[now] - skipped_before[charged];
+      d.decoded = cost_of[t].decoded;
+      d.bytes = cost_of[t].bytes;
+      d.skipped = cost_of[t].skipped;
       d.ms = std::chrono::duration<double, std::milli>(Clock::now() - last_delivery).count();
-      charged = now;
       auto r = on_frame(t, frame, d);
       last_delivery = Clock::now();
       if (!r.ok()) return r.error();

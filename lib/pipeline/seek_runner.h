@@ -34,9 +34,11 @@
 
 namespace mp4kit::pipeline {
 
-/// How a target was obtained. Costs are measured: what was sent to the decoder since the
-/// previous target of the same pass came out (with frame threads a few packets beyond the
-/// target are in flight when it comes out; they are charged to it).
+/// How a target was obtained. Costs count the packets this pass sent (or left out) after the
+/// previous target's packet, in decode order, up to the target's own packet: what the target
+/// needs, equal to `seek --plan`'s per-target figures for a planned pass. Packets sent past
+/// it before the decoder output the frame (reorder delay, frame threads) are charged to no
+/// target; SeekRunStats counts every packet sent.
 struct SeekDelivery {
   int32_t pass = 0;            ///< index of the pass run (fallback passes get new indices)
   int32_t fallback = 0;        ///< 0 planned, 1 same start without skipping, 2 from packet 0

@@ -103,14 +103,16 @@ TEST_CASE("a closed stdout pipe (| head) stops quietly; --frames stops early") {
   CHECK(five.lines.size() == 5);
 }
 
-TEST_CASE("summary line: frames, fps, wall and CPU seconds, pool hits/misses; --quiet silences it") {
+TEST_CASE("summary line: frames, fps, wall and CPU seconds; --verbose adds pool hits/misses; --quiet silences it") {
   auto r = run(bin() + " decode " + quote(sample("h264_bframes_aac.mp4")) + " 2>&1");
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("72 frames") != std::string::npos);
   CHECK(r.out.find("fps") != std::string::npos);
   CHECK(r.out.find("cpu") != std::string::npos);
-  CHECK(r.out.find("hits") != std::string::npos);
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+  auto v = run(bin() + " decode --verbose " + quote(sample("h264_bframes_aac.mp4")) + " 2>&1");
+  CHECK(v.out.find("hits") != std::string::npos);
+  CHECK(std::count(v.out.begin(), v.out.end(), '\n') == 2);
   CHECK(run(bin() + " decode --quiet " + quote(sample("h264_bframes_aac.mp4")) + " 2>&1").out.empty());
 }
 

@@ -244,8 +244,8 @@ TEST_CASE("seek --verify audits the result against a linear decode") {
         std::string::npos);
   auto j = run(seek_bin() + " " + f + " --frames 0:72:7 --format null --verify --json 2>&1");
   CHECK(j.exit_code == 0);
-  CHECK(j.out.find("\"mismatches\": 0") != std::string::npos);
-  CHECK(j.out.find("\"verified\": false") == std::string::npos);
+  CHECK(j.out.find("\"mismatches\":0") != std::string::npos);
+  CHECK(j.out.find("\"verified\":false") == std::string::npos);
   for (const char* key : {"\"requested\"", "\"frame\"", "\"pts\"", "\"time\"", "\"sync_packet\"", "\"decoded\"", "\"skipped\"",
                           "\"bytes\"", "\"ms\"", "\"md5\""})
     CHECK_MESSAGE(j.out.find(key) != std::string::npos, key);
