@@ -332,12 +332,12 @@ void audio_parameters(const SampleEntry& e, const CodecInfo& info, StreamParamet
 
 }  // namespace
 
-StreamParameters stream_parameters_of(const Track& track, const SampleEntry& e, const CodecInfo& info, bool fragmented) {
+StreamParameters stream_parameters_of(const Track& track, const SampleEntry& e, const CodecInfo& info) {
   StreamParameters p;
   const std::string& n = info.codec_name;
   // No sample to decode: find_stream_info decodes nothing. (Encrypted samples are passed
   // to the decoder as they are; whether they decode needs the sample data.)
-  p.decodes_frames = track.stbl.sample_count > 0 || !track.runs.empty() || fragmented;
+  p.decodes_frames = track.stbl.sample_count > 0 || !track.runs.empty();
   if (info.type == MediaType::kVideo) {
     // avcodec_open2 gives coded size = size and refs = 1 until a decoder says otherwise.
     if (!n.empty()) {

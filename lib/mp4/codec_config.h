@@ -15,7 +15,6 @@ namespace mp4kit {
 /// samples (a prefix of ctts or of the first trun); never sample data. Never fails:
 /// what cannot be derived stays empty / negative (ffprobe then omits the key or the
 /// difference is listed in tests/codec_config_test.cpp).
-/// `fragmented`: the movie has fragments (a track without moov samples may get them later).
-StreamParameters stream_parameters_of(const Track& track, const SampleEntry& entry, const CodecInfo& info, bool fragmented);
+StreamParameters stream_parameters_of(const Track& track, const SampleEntry& entry, const CodecInfo& info);
 
 }  // namespace mp4kit
