@@ -12,6 +12,7 @@
 #include "codec/bit_reader.h"
 #include "codec/h264_sps.h"
 #include "codec/hevc_ps.h"
+#include "mp4/codec_config.h"
 #include "mp4/parse_metadata.h"
 #include "mp4kit/demuxer.h"
 #include "test_util.h"
@@ -250,23 +251,7 @@ std::string field(const json& j, const char* key) {
 
 std::map<std::string, std::string> ours(const StreamParameters& p) {
   std::map<std::string, std::string> m;
-  const auto str = [&](const char* k, const std::string& v) { if (!v.empty()) m[k] = v; };
-  const auto num = [&](const char* k, int v) { if (v >= 0) m[k] = std::to_string(v); };
-  num("coded_width", p.coded_width);
-  num("coded_height", p.coded_height);
-  num("has_b_frames", p.has_b_frames);
-  str("pix_fmt", p.pix_fmt);
-  str("color_range", p.color_range);
-  str("color_space", p.color_space);
-  str("color_transfer", p.color_transfer);
-  str("color_primaries", p.color_primaries);
-  str("chroma_location", p.chroma_location);
-  str("field_order", p.field_order);
-  num("refs", p.refs);
-  if (p.bits_per_raw_sample > 0) m["bits_per_raw_sample"] = std::to_string(p.bits_per_raw_sample);
-  str("sample_fmt", p.sample_fmt);
-  str("channel_layout", p.channel_layout);
-  num("bits_per_sample", p.bits_per_sample);
+  for (const ParameterField& f : parameter_fields(p)) m[f.key] = f.value;
   return m;
 }
 

@@ -17,4 +17,13 @@ namespace mp4kit {
 /// difference is listed in tests/codec_config_test.cpp).
 StreamParameters stream_parameters_of(const Track& track, const SampleEntry& entry, const CodecInfo& info);
 
+/// One ffprobe key of StreamParameters with its value as ffprobe would print it.
+struct ParameterField {
+  const char* key;
+  std::string value;
+  bool number;  ///< an integer (ffprobe prints bits_per_raw_sample as a string; mp4kit as a number)
+};
+/// The keys of `p` that have a value, in ffprobe's order (profile not included).
+std::vector<ParameterField> parameter_fields(const StreamParameters& p);
+
 }  // namespace mp4kit
