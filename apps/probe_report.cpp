@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "mp4/checked.h"
+#include "mp4/codec_config.h"
 
 namespace mp4kit::cli {
 
@@ -225,24 +226,8 @@ void put_decoder_fields(nlohmann::ordered_json& j, const FileReport& rep) {
       const StreamInfo& info = infos[index];
       const StreamParameters& p = info.parameters;
       json add = json::object();
-      const auto str = [&](const char* key, const std::string& v) { if (!v.empty()) add[key] = v; };
-      const auto num = [&](const char* key, int v) { if (v >= 0) add[key] = v; };
-      str("profile", p.profile);
-      num("coded_width", p.coded_width);
-      num("coded_height", p.coded_height);
-      num("has_b_frames", p.has_b_frames);
-      str("pix_fmt", p.pix_fmt);
-      str("color_range", p.color_range);
-      str("color_space", p.color_space);
-      str("color_transfer", p.color_transfer);
-      str("color_primaries", p.color_primaries);
-      str("chroma_location", p.chroma_location);
-      str("field_order", p.field_order);
-      num("refs", p.refs);
-      str("sample_fmt", p.sample_fmt);
-      str("channel_layout", p.channel_layout);
-      num("bits_per_sample", p.bits_per_sample);
-      if (p.bits_per_raw_sample > 0) add["bits_per_raw_sample"] = p.bits_per_raw_sample;
+      if (!p.profile.empty()) add["profile"] = p.profile;
+      for (const ParameterField& f : parameter_fields(p)) add[f.key] = f.number ? json(std::stoll(f.value)) : json(f.value);
       if (!p.decodes_frames) s.erase("profile");
       const Disposition& d = info.disposition;
       add["disposition"] = {{"default", d.default_}, {"dub", d.dub}, {"original", d.original}, {"comment", d.comment},

@@ -332,12 +332,34 @@ void audio_parameters(const SampleEntry& e, const CodecInfo& info, StreamParamet
 
 }  // namespace
 
-StreamParameters stream_parameters_of(const Track& track, const SampleEntry& e, const CodecInfo& info, bool fragmented) {
+std::vector<ParameterField> parameter_fields(const StreamParameters& p) {
+  std::vector<ParameterField> out;
+  const auto str = [&](const char* k, const std::string& v) { if (!v.empty()) out.push_back({k, v, false}); };
+  const auto num = [&](const char* k, int v, int min) { if (v >= min) out.push_back({k, std::to_string(v), true}); };
+  num("coded_width", p.coded_width, 0);
+  num("coded_height", p.coded_height, 0);
+  num("has_b_frames", p.has_b_frames, 0);
+  str("pix_fmt", p.pix_fmt);
+  str("color_range", p.color_range);
+  str("color_space", p.color_space);
+  str("color_transfer", p.color_transfer);
+  str("color_primaries", p.color_primaries);
+  str("chroma_location", p.chroma_location);
+  str("field_order", p.field_order);
+  num("refs", p.refs, 0);
+  str("sample_fmt", p.sample_fmt);
+  str("channel_layout", p.channel_layout);
+  num("bits_per_sample", p.bits_per_sample, 0);
+  num("bits_per_raw_sample", p.bits_per_raw_sample, 1);  // ffprobe: only when > 0
+  return out;
+}
+
+StreamParameters stream_parameters_of(const Track& track, const SampleEntry& e, const CodecInfo& info) {
   StreamParameters p;
   const std::string& n = info.codec_name;
   // No sample to decode: find_stream_info decodes nothing. (Encrypted samples are passed
   // to the decoder as they are; whether they decode needs the sample data.)
-  p.decodes_frames = track.stbl.sample_count > 0 || !track.runs.empty() || fragmented;
+  p.decodes_frames = track.stbl.sample_count > 0 || !track.runs.empty();
   if (info.type == MediaType::kVideo) {
     // avcodec_open2 gives coded size = size and refs = 1 until a decoder says otherwise.
     if (!n.empty()) {

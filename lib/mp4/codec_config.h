@@ -15,7 +15,15 @@ namespace mp4kit {
 /// samples (a prefix of ctts or of the first trun); never sample data. Never fails:
 /// what cannot be derived stays empty / negative (ffprobe then omits the key or the
 /// difference is listed in tests/codec_config_test.cpp).
-/// `fragmented`: the movie has fragments (a track without moov samples may get them later).
-StreamParameters stream_parameters_of(const Track& track, const SampleEntry& entry, const CodecInfo& info, bool fragmented);
+StreamParameters stream_parameters_of(const Track& track, const SampleEntry& entry, const CodecInfo& info);
+
+/// One ffprobe key of StreamParameters with its value as ffprobe would print it.
+struct ParameterField {
+  const char* key;
+  std::string value;
+  bool number;  ///< an integer (ffprobe prints bits_per_raw_sample as a string; mp4kit as a number)
+};
+/// The keys of `p` that have a value, in ffprobe's order (profile not included).
+std::vector<ParameterField> parameter_fields(const StreamParameters& p);
 
 }  // namespace mp4kit

@@ -272,8 +272,10 @@ void audio_parameters(FourCC f, const SampleEntry& e, CodecInfo& ci) {
 CodecInfo codec_info_of(const Track& track, const SampleEntry& e) {
   CodecInfo ci;
   const FourCC f = e.codec_format();
-  ci.codec_tag_string = fourcc_to_string(e.format);
-  ci.codec_tag = ((e.format & 0xFF) << 24) | (((e.format >> 8) & 0xFF) << 16) | (((e.format >> 16) & 0xFF) << 8) | (e.format >> 24);
+  // mov_read_frma: a protected entry ('encv', 'enca') reports its original format's tag.
+  const FourCC tag = e.codec_format();
+  ci.codec_tag_string = fourcc_to_string(tag);
+  ci.codec_tag = ((tag & 0xFF) << 24) | (((tag >> 8) & 0xFF) << 16) | (((tag >> 16) & 0xFF) << 8) | (tag >> 24);
   ci.type = handler_media_type(track.handler_type);
   name_codec(f, e, ci);
   if (ci.type == MediaType::kVideo) {

@@ -92,7 +92,10 @@ Result<CodecParameters> make_codec_parameters(const Track& track, const SampleEn
   CodecParameters p;
   p.codec_name = info.codec_name;
   p.type = info.type;
-  p.codec_tag = info.codec_tag;
+  // The sample entry's own FourCC, as the decoder has always been given it (CodecInfo
+  // reports a protected entry's original format instead, as ffprobe prints it).
+  const FourCC f = entry.format;
+  p.codec_tag = ((f & 0xFF) << 24) | (((f >> 8) & 0xFF) << 16) | (((f >> 16) & 0xFF) << 8) | (f >> 24);
   p.time_base = Rational{1, track.timescale ? track.timescale : 1};
   if (info.type == MediaType::kVideo) {
     p.width = entry.width;

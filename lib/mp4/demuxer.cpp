@@ -58,7 +58,7 @@ StreamInfo track_stream(const Movie& m, const Track& t, uint32_t index) {
   s.time_base = Rational{1, t.timescale ? t.timescale : 1};
   s.language = t.language;
   s.handler_name = t.handler_name;
-  if (!t.sample_entries.empty()) s.parameters = stream_parameters_of(t, t.sample_entries.front(), s.codec, m.fragmented);
+  if (!t.sample_entries.empty()) s.parameters = stream_parameters_of(t, t.sample_entries.front(), s.codec);
   s.disposition = disposition_of(m, t);
   s.tags = stream_tags_of(m, t);
   return s;
