@@ -98,6 +98,7 @@ struct SampleEntry {
   uint32_t lpcm_bits_per_channel = 0;
 
   ByteSpan avcC, hvcC, av1C, vpcC, esds, dOps, dfLa, dac3, dec3, ddts, damr, alac, glbl;
+  ByteSpan dmlp;                     ///< MLPSpecificBox (Dolby TrueHD in ISOBMFF): format_info, peak_data_rate
   std::optional<EsDescriptor> es;
   std::optional<AacConfig> aac;
   std::optional<std::array<uint32_t, 2>> pasp;  ///< hSpacing, vSpacing
@@ -217,6 +218,8 @@ struct Track {
   std::vector<SampleEntry> sample_entries;
   SampleTableBoxes stbl;
   bool has_stbl = false;
+  std::vector<uint32_t> tref_chap;   ///< track_IDs of this track's 'tref'/'chap' references
+  bool chapter_track = false;        ///< named by the movie's chapter reference (mark_chapter_tracks)
   std::vector<TrackRun> runs;        ///< fragments, in file order
   // trex defaults (§ 8.8.3)
   uint32_t trex_default_sample_description_index = 1, trex_default_sample_duration = 0,

@@ -136,6 +136,18 @@ Result<Track> parse_trak(BoxReader r, uint32_t index, uint64_t offset, ParseCont
       case box::tkhd:
         ctx.bytes_read += h.payload_size();
         return parse_tkhd(r.child(h, "tkhd"), t.tkhd);
+      case box::tref: {
+        // § 8.3.3 TrackReferenceBox: only 'chap' (QuickTime chapter tracks) matters here.
+        BoxReader e = r.child(h, "tref");
+        return walk(e, ctx, depth + 1, [&](const BoxHeader& th) -> Status {
+          if (th.type != fourcc("chap")) return Ok{};
+          ctx.bytes_read += th.payload_size();
+          BoxReader c = e.child(th, "chap");
+          t.tref_chap.clear();  // mov_read_chap: a later list replaces an earlier one
+          while (c.remaining() >= 4) t.tref_chap.push_back(c.u32());
+          return Ok{};
+        });
+      }
       case box::edts: {
         BoxReader e = r.child(h, "edts");
         return walk(e, ctx, depth + 1, [&](const BoxHeader& eh) -> Status {
