@@ -141,6 +141,7 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
   DemuxerOptions dopt;
   dopt.limits = limits;
   dopt.apply_edit_lists = apply_edits;
+  dopt.parser_key_flags = with_packets;  // ffprobe's K: reads the first bytes of sync samples
   auto demuxer = Demuxer::open(*source, dopt);
   if (!demuxer.ok()) return demuxer.error();
   FileReport rep{path, std::move(demuxer.value()), {}, {}, {}, 0, 0, nullptr};

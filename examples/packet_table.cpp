@@ -57,7 +57,9 @@ int main(int argc, char** argv) {
 
   mp4kit::Result<mp4kit::ByteSourcePtr> source = mp4kit::open_file(file);
   if (!source) return fail(file, source.error());
-  mp4kit::Result<mp4kit::Demuxer> demuxer = mp4kit::Demuxer::open(*source);
+  mp4kit::DemuxerOptions options;
+  options.parser_key_flags = true;  // K as ffprobe (and probe --packets) gives it
+  mp4kit::Result<mp4kit::Demuxer> demuxer = mp4kit::Demuxer::open(*source, options);
   if (!demuxer) return fail(file, demuxer.error());
   const std::vector<mp4kit::StreamInfo>& streams = demuxer->streams();
 

@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "codec/key_frame.h"
 #include "codec/nal.h"
 #include "codec/picture.h"
 #include "mp4/movie.h"
@@ -184,4 +185,49 @@ TEST_CASE("cover art in BMP: codec and size equal ffprobe's") {
   const AttachedPicture& pic = m->attached_pictures[0];
   CHECK(pic.stream_index == 2);
   CHECK(pic.codec_name + "," + std::to_string(pic.width) + "," + std::to_string(pic.height) + "\n" == ff.out);
+}
+
+TEST_CASE("parser key frames: H.264 IDR / recovery point / plain I slice, VP9 and AV1 frame types") {
+  // H.264 (h264_parser.c parse_nal_units), 4-byte NAL lengths.
+  std::vector<uint8_t> idr;
+  nal(idr, 4, {0x06, 0x05, 0x01, 0x00, 0x80});  // SEI: user_data_unregistered, 1 byte, trailing bits
+  nal(idr, 4, {0x65, 0x88, 0x84});               // nal_unit_type 5: IDR slice
+  CHECK(h264_parser_key_frame(idr.data(), idr.size(), idr.size(), 4) == true);
+  // Only the first bytes are read: the IDR NAL header is enough, its payload is not needed.
+  CHECK(h264_parser_key_frame(idr.data(), idr.size() - 2, idr.size(), 4) == true);
+  CHECK_FALSE(h264_parser_key_frame(idr.data(), 4, idr.size(), 4).has_value());  // the SEI was not read
+  std::vector<uint8_t> i_slice;
+  nal(i_slice, 4, {0x41, 0x9A, 0x02});  // nal_unit_type 1 (a non-IDR slice, I or not): no key
+  CHECK(h264_parser_key_frame(i_slice.data(), i_slice.size(), i_slice.size(), 4) == false);
+  std::vector<uint8_t> recovery;
+  nal(recovery, 4, {0x06, 0x06, 0x01, 0x84, 0x80});  // SEI payloadType 6 (recovery point), size 1
+  nal(recovery, 4, {0x41, 0x9A, 0x02});
+  CHECK(h264_parser_key_frame(recovery.data(), recovery.size(), recovery.size(), 4) == true);
+  // A length-prefixed unit holding start codes (an SVC prefix NAL, then an IDR after
+  // 00 00 01): the parser finds the IDR inside it, as find_start_code does.
+  std::vector<uint8_t> nested;
+  nal(nested, 4, {0x6E, 0xC0, 0x80, 0x0F, 0x00, 0x00, 0x01, 0x65, 0x88});
+  CHECK(h264_parser_key_frame(nested.data(), nested.size(), nested.size(), 4) == true);
+  // An IDR whose NAL length runs past the sample (cut by the end of the file) is never reached.
+  std::vector<uint8_t> cut = idr;
+  cut.resize(cut.size() - 2);
+  CHECK(h264_parser_key_frame(cut.data(), cut.size(), cut.size(), 4) == false);
+
+  // VP9 uncompressed header: frame_marker 2, profile 0, show_existing_frame, frame_type.
+  const uint8_t vp9_key[] = {0x80};    // 10 0 0 | 0 (show_existing) 0 (KEY_FRAME)
+  const uint8_t vp9_inter[] = {0x84};  // 10 0 0 | 0 1 (NON_KEY)
+  const uint8_t vp9_show[] = {0x88};   // 10 0 0 | 1: show an existing frame
+  CHECK(vp9_parser_key_frame(vp9_key, 1) == true);
+  CHECK(vp9_parser_key_frame(vp9_inter, 1) == false);
+  CHECK(vp9_parser_key_frame(vp9_show, 1) == false);
+  CHECK_FALSE(vp9_parser_key_frame(vp9_key, 0).has_value());
+
+  // AV1: temporal delimiter, then OBU_FRAME whose header starts show_existing_frame(1) frame_type(2).
+  const uint8_t av1_key[] = {0x12, 0x00,              // OBU_TEMPORAL_DELIMITER, size 0
+                             0x32, 0x01, 0x10};       // OBU_FRAME, size 1: 0 00 (KEY_FRAME) 1 (show_frame)
+  const uint8_t av1_inter[] = {0x12, 0x00, 0x32, 0x01, 0x30};  // 0 01 (INTER_FRAME)
+  CHECK(av1_parser_key_frame(av1_key, sizeof av1_key, nullptr, 0) == true);
+  CHECK(av1_parser_key_frame(av1_inter, sizeof av1_inter, nullptr, 0) == false);
+  const uint8_t still_seq[] = {0x0A, 0x01, 0x18};  // OBU_SEQUENCE_HEADER, size 1: profile 0, still 1, reduced 1
+  CHECK(av1_parser_key_frame(av1_inter, sizeof av1_inter, still_seq, sizeof still_seq) == true);
 }

@@ -56,22 +56,14 @@ std::vector<uint8_t> parse_hexdump(const std::string& text) {
 }  // namespace
 
 // Differences from ffprobe, asserted exactly (a new one, or one of these going away, fails
-// the test). All are in corpus2 and are issue 10's work (codecs and fields mp4kit does not
-// map yet): they are listed here so the facade is checked on every other stream.
+// the test), each with the reason FFmpeg and mp4kit disagree.
 const std::set<std::string> kKnownStreamDifferences = {
-    // TrueHD ('mlpa') is not in mp4kit's codec table yet; FFmpeg reads the channel count
-    // from the first TrueHD frame header, mp4kit has only the sample entry's 2.
-    "ax_sample_dthd.mp4 #0 codec_name mk= ff=truehd",
-    "ax_sample_dthd.mp4 #0 channels mk=2 ff=8",
-    // ALAC: FFmpeg takes channels from the 'alac' magic cookie, mp4kit from the sample entry.
-    "ax_sample_alac_20bit.mp4 #0 channels mk=2 ff=1",
-    // A QuickTime chapter-image track (tref/chap to a 'vide' track of JPEGs): FFmpeg turns
-    // it into an attached picture, mp4kit reports a video track.
+    // A QuickTime chapter-image track (tref/chap to a 'vide' track of JPEGs): FFmpeg's
+    // mov_read_chapters gives it the attached_pic and timed_thumbnails dispositions and
+    // queues its first sample as a picture. StreamInfo::attached_picture means an untimed
+    // iTunes cover (no timeline, not in the reading order); this track keeps its timeline
+    // (lib/mp4/chapters.h), so the facade reports it as a video track.
     "mp4parser_test-pod.m4a #3 attached_pic mk=0 ff=1",
-    // 'fpcm' (ISO/IEC 23003-5 float PCM): mp4kit's hand-written table maps it, FFmpeg 5.1's
-    // ff_codec_movaudio_tags has no entry (ffprobe shows no codec_name). Issue 10 replaces
-    // the hand table with one generated from FFmpeg's.
-    "ax_sample_fpcm_32le.mp4 #1 codec_name mk=pcm_f32be ff=",
 };
 
 TEST_CASE("Demuxer: streams and codec parameters equal ffprobe -show_streams -show_data") {

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "mp4/codec_info.h"
+#include "mp4/key_flags.h"
 #include "mp4/timeline.h"
 #include "test_util.h"
 
@@ -20,9 +21,6 @@ namespace {
 
 // file -> exact mismatch lines expected (anything else, or any of these missing, fails).
 const std::map<std::string, std::set<std::string>> kKnownDifferences = {
-    // The first video sample is cut by the end of the file to 21 bytes; FFmpeg's H.264
-    // parser re-derives the key flag from the (broken) bitstream, mp4kit keeps stss's.
-    {"gomp4_sample_qt.mp4", {"s0 pk0 flags ff=__ mk=K_"}},
 };
 
 struct Row {
@@ -54,6 +52,8 @@ std::set<std::string> compare_file(const std::string& path, int& streams_compare
   }
   auto tl = build_timelines(*movie, tables);
   REQUIRE(tl.ok());
+  // `probe --packets` takes the K flag of H.264/VP9/AV1 sync samples from the bitstream.
+  REQUIRE(apply_parser_key_flags(*movie, *tl).ok());
 
   // Our rows and fields, by ffprobe stream index.
   std::map<int, std::vector<Row>> ours;

@@ -67,7 +67,8 @@ struct Packet {
   int64_t duration = 0;      ///< ticks; 0 when FFmpeg would leave it unset
   uint32_t size = 0;         ///< bytes actually present (short for a sample cut by EOF)
   uint64_t pos = 0;          ///< absolute source offset of the first byte
-  bool key = false;          ///< 'K': sync sample (intra-only codecs: every packet)
+  bool key = false;          ///< 'K': sync sample (intra-only codecs, subtitle and data streams: every packet;
+                             ///< with DemuxerOptions::parser_key_flags, FFmpeg's parser flag for H.264/VP9/AV1)
   bool discard = false;      ///< 'D': outside the edit list, decode but do not show
   bool truncated = false;    ///< size was cut by the end of the file
   uint64_t sample_index = 0; ///< decode-order index in the track's sample table (grouped PCM: the chunk)
@@ -233,6 +234,14 @@ struct DemuxerOptions {
   Limits limits;
   /// false: raw sample timing, no discard flags (ffmpeg -ignore_editlist 1).
   bool apply_edit_lists = true;
+  /// true: Packet::key of H.264, VP9 and AV1 streams is the flag FFmpeg's parser gives
+  /// (ffprobe -show_packets' K): building the timelines then reads the first bytes (up to
+  /// 64 KiB) of every sync sample of those streams, and clears the flag of a sample the
+  /// parser does not call a key frame (an I slice that is neither IDR nor after a recovery
+  /// point, a sample cut short, a non-key VP9/AV1 frame). A key frame missing from stss
+  /// stays non-key. false (default): key = the container's sync sample flag, no sample read.
+  /// `probe --packets` sets it; seeking and decoding leave it false.
+  bool parser_key_flags = false;
 };
 
 class Demuxer {

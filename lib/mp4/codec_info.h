@@ -20,6 +20,21 @@ namespace mp4kit {
 /// codec_name and MediaType from the handler.
 CodecInfo codec_info_of(const Track& track, const SampleEntry& entry);
 
+/// How FFmpeg's mov_build_index slices uncompressed audio into packets when stts is one
+/// entry of delta 1 (its chunk-based path): MOVStreamContext's sample_size,
+/// samples_per_frame and bytes_per_frame as mov_parse_stsd_audio and mov_read_stsz set them.
+struct AudioChunkLayout {
+  uint32_t sample_size = 0;        ///< bytes per PCM frame (all channels); stsz's size when the codec has none
+  uint32_t samples_per_frame = 0;  ///< QuickTime v1/v2 frames per packet, or the codec's fixed value
+  uint32_t bytes_per_frame = 0;    ///< bytes per such packet
+};
+AudioChunkLayout audio_chunk_layout(const Track& track, const SampleEntry& entry);
+
+/// libavformat's is_intra_only() (demux.c compute_pkt_fields): every packet of the codec
+/// gets the key flag whatever the container says — codecs with AV_CODEC_PROP_INTRA_ONLY,
+/// and every subtitle and data stream.
+bool every_packet_key(const CodecInfo& codec);
+
 /// Convenience: the first sample entry of the track (or handler-only info if none).
 CodecInfo codec_info_of(const Track& track);
 

@@ -8,6 +8,7 @@
 #include "mp4/codec_config.h"
 #include "mp4/codec_info.h"
 #include "mp4/codec_params.h"
+#include "mp4/key_flags.h"
 #include "mp4/movie.h"
 #include "mp4/parse_metadata.h"
 #include "mp4/sample_table.h"
@@ -193,6 +194,7 @@ Status Demuxer::Impl::build() const {
   topt.apply_edit_lists = options.apply_edit_lists;
   auto tl = build_timelines(movie, t, topt, options.limits);
   if (!tl.ok()) return tl.error();
+  if (options.parser_key_flags) MP4KIT_TRY(apply_parser_key_flags(movie, *tl));
   std::vector<StreamTimeline> pictures(movie.attached_pictures.size());
   for (size_t i = 0; i < movie.attached_pictures.size(); ++i) {
     const AttachedPicture& pic = movie.attached_pictures[i];

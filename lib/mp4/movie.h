@@ -101,6 +101,7 @@ struct SampleEntry {
 
   ByteSpan avcC, hvcC, av1C, vpcC, esds, dOps, dfLa, dac3, dec3, ddts, damr, alac, glbl;
   ByteSpan fiel;                    ///< QuickTime 'fiel' payload (field count, detail), empty if none
+  ByteSpan dmlp;                     ///< MLPSpecificBox (Dolby TrueHD in ISOBMFF): format_info, peak_data_rate
   std::optional<EsDescriptor> es;
   std::optional<AacConfig> aac;
   std::optional<std::array<uint32_t, 2>> pasp;  ///< hSpacing, vSpacing
@@ -231,10 +232,11 @@ struct Track {
   uint16_t mdhd_language_code = 0;   ///< mdhd language as stored (packed ISO-639-2/T, or a Macintosh code < 0x400)
   ByteSpan hdlr_name;                ///< mdia/hdlr name bytes as stored (for FFmpeg's handler_name rule)
   ByteSpan udta;                     ///< trak/udta payload, empty if none
-  std::vector<uint32_t> chapter_track_ids;  ///< track_IDs of trak/tref/chap (§ 8.3.3; QuickTime chapters)
   std::vector<SampleEntry> sample_entries;
   SampleTableBoxes stbl;
   bool has_stbl = false;
+  std::vector<uint32_t> tref_chap;   ///< track_IDs of this track's 'tref'/'chap' references
+  bool chapter_track = false;        ///< named by the movie's chapter reference (mark_chapter_tracks)
   std::vector<TrackRun> runs;        ///< fragments, in file order
   std::vector<std::string> warnings; ///< non-fatal findings, with box path and offset
 };

@@ -420,7 +420,7 @@ Disposition disposition_of(const Movie& m, const Track& t) {
   // pictures: attached_pic + timed_thumbnails.
   if (t.handler_type == handler::vide) {
     for (const Track& o : m.tracks)
-      for (uint32_t id : o.chapter_track_ids)
+      for (uint32_t id : o.tref_chap)
         if (id == t.tkhd.track_id) d.attached_pic = d.timed_thumbnails = 1;
   }
   return d;

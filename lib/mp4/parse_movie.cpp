@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "codec/picture.h"
+#include "mp4/chapters.h"
 #include "mp4/parse_internal.h"
 
 namespace mp4kit {
@@ -132,6 +133,7 @@ Status parse_moov(BoxReader r, Movie& movie, ParseContext& ctx) {
     }
     r.skip_box(*h);
   }
+  mark_chapter_tracks(movie);
   return Ok{};
 }
 

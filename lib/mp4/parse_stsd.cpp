@@ -67,6 +67,7 @@ void handle_config_box(const BoxHeader& h, BoxReader c, SampleEntry& e, ParseCon
     case box::glbl: e.glbl = c.rest(); break;
     case fourcc("fiel"): e.fiel = c.rest(); break;
     case fourcc("alac"): e.alac = c.rest(); break;
+    case fourcc("dmlp"): e.dmlp = c.rest(); break;
     case box::esds:
       e.esds = c.rest();
       e.es = parse_esds(e.esds);
@@ -228,7 +229,14 @@ Status parse_stsd(BoxReader r, Track& t, ParseContext& ctx, uint32_t depth) {
     } else if (audio) {
       MP4KIT_TRY(parse_audio(c, e));
       parse_child_boxes(c, e, ctx, depth + 1);
-      if (e.es && e.es->object_type_indication == 0x40) e.aac = parse_audio_specific_config(e.es->decoder_specific_info);
+      // ff_mp4_read_dec_config_descr reads the AudioSpecificConfig of every OTI that names AAC
+      // (MPEG-4 AAC 0x40, MPEG-2 AAC Main/LC/SSR 0x66-0x68).
+      if (e.es && (e.es->object_type_indication == 0x40 || (e.es->object_type_indication >= 0x66 && e.es->object_type_indication <= 0x68)))
+        e.aac = parse_audio_specific_config(e.es->decoder_specific_info);
+    } else if (e.format == fourcc("mp4s")) {
+      // MPEG-4 systems/subtitle entry: a plain SampleEntry whose 'esds' names the codec
+      // (mov.c mov_parse_stsd_subtitle leaves mp4s to the esds atom).
+      parse_child_boxes(c, e, ctx, depth + 1);
     }
     t.sample_entries.push_back(std::move(e));
     r.skip_box(*h);

@@ -144,13 +144,15 @@ Result<Track> parse_trak(BoxReader r, uint32_t index, uint64_t offset, ParseCont
         ctx.bytes_read += h.payload_size();
         t.udta = r.child(h, "udta").rest();
         return Ok{};
-      case fourcc("tref"): {  // § 8.3.3 TrackReferenceTypeBoxes: only 'chap' is kept
-        ctx.bytes_read += h.payload_size();
-        BoxReader tr = r.child(h, "tref");
-        return walk(tr, ctx, depth + 1, [&](const BoxHeader& th) -> Status {
+      case box::tref: {
+        // § 8.3.3 TrackReferenceBox: only 'chap' (QuickTime chapter tracks) matters here.
+        BoxReader e = r.child(h, "tref");
+        return walk(e, ctx, depth + 1, [&](const BoxHeader& th) -> Status {
           if (th.type != fourcc("chap")) return Ok{};
-          BoxReader ids = tr.child(th, "chap");
-          while (ids.remaining() >= 4 && t.chapter_track_ids.size() < 256) t.chapter_track_ids.push_back(ids.u32());
+          ctx.bytes_read += th.payload_size();
+          BoxReader c = e.child(th, "chap");
+          t.tref_chap.clear();  // mov_read_chap: a later list replaces an earlier one
+          while (c.remaining() >= 4 && t.tref_chap.size() < 1024) t.tref_chap.push_back(c.u32());
           return Ok{};
         });
       }

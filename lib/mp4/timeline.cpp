@@ -1,5 +1,7 @@
 #include "mp4/timeline.h"
 
+#include "mp4/chapters.h"
+
 #include <algorithm>
 
 #include "mp4/checked.h"
@@ -52,16 +54,6 @@ int64_t index_search(const EntryVector& e, int64_t wanted, bool backward, bool a
   if (!any)
     while (m >= 0 && m < n && !e[m].key) m += backward ? -1 : 1;
   return m == n ? -1 : m;
-}
-
-// Codecs whose FFmpeg descriptor has AV_CODEC_PROP_INTRA_ONLY: libavformat marks every
-// packet of them as key (libavformat/demux.c), whatever the container says.
-bool intra_only(const CodecInfo& ci) {
-  if (ci.type == MediaType::kAudio) return !ci.codec_name.empty();  // every audio codec mp4kit names is intra-only
-  static const char* kVideo[] = {"prores", "mjpeg", "mjpegb", "png", "rawvideo", "bmp", "dnxhd", "v210", "qtrle"};
-  for (const char* n : kVideo)
-    if (ci.codec_name == n) return true;
-  return false;
 }
 
 struct Ctx {
@@ -295,45 +287,78 @@ Status index_moov_samples(const Ctx& c, const SampleTable& table, bool ctts_vali
 }
 
 // Uncompressed audio whose stts is one entry of delta 1 (mov_build_index's chunk-based
-// path): one entry per chunk slice of up to 1024 samples, or per QuickTime sound frame.
-Status index_grouped_pcm(const Ctx& c, const std::string& stbl, Index& out) {
+// path): one entry per chunk slice of up to 1024 samples, or per QuickTime sound frame,
+// sliced with the layout audio_chunk_layout() gives (codec_info.h). As in FFmpeg, the
+// number of entries is counted from stsc first ("total"); an unaligned chunk before the
+// last stsc entry leaves the track without packets, and indexing stops at that count.
+// The count is what bounds memory here (stsc may claim far more samples than stsz has),
+// so it is checked against Limits::max_index_bytes before anything is stored.
+Status index_grouped_pcm(const Ctx& c, const std::string& stbl, const Limits& limits, Index& out) {
   const Track& t = c.track;
   const SampleTableBoxes& s = t.stbl;
-  uint32_t bytes_per_frame = 0, samples_per_frame = 0;
-  uint32_t unit = s.sample_size;
-  if (!t.sample_entries.empty()) {
-    const SampleEntry& se = t.sample_entries.front();
-    samples_per_frame = se.qt_samples_per_packet;
-    bytes_per_frame = se.qt_bytes_per_frame;
-    CodecInfo eci = codec_info_of(t, se);
-    if (eci.bits_per_sample >= 8 && eci.channels) unit = eci.bits_per_sample / 8 * eci.channels;
+  AudioChunkLayout layout;
+  if (!t.sample_entries.empty()) layout = audio_chunk_layout(t, t.sample_entries.front());
+  else layout.sample_size = s.sample_size;
+  const uint32_t spf = layout.samples_per_frame, bpf = layout.bytes_per_frame;
+  out.moov_end = -c.dts_shift;
+  if (!s.chunk_count) return Ok{};
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < s.stsc_count; ++i) {
+    const uint32_t chunk_samples = s.stsc_samples_per_chunk(i);
+    if (i != s.stsc_count - 1 && spf && chunk_samples % spf) return Ok{};  // "error unaligned chunk"
+    uint64_t count;
+    if (spf >= 160) count = chunk_samples / spf;
+    else if (spf > 1) {
+      const uint64_t per = (1024 / spf) * spf;
+      count = (chunk_samples + per - 1) / per;
+    } else count = (uint64_t(chunk_samples) + 1023) / 1024;
+    // mov_stsc_index_valid: the chunk run ends at the next entry's first_chunk, else at the last chunk.
+    const uint32_t first = s.stsc_first_chunk(i);
+    const bool next_valid = i + 1 < s.stsc_count && s.stsc_first_chunk(i + 1) > first;
+    const uint64_t chunks = next_valid ? uint64_t(s.stsc_first_chunk(i + 1)) - first
+                                       : (first >= 1 && first - 1 <= s.chunk_count ? s.chunk_count - (first - 1) : 0);
+    total += chunks * count;  // < 2^32 x 2^32 per entry, 2^32 entries: cannot wrap 64 bits in practice
+    if (total > UINT32_MAX) break;
   }
+  if (total > UINT32_MAX || total * sizeof(Packet) > limits.max_index_bytes) {
+    return make_error(ErrorCode::kInternal, stbl + "/stsc", s.stsc.offset,
+                      "uncompressed audio packet table of " + std::to_string(total) +
+                          " chunk slices exceeds the index memory limit (raise with --max-index-mb)");
+  }
+  out.entries.reserve(static_cast<size_t>(total));
   int64_t dts = -c.dts_shift;
   uint32_t stsc_i = 0;
   for (uint32_t chunk = 0; chunk < s.chunk_count; ++chunk) {
-    while (stsc_i + 1 < s.stsc_count && s.stsc_first_chunk(stsc_i + 1) == chunk + 1) ++stsc_i;
+    if (stsc_i + 1 < s.stsc_count && s.stsc_first_chunk(stsc_i + 1) == chunk + 1) ++stsc_i;
     uint32_t chunk_samples = s.stsc_count ? s.stsc_samples_per_chunk(stsc_i) : 0;
     const uint32_t sdi = s.stsc_count ? s.stsc_sample_description_index(stsc_i) : 1;
     uint64_t pos = s.chunk_offset(chunk);
     while (chunk_samples > 0) {
+      if (spf > 1 && !bpf) {  // "Zero bytes per frame": FFmpeg stops indexing
+        out.moov_end = dts;
+        return Ok{};
+      }
       uint32_t samples, size;
-      if (samples_per_frame >= 160) {
-        samples = samples_per_frame;
-        size = bytes_per_frame;
-      } else if (samples_per_frame > 1) {
-        samples = std::min((1024 / samples_per_frame) * samples_per_frame, chunk_samples);
-        size = (samples / samples_per_frame) * bytes_per_frame;
+      if (spf >= 160) {
+        samples = spf;
+        size = bpf;
+      } else if (spf > 1) {
+        samples = std::min((1024 / spf) * spf, chunk_samples);
+        size = (samples / spf) * bpf;
       } else {
         samples = std::min<uint32_t>(1024, chunk_samples);
-        size = samples * unit;
+        size = samples * layout.sample_size;
+      }
+      if (out.entries.size() >= total || size > 0x3FFFFFFF) {  // "wrong chunk count", "too large"
+        out.moov_end = dts;
+        return Ok{};
       }
       out.entries.push_back(make_entry(pos, dts, size, true, out.entries.size(), sdi, samples));
       pos = sat_add_u64(pos, size);  // past 2^64 = past the end of the file (checked.h)
       auto next = checked_add_ticks(dts, samples);
       if (!next) return make_error(ErrorCode::kMalformed, stbl + "/stsc", s.stsc.offset, "decode time overflows 64 bits");
       dts = *next;
-      if (samples >= chunk_samples) break;
-      chunk_samples -= samples;
+      chunk_samples -= samples;  // unsigned, as in FFmpeg: a short GSM tail wraps and runs into "total"
     }
   }
   out.moov_end = dts;
@@ -492,7 +517,12 @@ Status begin_timeline(const Movie& movie, size_t ti, const SampleTable& table, c
   c.is_vorbis = b.ci.codec_name == "vorbis";
   c.movie_timescale = movie.timescale;
   b.table = &table;
-  if (checked_mul(table.sample_count(), sizeof(Packet)).value_or(UINT64_MAX) > limits.max_index_bytes) {
+  const SampleTableBoxes& s = t.stbl;
+  tl.grouped_pcm = c.type == MediaType::kAudio && s.stts_count == 1 && s.stts_sample_delta(0) == 1 && table.moov_sample_count() > 0;
+  // Grouped PCM holds one packet per chunk slice, not per sample: index_grouped_pcm checks
+  // its own count (and its moov samples are never stored one by one).
+  if (checked_mul(tl.grouped_pcm ? table.fragment_sample_count() : table.sample_count(), sizeof(Packet)).value_or(UINT64_MAX) >
+      limits.max_index_bytes) {
     return make_error(ErrorCode::kInternal, "moov/trak[" + std::to_string(ti) + "]", t.offset,
                       "packet table of " + std::to_string(table.sample_count()) + " samples exceeds the index memory limit " +
                           "(raise with --max-index-mb)");
@@ -500,10 +530,8 @@ Status begin_timeline(const Movie& movie, size_t ti, const SampleTable& table, c
   const bool ctts_valid = find_dts_shift(t, c.dts_shift);
   tl.dts_shift = c.dts_shift;
 
-  const SampleTableBoxes& s = t.stbl;
-  tl.grouped_pcm = c.type == MediaType::kAudio && s.stts_count == 1 && s.stts_sample_delta(0) == 1 && table.moov_sample_count() > 0;
   Index index;
-  MP4KIT_TRY(tl.grouped_pcm ? index_grouped_pcm(c, stbl, index) : index_moov_samples(c, table, ctts_valid, stbl, index));
+  MP4KIT_TRY(tl.grouped_pcm ? index_grouped_pcm(c, stbl, limits, index) : index_moov_samples(c, table, ctts_valid, stbl, index));
 
   b.st_duration = static_cast<int64_t>(t.media_duration);
   b.have_ctts = ctts_valid && !tl.grouped_pcm;
@@ -570,7 +598,8 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
     tl.duration = b.st_duration;
     const uint32_t stream_index =
         ti < movie.track_stream_index.size() ? movie.track_stream_index[ti] : static_cast<uint32_t>(ti);
-    make_packets(tl, std::move(b.entries), b.have_ctts ? &b.ctts : nullptr, b.c.dts_shift, stream_index, intra_only(b.ci));
+    make_packets(tl, std::move(b.entries), b.have_ctts ? &b.ctts : nullptr, b.c.dts_shift, stream_index, every_packet_key(b.ci));
+    apply_chapter_packets(movie.tracks[ti], b.ci, tl);
   }
   if (options.stop_at_truncation) stop_at_end_of_file(movie, result);
   // Table entries read after the file shrank were zeros (io/fault_guard.h).
