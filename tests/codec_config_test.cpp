@@ -214,13 +214,7 @@ const std::map<std::string, std::set<std::string>> kKnown = {
     // gives none (its first temporal unit carries metadata OBUs only); mp4kit says progressive.
     {"ax_sample_with_colr_mdcv_and_clli.mp4", {"s0 field_order ff=absent mk=progressive"}},
     // [data] TrueHD: format, depth and layout come from the major sync of the first frame.
-    {"ax_sample_dthd.mp4",
-     {"s0 bits_per_raw_sample ff=24 mk=absent", "s0 bits_per_sample ff=0 mk=absent", "s0 channel_layout ff=7.1 mk=absent",
-      "s0 sample_fmt ff=s32 mk=absent"}},
-    // [codec] FFmpeg 5.1 maps no codec to 'fpcm' (ffprobe: unknown codec, no decoder);
-    // mp4kit's codec table names it pcm_f32le, so the PCM keys follow.
-    {"ax_sample_fpcm_32le.mp4",
-     {"s1 bits_per_sample ff=0 mk=32", "s1 channel_layout ff=absent mk=mono", "s1 sample_fmt ff=absent mk=flt"}},
+    {"ax_sample_dthd.mp4", {"s0 bits_per_raw_sample ff=24 mk=absent", "s0 sample_fmt ff=s32 mk=absent"}},
     // [config] MPEG-4 Part 2: the VOL header's video_signal_type (in esds) is not parsed yet.
     {"mp4parser_multiTrack.3gp",
      {"s1 color_range ff=pc mk=absent", "s1 color_space ff=smpte170m mk=absent", "s1 color_transfer ff=smpte170m mk=absent"}},

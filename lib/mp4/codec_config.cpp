@@ -396,8 +396,11 @@ StreamParameters stream_parameters_of(const Track& track, const SampleEntry& e, 
       }
       p.has_b_frames = 0;
     }
-  } else if (info.type == MediaType::kAudio && !n.empty()) {
-    audio_parameters(e, info, p);
+  } else if (info.type == MediaType::kAudio) {
+    // ffprobe prints bits_per_sample for every audio stream: av_get_bits_per_sample() of
+    // AV_CODEC_ID_NONE is 0; the other keys need a known codec.
+    if (n.empty()) p.bits_per_sample = 0;
+    else audio_parameters(e, info, p);
   }
   return p;
 }

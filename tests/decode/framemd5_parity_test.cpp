@@ -19,6 +19,15 @@ std::string first_difference(const std::vector<std::string>& expected, const std
   return "ffmpeg " + std::to_string(expected.size()) + " frames, mp4kit " + std::to_string(got.size());
 }
 
+/// ffprobe's codec_name of stream `index` ("unknown" when FFmpeg maps no codec to it).
+std::string ffprobe_codec_name(const std::string& file, int index) {
+  auto r = run("ffprobe -v quiet -select_streams " + std::to_string(index) +
+               " -show_entries stream=codec_name -of csv=p=0 " + quote(file));
+  std::string name = r.out;
+  while (!name.empty() && (name.back() == '\n' || name.back() == ',')) name.pop_back();
+  return name;
+}
+
 }  // namespace
 
 TEST_CASE("framemd5 equals FFmpeg's for every audio and video stream") {
@@ -29,7 +38,7 @@ TEST_CASE("framemd5 equals FFmpeg's for every audio and video stream") {
   if (corpus_dir().empty()) MESSAGE("corpus not found (set MP4KIT_CORPUS): comparing samples/ only");
   if (corpus2_dir().empty()) MESSAGE("corpus2 not found (set MP4KIT_CORPUS2): its files are skipped");
   int video = 0, audio = 0, same_video = 0, same_audio = 0;
-  std::string encrypted;
+  std::string encrypted, undecodable;
   for (const std::string& file : media_files()) {
     const std::string name = std::filesystem::path(file).filename().string();
     const std::set<int> skip = encrypted_streams(file);
@@ -44,6 +53,13 @@ TEST_CASE("framemd5 equals FFmpeg's for every audio and video stream") {
       CAPTURE(name);
       CAPTURE(s.index);
       INFO(s.type << ": ffmpeg " << expected.size() << " frames, mp4kit " << got.lines.size() << ", exit " << got.exit_code);
+      if (expected.empty() && ffprobe_codec_name(file, s.index) == "unknown") {
+        // FFmpeg maps no codec to this stream and decodes nothing ("Decoder (codec none)
+        // not found"): mp4kit must refuse it as malformed input with one line (exit 65).
+        CHECK(got.exit_code == 65);
+        undecodable += " " + name + "#" + std::to_string(s.index);
+        continue;
+      }
       CHECK(got.exit_code == 0);
       CHECK_MESSAGE(got.lines == expected, first_difference(expected, got.lines));
       const bool same = got.exit_code == 0 && got.lines == expected;
@@ -52,7 +68,8 @@ TEST_CASE("framemd5 equals FFmpeg's for every audio and video stream") {
     }
   }
   MESSAGE("framemd5 parity: video " << same_video << "/" << video << ", audio " << same_audio << "/" << audio
-                                     << "; encrypted, not compared:" << encrypted);
+                                     << "; encrypted, not compared:" << encrypted
+                                     << "; no codec in FFmpeg either (exit 65 checked):" << undecodable);
 }
 
 TEST_CASE("--no-edits equals FFmpeg with -ignore_editlist 1") {
