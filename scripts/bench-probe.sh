@@ -26,8 +26,9 @@ if [[ ! -s $FILE ]]; then
   mv "$FILE.tmp.mp4" "$FILE"
 fi
 SIZE=$(stat -c %s "$FILE")
-SAMPLES=$("$MP4KIT" probe --json "$FILE" | awk -F': ' '/"nb_frames"/ {gsub(/[^0-9]/,"",$2); s+=$2} END{print s}')
-BYTES_READ=$("$MP4KIT" probe --json "$FILE" | awk -F': ' '/"bytes_read"/ {gsub(/[^0-9]/,"",$2); print $2}')
+# probe --json is one compact line (README "JSON output"): pick the numbers by key.
+SAMPLES=$("$MP4KIT" probe --json "$FILE" | grep -o '"nb_frames": *[0-9]*' | awk -F: '{s+=$2} END{print s}')
+BYTES_READ=$("$MP4KIT" probe --json "$FILE" | grep -o '"bytes_read": *[0-9]*' | awk -F: '{print $2+0}')
 echo "file: $FILE  size=$SIZE bytes  samples=$SAMPLES  runs=$RUNS" >&2
 
 # warm the page cache for every contender alike
