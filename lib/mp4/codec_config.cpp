@@ -12,6 +12,7 @@
 
 #include "codec/h264_sps.h"
 #include "codec/hevc_ps.h"
+#include "mp4/codec_info.h"
 #include "mp4/fourcc.h"
 
 namespace mp4kit {
@@ -85,24 +86,6 @@ std::string yuv_name(uint32_t chroma_format_idc, uint32_t depth, bool jpeg_range
   return base + std::to_string(depth) + "le";
 }
 
-// FFmpeg's ff_h264_get_profile (h264_ps.c): constraint_set1 makes Baseline "Constrained",
-// constraint_set3 makes the High 10/4:2:2/4:4:4 profiles "Intra"; names from profiles.c.
-std::string h264_profile_name(const codec::H264Sps& s) {
-  const bool c1 = s.constraint_set_flags & 2, c3 = s.constraint_set_flags & 8;
-  switch (s.profile_idc) {
-    case 66: return c1 ? "Constrained Baseline" : "Baseline";
-    case 77: return "Main";
-    case 88: return "Extended";
-    case 100: return "High";
-    case 110: return c3 ? "High 10 Intra" : "High 10";
-    case 122: return c3 ? "High 4:2:2 Intra" : "High 4:2:2";
-    case 244: return c3 ? "High 4:4:4 Intra" : "High 4:4:4 Predictive";
-    case 44: return "CAVLC 4:4:4";
-    case 118: return "Multiview High";
-    case 128: return "Stereo High";
-    default: return "";
-  }
-}
 
 // Presentation times (dts + composition offset, ticks) of the first `n` samples in decode
 // order, from stts/ctts (moov) or the first truns. Reads only those table entries.
@@ -200,7 +183,11 @@ void h264_parameters(const Track& t, const SampleEntry& e, StreamParameters& p) 
   const uint32_t loc = sps->chroma_loc_info_present ? sps->chroma_sample_loc_type_top + 1 : 1;
   if (chroma_location_name(loc)) p.chroma_location = chroma_location_name(loc);
   if (sps->frame_mbs_only) p.field_order = "progressive";
-  p.profile = h264_profile_name(*sps);
+  // H264Sps::constraint_set_flags holds set0 in bit 0; avcC's byte holds it in bit 7.
+  uint8_t constraints = 0;
+  for (int k = 0; k < 6; ++k)
+    if (sps->constraint_set_flags & (1u << k)) constraints |= static_cast<uint8_t>(0x80 >> k);
+  p.profile = h264_profile(sps->profile_idc, constraints);
   // h264_decode_init takes num_reorder_frames from a bitstream restriction; without one
   // the output logic guesses from the pictures' order.
   if (sps->bitstream_restriction) p.has_b_frames = static_cast<int>(sps->max_num_reorder_frames);

@@ -6,20 +6,6 @@
 namespace mp4kit {
 namespace {
 
-std::string h264_profile(uint8_t profile_idc, uint8_t constraints) {
-  const bool c1 = constraints & 0x40, c3 = constraints & 0x10;
-  switch (profile_idc) {
-    case 66: return c1 ? "Constrained Baseline" : "Baseline";
-    case 77: return "Main";
-    case 88: return "Extended";
-    case 100: return "High";
-    case 110: return c3 ? "High 10 Intra" : "High 10";
-    case 122: return c3 ? "High 4:2:2 Intra" : "High 4:2:2";
-    case 244: return c3 ? "High 4:4:4 Intra" : "High 4:4:4 Predictive";
-    case 44: return "CAVLC 4:4:4";
-    default: return "";
-  }
-}
 
 std::string hevc_profile(uint8_t idc) {
   switch (idc) {
@@ -306,6 +292,23 @@ void audio_parameters(const Track& track, const SampleEntry& e, CodecInfo& ci) {
 }
 
 }  // namespace
+
+std::string h264_profile(uint8_t profile_idc, uint8_t constraints) {
+  const bool c1 = constraints & 0x40, c3 = constraints & 0x10;
+  switch (profile_idc) {
+    case 66: return c1 ? "Constrained Baseline" : "Baseline";
+    case 77: return "Main";
+    case 88: return "Extended";
+    case 100: return "High";
+    case 110: return c3 ? "High 10 Intra" : "High 10";
+    case 122: return c3 ? "High 4:2:2 Intra" : "High 4:2:2";
+    case 244: return c3 ? "High 4:4:4 Intra" : "High 4:4:4 Predictive";
+    case 44: return "CAVLC 4:4:4";
+    case 118: return "Multiview High";
+    case 128: return "Stereo High";
+    default: return "";
+  }
+}
 
 CodecInfo codec_info_of(const Track& track, const SampleEntry& e) {
   CodecInfo ci;

@@ -35,6 +35,12 @@ AudioChunkLayout audio_chunk_layout(const Track& track, const SampleEntry& entry
 /// and every subtitle and data stream.
 bool every_packet_key(const CodecInfo& codec);
 
+/// ff_h264_get_profile (libavcodec/h264_ps.c) with the names of libavcodec/profiles.c:
+/// `profile_idc` and the constraint_set flags byte as avcC carries it (set0 = 0x80 ...
+/// set5 = 0x04; set1 makes Baseline "Constrained", set3 makes High 10/4:2:2/4:4:4
+/// "Intra"). "" for an unknown profile_idc.
+std::string h264_profile(uint8_t profile_idc, uint8_t constraints);
+
 /// Convenience: the first sample entry of the track (or handler-only info if none).
 CodecInfo codec_info_of(const Track& track);
 
