@@ -8,6 +8,7 @@
 #include "mp4/checked.h"
 #include "mp4/codec_info.h"
 #include "mp4/fourcc.h"
+#include "mp4/timeline.h"
 
 namespace mp4kit {
 namespace {
@@ -184,20 +185,6 @@ int64_t first_composition_offset(const SampleTableBoxes& s) {
     if (!found) { first = d; found = true; }
   }
   return first;
-}
-
-// mov_read_elst's time_offset for fragments (track ticks): a leading empty edit's length
-// subtracted from the first edit's media_time.
-int64_t fragment_time_offset(const Track& t, uint32_t movie_timescale) {
-  if (!t.has_elst || movie_timescale == 0) return 0;
-  int64_t empty = 0, media_time = 0;
-  size_t first = 0;
-  for (size_t i = 0; i < t.edits.size(); ++i) {
-    if (i == 0 && t.edits[i].media_time == -1) { empty = static_cast<int64_t>(t.edits[i].segment_duration); first = 1; }
-    else if (i == first && t.edits[i].media_time >= 0) media_time = t.edits[i].media_time;
-  }
-  if (empty) empty = rescale(empty, t.timescale, movie_timescale);
-  return sat_sub64(media_time, empty);
 }
 
 // The largest negative composition offset (FFmpeg's dts_shift) over ctts and the runs.

@@ -365,6 +365,8 @@ Status index_grouped_pcm(const Ctx& c, const std::string& stbl, const Limits& li
   return Ok{};
 }
 
+}  // namespace
+
 // mov_read_elst's time_offset for fragments: the first non-empty edit's media time minus
 // a leading empty edit's duration (in track ticks).
 int64_t fragment_time_offset(const Track& t, uint32_t movie_timescale) {
@@ -383,6 +385,8 @@ int64_t fragment_time_offset(const Track& t, uint32_t movie_timescale) {
   if (empty_duration) empty_duration = rescale(empty_duration, t.timescale, movie_timescale);
   return sat_sub64(start_time, empty_duration);
 }
+
+namespace {
 
 // One track while the timelines are built: its moov entries (edited), then the fragment
 // entries the replay appends, and FFmpeg's running fragment state for it.

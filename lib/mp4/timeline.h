@@ -55,4 +55,9 @@ std::vector<std::pair<uint32_t, uint32_t>> interleave_order(const Movie& movie, 
 /// FFmpeg's codec type for a track (video/audio/subtitle/data), needed for edit-list rules.
 MediaType media_type_of(const Track& track);
 
+/// mov_read_elst's time_offset for fragments (FFmpeg 5.1 mov.c), in track ticks: the first
+/// non-empty edit's media_time minus a leading empty edit's duration (rescaled from the
+/// movie timescale); 0 without an edit list or with `movie_timescale` 0.
+int64_t fragment_time_offset(const Track& t, uint32_t movie_timescale);
+
 }  // namespace mp4kit
