@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "fixed_time.h"
+#include "io/large_allocator.h"
 #include "json_record.h"
 #include "mp4/check.h"
 #include "limit_flags.h"
@@ -161,9 +163,13 @@ json picture_json(const FileReport& rep, const AttachedPicture& pic) {
 // Packet rows are formatted straight into the record's buffer (a 2-hour file has ~500,000
 // of them); keys and their order are those of `ffprobe -show_packets -of json`, values are
 // numbers.
+// The record of a long file is ~100 MB: its buffer comes from LargeAllocator (2 MiB pages),
+// since on virtual machines 4 KiB page faults cost more than formatting the rows.
+using RecordBuffer = fmt::basic_memory_buffer<char, fmt::inline_buffer_size, LargeAllocator<char>>;
+
 class PacketWriter {
  public:
-  PacketWriter(fmt::memory_buffer& buf, bool pretty) : buf_(buf), pretty_(pretty) {}
+  PacketWriter(RecordBuffer& buf, bool pretty) : buf_(buf), pretty_(pretty) {}
   // `time_base` = 1/timescale of the stream; the *_time keys are ffprobe's print_time
   // (ticks * av_q2d(time_base), six decimals), written as numbers.
   void row(const char* codec_type, uint32_t stream, uint32_t timescale, const int64_t* pts, const int64_t* dts,
@@ -174,18 +180,27 @@ class PacketWriter {
     fmt::appender out(buf_);
     const double tb = timescale ? 1.0 / timescale : 0.0;
     fmt::format_to(out, FMT_COMPILE("{{\"codec_type\": \"{}\", \"stream_index\": {}"), codec_type, stream);
-    if (pts) fmt::format_to(out, FMT_COMPILE(", \"pts\": {}, \"pts_time\": {:.6f}"), *pts, static_cast<double>(*pts) * tb);
-    if (dts) fmt::format_to(out, FMT_COMPILE(", \"dts\": {}, \"dts_time\": {:.6f}"), *dts, static_cast<double>(*dts) * tb);
-    if (pts) fmt::format_to(out, FMT_COMPILE(", \"duration\": {}, \"duration_time\": {:.6f}"), duration, static_cast<double>(duration) * tb);
+    if (pts) {
+      out = fmt::format_to(out, FMT_COMPILE(", \"pts\": {}, \"pts_time\": "), *pts);
+      out = format_seconds_6(out, *pts, tb);
+    }
+    if (dts) {
+      out = fmt::format_to(out, FMT_COMPILE(", \"dts\": {}, \"dts_time\": "), *dts);
+      out = format_seconds_6(out, *dts, tb);
+    }
+    if (pts) {
+      out = fmt::format_to(out, FMT_COMPILE(", \"duration\": {}, \"duration_time\": "), duration);
+      out = format_seconds_6(out, duration, tb);
+    }
     fmt::format_to(out, FMT_COMPILE(", \"size\": {}, \"pos\": {}, \"flags\": \"{}\"}}"), size, pos, flags);
   }
  private:
-  fmt::memory_buffer& buf_;
+  RecordBuffer& buf_;
   bool pretty_;
   bool first_ = true;
 };
 
-void append_packets_json(const FileReport& rep, bool pretty, fmt::memory_buffer& buf) {
+void append_packets_json(const FileReport& rep, bool pretty, RecordBuffer& buf) {
   const Movie& m = rep.movie();
   PacketWriter w(buf, pretty);
   for (const AttachedPicture& pic : m.attached_pictures)  // queued first, as libavformat does
@@ -209,7 +224,7 @@ void write_file_record(const FileReport& rep, const ordered_json& j, bool pretty
   // dozens of times.
   size_t rows = rep.movie().attached_pictures.size();
   for (const auto& tl : *rep.timelines) rows += tl.packets.size();
-  fmt::memory_buffer buf;
+  RecordBuffer buf;
   buf.reserve(text.size() + rows * 224 + 64);
   buf.append(text);
   buf.append(std::string_view(pretty ? ",\n  \"packets\": [" : ",\"packets\":["));
@@ -218,7 +233,7 @@ void write_file_record(const FileReport& rep, const ordered_json& j, bool pretty
   write_record_line(std::string_view(buf.data(), buf.size()));
 }
 
-json file_json(const FileReport& rep, const ProbeOptions& o, const std::vector<BoxNode>* boxes, const std::vector<Finding>* findings) {
+json file_json(const FileReport& rep, const std::vector<BoxNode>* boxes, const std::vector<Finding>* findings) {
   const Movie& m = rep.movie();
   json j;
   json f;
@@ -280,7 +295,7 @@ void print_text(const FileReport& rep) {
              m.has_ftyp ? fourcc_to_string(m.major_brand) : "none", m.has_ftyp ? brands_string(m) : "-",
              m.fragmented ? ", fragmented" : "");
   fmt::print("  duration: {:.3f} s   size: {} bytes   bit rate: {:.0f} kb/s   streams: {}\n", rep.duration_s, m.file_size,
-             rep.duration_s > 0 ? m.file_size * 8 / rep.duration_s / 1000 : 0.0, m.stream_count);
+             rep.duration_s > 0 ? static_cast<double>(m.file_size) * 8 / rep.duration_s / 1000 : 0.0, m.stream_count);
   // In stream index order, as ffprobe lists them: cover art after the tracks it follows.
   std::vector<const StreamReport*> by_index(m.stream_count, nullptr);
   std::vector<const AttachedPicture*> pic_at(m.stream_count, nullptr);
@@ -393,7 +408,7 @@ int run_probe(const ProbeOptions& o) {
       continue;
     }
     if (as_json) {
-      write_file_record(*rep, file_json(*rep, o, boxes ? &*boxes : nullptr, findings ? &*findings : nullptr), o.pretty, o.packets);
+      write_file_record(*rep, file_json(*rep, boxes ? &*boxes : nullptr, findings ? &*findings : nullptr), o.pretty, o.packets);
     } else {
       if (!o.boxes || o.packets || o.check) {
         if (!(o.packets && o.csv)) print_text(*rep);

@@ -340,8 +340,12 @@ CodecInfo codec_info_of(const Track& track, const SampleEntry& e) {
   }
   // mov_read_chapters: a chapter track that is not video becomes a bin_data data stream.
   if (track.chapter_track && ci.type != MediaType::kVideo) {
-    ci = CodecInfo{.type = MediaType::kData, .codec_name = codec_tags::names::kBinData,
-                   .codec_tag_string = ci.codec_tag_string, .codec_tag = ci.codec_tag};
+    CodecInfo data;
+    data.type = MediaType::kData;
+    data.codec_name = codec_tags::names::kBinData;
+    data.codec_tag_string = ci.codec_tag_string;
+    data.codec_tag = ci.codec_tag;
+    ci = std::move(data);
   }
   return ci;
 }

@@ -200,7 +200,7 @@ void read_loci(const uint8_t* p, size_t size, MetaState& st) {
   if (pos < size) ++pos;  // the NUL
   if (size - pos < 1 + 12) return;
   ++pos;  // role
-  const auto fixed = [&](size_t at) { return static_cast<double>(static_cast<int32_t>(load_be32(p + at)) / float(1 << 16)); };
+  const auto fixed = [&](size_t at) { return static_cast<double>(static_cast<float>(static_cast<int32_t>(load_be32(p + at))) / float(1 << 16)); };
   const double longitude = fixed(pos), latitude = fixed(pos + 4), altitude = fixed(pos + 8);
   char buf[200];
   int n = std::snprintf(buf, sizeof buf, "%+08.4f%+09.4f", latitude, longitude);
@@ -381,7 +381,7 @@ std::vector<Tag> format_tags_of(const Movie& m) {
   for (const Track& t : m.tracks)
     if (t.udta.size) boxes.emplace_back(box::udta, t.udta);
   std::stable_sort(boxes.begin(), boxes.end(), [](const auto& a, const auto& b) { return a.second.offset < b.second.offset; });
-  MetaState st{d};
+  MetaState st{.dict = d, .keys = {}};
   for (const auto& [type, span] : boxes) {
     if (type == box::udta) read_container(span.data, span.size, box::udta, st, 0);
     else read_meta(span.data, span.size, st, 0);

@@ -363,8 +363,8 @@ MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>&
         dts.push_back(smp.in_fragment ? smp.dts : smp.dts - shift);
         durations.push_back(smp.duration);
       }
-      const double avg = s.avg_frame_rate.den > 0 ? double(s.avg_frame_rate.num) / double(s.avg_frame_rate.den) : 0;
-      s.r_frame_rate = estimate_r_frame_rate(dts, durations, f.timescale, codec_time_base_unreliable(ci, t.timescale), avg);
+      const double avg_rate = s.avg_frame_rate.den > 0 ? double(s.avg_frame_rate.num) / double(s.avg_frame_rate.den) : 0;
+      s.r_frame_rate = estimate_r_frame_rate(dts, durations, f.timescale, codec_time_base_unreliable(ci, t.timescale), avg_rate);
       // No estimate: the codec context's frame rate when it is not finer than the time
       // base (FFmpeg fills it from the stream's average rate), else the time base's rate.
       if (s.r_frame_rate.num == 0) {
