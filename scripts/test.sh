@@ -37,12 +37,16 @@ fi
 echo "$corpus_msg"
 
 cd "$ROOT"
+setup_start=$SECONDS
 bash "$ROOT/scripts/setup.sh"
+setup_s=$((SECONDS - setup_start))
 
 echo "$corpus_msg"
 echo "test: ctest --test-dir build --output-on-failure -j2${*:+ $*}"
 status=0
+ctest_start=$SECONDS
 ctest --test-dir build --output-on-failure -j2 "$@" || status=$?
+echo "test: setup and build took ${setup_s} s, ctest took $((SECONDS - ctest_start)) s"
 
 # The hardening stage (scripts/test-hardening.sh: the suite under ASan+UBSan, then each
 # fuzz target for MP4KIT_FUZZ_SECONDS). Skipped for a filtered run (ctest arguments given)
