@@ -331,7 +331,7 @@ TEST_CASE("batch: kill -9 midway, then --resume, gives the records of an uninter
   CHECK(a == b);  // same inputs, one record each, same statuses
 }
 
-TEST_CASE("batch: two shards merged equal one unsharded run; --shard auto takes Slurm's and Kubernetes' variables") {
+TEST_CASE("batch: two shards merged equal one unsharded run, and --shard auto takes Slurm and Kubernetes variables") {
   Mix m = make_mix("shards");
   const std::string bin = test::quote(mp4kit_bin());
   const std::string base = std::string(kFault) + bin + " batch --timeout 1 --kill-after 0.3 --files-from " + test::quote(m.list);
