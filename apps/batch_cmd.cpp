@@ -7,6 +7,7 @@
 // line at the first "--" and hands the tail here (set_batch_command).
 #include <fmt/core.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -174,10 +175,14 @@ int run_batch_cmd(const BatchFlags& f) {
   if (out->bad_lines) fmt::print(stderr, "mp4kit: warning: batch: {}: {} lines are not records (ignored)\n", f.records, out->bad_lines);
   const batch::BatchProgress& t = out->totals;
   const auto& st = t.by_status;
+  rusage self{};
+  getrusage(RUSAGE_SELF, &self);  // the batch process alone (its children are in the records)
   if (!f.quiet)
     fmt::print(stderr,
-               "batch: {} inputs recorded in {:.1f} s ({:.1f}/s): {} ok, {} failed, {} timeout, {} crashed, {} skipped{}{}{}\n",
+               "batch: {} inputs recorded in {:.1f} s ({:.1f}/s): {} ok, {} failed, {} timeout, {} crashed, {} skipped; "
+               "batch process peak RSS {:.1f} MiB{}{}{}\n",
                t.recorded, t.elapsed_s, t.elapsed_s > 0 ? double(t.recorded) / t.elapsed_s : 0.0, st[0], st[1], st[2], st[3], st[4],
+               double(self.ru_maxrss) / 1024.0,
                t.already_recorded ? fmt::format("; {} recorded before", t.already_recorded) : "",
                t.other_shards ? fmt::format("; {} in other shards", t.other_shards) : "",
                out->stop_signal ? fmt::format("; stopped by {}", batch::signal_name(out->stop_signal)) : "");
