@@ -373,3 +373,40 @@ TEST_CASE("batch: usage errors exit 64") {
     CHECK_MESSAGE(std::count(r.out.begin(), r.out.end(), '\n') == 1, args << ": " << r.out);
   }
 }
+
+TEST_CASE("batch: the Slurm job-array script runs its shard with Slurm's variables") {
+  const std::string dir = scratch("slurm");
+  std::string list;
+  for (const std::string& f : test::media_files(false)) list += f + "\n";
+  write_file(dir + "/list.txt", list);
+  const std::string bin_dir = fs::path(mp4kit_bin()).parent_path().string();
+  const std::string records = dir + "/records/shard-";
+  size_t total = 0;
+  for (int id = 3; id <= 4; ++id) {  // --array=3-4: shards 0 and 1 of 2
+    auto r = test::run("cd " + test::quote(dir) + " && env -u JOB_COMPLETION_INDEX PATH=" + test::quote(bin_dir) +
+                       ":$PATH DATA=" + test::quote(dir) + " SLURM_ARRAY_TASK_ID=" + std::to_string(id) +
+                       " SLURM_ARRAY_TASK_MIN=3 SLURM_ARRAY_TASK_COUNT=2 SLURM_CPUS_PER_TASK=2 bash " +
+                       test::quote(std::string(MP4KIT_SOURCE_DIR) + "/deploy/slurm-array.sh") + " 2>&1");
+    CHECK_MESSAGE(r.exit_code == 0, r.out);
+    total += records_of(records + std::to_string(id) + ".jsonl").size();
+  }
+  CHECK(total == test::media_files(false).size());
+  auto s = summarize({records + "3.jsonl", records + "4.jsonl"});
+  REQUIRE(s.ok());
+  CHECK(s->duplicated == 0);
+  CHECK(s->inputs == total);
+}
+
+TEST_CASE("batch: the Kubernetes manifest is an Indexed Job whose shard count matches its completions") {
+  const std::string y = read_file(std::string(MP4KIT_SOURCE_DIR) + "/deploy/k8s-indexed-job.yaml");
+  CHECK(y.find("completionMode: Indexed") != std::string::npos);
+  CHECK(y.find("mp4kit batch --shard auto") != std::string::npos);
+  const auto number_after = [&](const std::string& key) {
+    const size_t at = y.find(key);
+    REQUIRE(at != std::string::npos);
+    size_t i = at + key.size();
+    while (i < y.size() && !std::isdigit(static_cast<unsigned char>(y[i]))) ++i;
+    return std::stoi(y.substr(i));
+  };
+  CHECK(number_after("completions:") == number_after("- name: MP4KIT_SHARD_COUNT"));
+}
