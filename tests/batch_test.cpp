@@ -410,3 +410,25 @@ TEST_CASE("batch: the Kubernetes manifest is an Indexed Job whose shard count ma
   };
   CHECK(number_after("completions:") == number_after("- name: MP4KIT_SHARD_COUNT"));
 }
+
+TEST_CASE("batch: SIGTERM stops the batch cleanly: children stopped, no record for the interrupted input, exit 143") {
+  const std::string dir = scratch("sigterm");
+  const auto files = test::media_files(false);
+  std::string list;
+  for (size_t i = 0; i < 3; ++i) list += files[i] + "\n";
+  const std::string hang = dir + "/HANGME.mp4";
+  fs::create_symlink(files[0], hang);
+  list += hang + "\n";
+  write_file(dir + "/list.txt", list);
+  const std::string rec = dir + "/r.jsonl";
+  // The hang ignores SIGTERM: the batch forwards it, then sends SIGKILL after --kill-after.
+  auto r = test::run(std::string(kFault) + test::quote(mp4kit_bin()) + " batch --jobs 1 --group 1 --kill-after 0.3 --files-from " +
+                     test::quote(dir + "/list.txt") + " --records " + test::quote(rec) +
+                     " -- probe --json 2>/dev/null & pid=$!; for i in $(seq 1 200); do [ -s " + test::quote(rec) + " ] && [ $(wc -l < " +
+                     test::quote(rec) + ") -ge 3 ] && break; sleep 0.05; done; sleep 0.1; kill -TERM $pid; wait $pid; echo $?");
+  CHECK(r.out == "143\n");
+  const auto got = records_of(rec);
+  CHECK(got.size() == 3);
+  CHECK(got.count(hang) == 0);
+  CHECK(test::run("pgrep -f " + test::quote("HANG[M]E") + " | wc -l").out == "0\n");
+}
