@@ -44,6 +44,37 @@ struct LedgerLoader {
   static void add(ResumeSet& s, const PathKey& k, bool done) { (done ? s.done_ : s.failed_).push_back(k); }
 };
 
+Result<std::string> read_lines(int fd, const std::string& what, const std::function<void(std::string_view line)>& on_line) {
+  std::vector<char> block(1 << 20);
+  std::string line;
+  uint64_t offset = 0;
+  for (;;) {
+    ssize_t n;
+    do n = ::read(fd, block.data(), block.size());
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return make_error(ErrorCode::kIo, "", offset, "reading " + what + ": " + std::strerror(errno));
+    if (n == 0) return line;
+    const char* p = block.data();
+    const char* end = p + n;
+    while (p < end) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
+      if (!nl) {
+        line.append(p, end);
+        break;
+      }
+      if (line.empty()) {
+        on_line(std::string_view(p, size_t(nl - p)));  // the usual case: no copy
+      } else {
+        line.append(p, nl);
+        on_line(line);
+        line.clear();
+      }
+      p = nl + 1;
+    }
+    offset += uint64_t(n);
+  }
+}
+
 Result<LedgerScan> load_ledger(const std::string& path, bool retry_failed) {
   LedgerScan scan;
   const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
@@ -51,38 +82,23 @@ Result<LedgerScan> load_ledger(const std::string& path, bool retry_failed) {
     if (errno == ENOENT) return scan;
     return make_error(ErrorCode::kCannotOpen, "", 0, "--records: cannot open '" + path + "': " + std::strerror(errno));
   }
-  std::vector<char> block(1 << 20);
-  std::string line, input, status;
-  uint64_t offset = 0, line_start = 0;
-  for (;;) {
-    ssize_t n;
-    do n = ::read(fd, block.data(), block.size());
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-      const int e = errno;
-      ::close(fd);
-      return make_error(ErrorCode::kIo, "", offset, "--records: reading '" + path + "': " + std::strerror(e));
+  std::string input, status;
+  uint64_t line_start = 0;  // where the line after the last complete one starts
+  auto rest = read_lines(fd, "--records '" + path + "'", [&](std::string_view line) {
+    line_start += line.size() + 1;
+    if (record_input_status(line, input, status)) {
+      ++scan.records;
+      const bool final_status = status == "ok" || status == "skipped" || !retry_failed;
+      LedgerLoader::add(scan.resume, path_key(input), final_status);
+    } else if (!line.empty()) {
+      ++scan.bad_lines;
     }
-    if (n == 0) break;
-    const char* p = block.data();
-    const char* end = p + n;
-    while (p < end) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
-      line.append(p, nl ? nl : end);
-      if (!nl) break;
-      line_start += line.size() + 1;
-      if (record_input_status(line, input, status)) {
-        ++scan.records;
-        const bool final_status = status == "ok" || status == "skipped" || !retry_failed;
-        LedgerLoader::add(scan.resume, path_key(input), final_status);
-      } else if (!line.empty()) {
-        ++scan.bad_lines;
-      }
-      line.clear();
-      p = nl + 1;
-    }
-    offset += uint64_t(n);
+  });
+  if (!rest.ok()) {
+    ::close(fd);
+    return rest.error();
   }
+  const std::string& line = *rest;
   // Bytes after the last newline are a line cut short by a crash: no reader can use them,
   // and the next record would be glued to them. Cut them off.
   if (!line.empty()) {

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,11 @@ struct LedgerScan {
 /// case it goes to the failed-before set (an input recorded ok after failing is done).
 /// A missing file is an empty ledger.
 Result<LedgerScan> load_ledger(const std::string& path, bool retry_failed);
+
+/// Reads `fd` to its end in 1 MiB blocks and calls `on_line` with each complete line (without
+/// its '\n'). Returns the bytes after the last newline (a torn line; "" when the file ends
+/// in a newline). `what` names the file in a read error (kIo).
+Result<std::string> read_lines(int fd, const std::string& what, const std::function<void(std::string_view line)>& on_line);
 
 /// The record line's "input" and "status" values, or false when the line is not a record.
 bool record_input_status(std::string_view line, std::string& input, std::string& status);

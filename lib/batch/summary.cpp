@@ -37,40 +37,18 @@ int status_index(const std::string& s) {
 Status for_each_record(const std::string& path, uint64_t& bad, const std::function<void(const nlohmann::json&, uint64_t)>& f) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return make_error(ErrorCode::kCannotOpen, "", 0, "--summary: cannot open '" + path + "': " + std::strerror(errno));
-  std::vector<char> block(1 << 20);
-  std::string line;
   uint64_t n_line = 0;
-  auto take = [&] {
-    const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  auto rest = read_lines(fd, "--summary '" + path + "'", [&](std::string_view line) {
+    const nlohmann::json j = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
     if (j.is_object() && j.contains("input") && j["input"].is_string() && j.contains("status") && j["status"].is_string())
       f(j, n_line);
     else if (!line.empty())
       ++bad;
     ++n_line;
-    line.clear();
-  };
-  for (;;) {
-    ssize_t n;
-    do n = ::read(fd, block.data(), block.size());
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-      const int e = errno;
-      ::close(fd);
-      return make_error(ErrorCode::kIo, "", 0, "--summary: reading '" + path + "': " + std::strerror(e));
-    }
-    if (n == 0) break;
-    const char* p = block.data();
-    const char* end = p + n;
-    while (p < end) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
-      line.append(p, nl ? nl : end);
-      if (!nl) break;
-      take();
-      p = nl + 1;
-    }
-  }
+  });
   ::close(fd);
-  if (!line.empty()) ++bad;  // a torn last line: not a record
+  if (!rest.ok()) return rest.error();
+  if (!rest->empty()) ++bad;  // a torn last line: not a record
   return Ok{};
 }
 

@@ -416,6 +416,7 @@ Result<int> Loop::run() {
   SignalScope signals;
   MP4KIT_TRY(signals.install());
   double last_tick = 0;
+  bool tick_due = false;
   for (;;) {
     while (!stop_signal_ && !error_ && children_.size() < o_.jobs) {
       WorkUnit u;
@@ -426,6 +427,11 @@ Result<int> Loop::run() {
       }
     }
     if (children_.empty() && (stop_signal_ || error_ || (inputs_done_ && solo_retries_.empty()))) break;
+    if (on_tick_ && (tick_due || now_s() - last_tick >= 0.25)) {  // after the spawns: `running` is current
+      on_tick_(children_.size());
+      last_tick = now_s();
+      tick_due = false;
+    }
 
     std::vector<pollfd> fds;
     fds.push_back({g_sig_pipe[0], POLLIN, 0});
@@ -454,19 +460,14 @@ Result<int> Loop::run() {
     reap();
     const double now = now_s();
     check_timeouts(now);
-    bool ended = false;
     for (auto it = children_.begin(); it != children_.end();) {
       if (it->exited && it->out_fd < 0 && it->err_fd < 0) {
         finish(*it);
         it = children_.erase(it);
-        ended = true;
+        tick_due = true;
       } else {
         ++it;
       }
-    }
-    if (on_tick_ && (ended || now - last_tick >= 0.25)) {
-      on_tick_(children_.size());
-      last_tick = now;
     }
   }
   if (error_) return *error_;
