@@ -321,8 +321,9 @@ TEST_CASE("batch: kill -9 midway, then --resume, gives the records of an uninter
   const auto partial = records_of(rec);
   CHECK(partial.size() < inputs.size());
   CHECK(partial.size() > 0);
-  // The children died with the batch (PR_SET_PDEATHSIG).
-  CHECK(test::run("sleep 0.2; pgrep -f " + test::quote("HANG[M]E") + " | wc -l").out == "0\n");
+  // The children died with the batch (PR_SET_PDEATHSIG): the hanging one never exec'd, so
+  // its command line is the batch's, which names this test's records file.
+  CHECK(test::run("sleep 0.2; pgrep -f " + test::quote(dir + "/cu[t].jsonl") + " | wc -l").out == "0\n");
   auto resumed = test::run(bin + " batch --resume" + common + " --records " + test::quote(rec) + " -- probe --json 2>&1");
   CHECK_MESSAGE(resumed.exit_code == 0, resumed.out);
   const auto a = records_of(dir + "/full.jsonl");
@@ -430,5 +431,5 @@ TEST_CASE("batch: SIGTERM stops the batch cleanly: children stopped, no record f
   const auto got = records_of(rec);
   CHECK(got.size() == 3);
   CHECK(got.count(hang) == 0);
-  CHECK(test::run("pgrep -f " + test::quote("HANG[M]E") + " | wc -l").out == "0\n");
+  CHECK(test::run("pgrep -f " + test::quote(dir + "/[r].jsonl") + " | wc -l").out == "0\n");
 }
