@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+// xxHash compiled in (XXH_INLINE_ALL): no shared library to load at start-up.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>

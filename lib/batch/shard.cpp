@@ -1,6 +1,8 @@
 // Shards: see shard.h.
 #include "batch/shard.h"
 
+// xxHash compiled in (XXH_INLINE_ALL): no shared library to load at start-up.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <charconv>
