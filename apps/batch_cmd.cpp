@@ -186,6 +186,7 @@ int run_batch_cmd(const BatchFlags& f) {
                t.already_recorded ? fmt::format("; {} recorded before", t.already_recorded) : "",
                t.other_shards ? fmt::format("; {} in other shards", t.other_shards) : "",
                out->stop_signal ? fmt::format("; stopped by {}", batch::signal_name(out->stop_signal)) : "");
+  if (out->reader_gone) return t.failed() ? kExitThreshold : kExitOk;  // `| head`: not an error
   if (out->stop_signal) {
     // The ledger is complete up to here; end as the signal would (128 + its number).
     std::fflush(stdout);

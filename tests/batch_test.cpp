@@ -433,3 +433,14 @@ TEST_CASE("batch: SIGTERM stops the batch cleanly: children stopped, no record f
   CHECK(got.count(hang) == 0);
   CHECK(test::run("pgrep -f " + test::quote(dir + "/[r].jsonl") + " | wc -l").out == "0\n");
 }
+
+TEST_CASE("batch: records on stdout to a reader that goes away (| head) is not an error") {
+  const std::string err = scratch("pipe") + "/err";
+  std::string inputs;
+  for (const std::string& f : test::media_files(false)) inputs += " " + f;
+  const std::string script = "'" + mp4kit_bin() + "' batch --group 1 --jobs 1" + inputs + inputs + " -- probe --json 2>'" + err +
+                             "' | head -c 10 >/dev/null; echo ${PIPESTATUS[0]}";
+  auto r = test::run("bash -c " + test::quote(script));
+  CHECK(r.out == "0\n");
+  CHECK_MESSAGE(read_file(err).find("Broken pipe") == std::string::npos, read_file(err));
+}

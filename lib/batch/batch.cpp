@@ -53,14 +53,16 @@ class Engine {
     auto got = sup.run([this](WorkUnit& u) { return next_unit(u); },
                        [this](InputRecord&& r) { return record(std::move(r)); },
                        [this](size_t running) { tick(running); });
-    if (!got.ok()) return got.error();
+    const bool reader_gone = ledger_error_ && ledger_.path() == "-" && ledger_.last_errno() == EPIPE;
+    if (!got.ok() && !reader_gone) return got.error();
     if (list_error_) return *list_error_;
-    if (ledger_error_) return *ledger_error_;
+    if (ledger_error_ && !reader_gone) return *ledger_error_;
     BatchOutcome out;
+    out.reader_gone = reader_gone;
     p_.running = 0;
     p_.elapsed_s = now_s() - start_;
     out.totals = p_;
-    out.stop_signal = *got;
+    out.stop_signal = got.ok() ? *got : 0;
     return out;
   }
 

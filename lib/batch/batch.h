@@ -16,7 +16,8 @@
 //
 // Errors: kUsage (records file already holding records without --resume or --overwrite,
 // --resume without --records FILE, a bad command), kCannotOpen / kIo (the list, the
-// ledger), kInternal (pipe, fork). An error after the first child started is returned
+// ledger), kInternal (pipe, fork). A reader of standard output that goes away (records on
+// stdout, `| head`) is no error: the run stops (children killed) with reader_gone set. An error after the first child started is returned
 // once the running children have been waited for; the ledger holds every record made.
 // Threads: call from the main thread only (the supervisor installs signal handlers).
 #pragma once
@@ -68,6 +69,7 @@ struct BatchOutcome {
   uint64_t torn_bytes = 0;      ///< --resume: bytes of a torn last line cut off the ledger
   uint64_t bad_lines = 0;       ///< --resume: ledger lines that are not records (kept, ignored)
   uint64_t resumed_records = 0; ///< --resume: records the ledger held
+  bool reader_gone = false;     ///< records on stdout, whose reader went away (EPIPE): stopped early
 };
 
 using ProgressFn = std::function<void(const BatchProgress&)>;

@@ -132,7 +132,10 @@ Status Ledger::append(std::string_view line) {
   while (!line.empty()) {
     const ssize_t n = ::write(fd_, line.data(), line.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return make_error(ErrorCode::kIo, "", 0, "--records: writing '" + path_ + "': " + std::strerror(n < 0 ? errno : EIO));
+    if (n <= 0) {
+      errno_ = n < 0 ? errno : EIO;
+      return make_error(ErrorCode::kIo, "", 0, "--records: writing '" + path_ + "': " + std::strerror(errno_));
+    }
     line.remove_prefix(size_t(n));
   }
   return Ok{};

@@ -75,7 +75,9 @@ class Ledger {
   /// "-" is standard output; a file is created 0644 and opened O_WRONLY|O_APPEND, truncated
   /// first when `truncate`.
   static Result<Ledger> open(const std::string& path, bool truncate);
-  Ledger(Ledger&& other) noexcept : fd_(other.fd_), own_(other.own_), path_(std::move(other.path_)) { other.fd_ = -1; }
+  Ledger(Ledger&& other) noexcept : fd_(other.fd_), own_(other.own_), errno_(other.errno_), path_(std::move(other.path_)) {
+    other.fd_ = -1;
+  }
   Ledger& operator=(Ledger&&) = delete;
   ~Ledger();
 
@@ -83,11 +85,14 @@ class Ledger {
   /// only when the kernel takes part of it; EINTR is retried.
   Status append(std::string_view line);
   const std::string& path() const { return path_; }
+  /// The errno of the last failed append (EPIPE: a reader of standard output went away).
+  int last_errno() const { return errno_; }
 
  private:
   Ledger(int fd, bool own, std::string path) : fd_(fd), own_(own), path_(std::move(path)) {}
   int fd_ = -1;
   bool own_ = false;
+  int errno_ = 0;
   std::string path_;
 };
 
