@@ -351,6 +351,15 @@ void Loop::finish(Child& c) {
     if (code != 0) r.error = error_line(c.err, w.input);
   }
   if (!c.out_truncated) r.result = embeddable_json(c.out);  // else too large to embed: no result
+  // A failure that printed its JSON error record: the record's message, as a grouped child's
+  // inputs get it (the stderr line adds the location prefix).
+  if (r.status == RunStatus::kFailed && !r.result.empty()) {
+    const nlohmann::json j = nlohmann::json::parse(r.result, nullptr, false);
+    if (j.is_object())
+      if (auto e = j.find("error"); e != j.end() && e->is_object())
+        if (auto m = e->find("message"); m != e->end() && m->is_string() && !m->get_ref<const std::string&>().empty())
+          r.error = m->get<std::string>();
+  }
   if (r.status != RunStatus::kOk && r.error.empty()) r.error = "exit " + std::to_string(code) + " with no message";
   emit(std::move(r));
 }
