@@ -79,7 +79,11 @@ Result<Summary> summarize(const std::vector<std::string>& files) {
       const int si = status_index(status);
       if (si >= 0) ++s.by_status[size_t(si)];
       if (auto w = j.find("wall_s"); w != j.end() && w->is_number()) s.wall_s += w->get<double>();
-      if (auto c = j.find("cpu_s"); c != j.end() && c->is_number()) s.cpu_s += c->get<double>();
+      // A grouped input's cpu_s is its child's, shared by group_size inputs.
+      const double share = j.contains("group_size") && j["group_size"].is_number_unsigned() && j["group_size"].get<uint64_t>() > 0
+                               ? 1.0 / double(j["group_size"].get<uint64_t>())
+                               : 1.0;
+      if (auto c = j.find("cpu_s"); c != j.end() && c->is_number()) s.cpu_s += c->get<double>() * share;
       if (auto r = j.find("max_rss_kb"); r != j.end() && r->is_number_unsigned()) s.max_rss_kb = std::max(s.max_rss_kb, r->get<uint64_t>());
       if (e.plain > 1) {
         ++s.duplicated;

@@ -31,7 +31,7 @@ struct Summary {
   uint64_t retries = 0;                 ///< records marked "retry"
   uint64_t duplicated = 0;              ///< inputs recorded twice (or more)
   uint64_t bad_lines = 0;               ///< lines that are not records (a torn last line included)
-  double wall_s = 0, cpu_s = 0;         ///< sums over the final records
+  double wall_s = 0, cpu_s = 0;         ///< sums over the final records (a grouped record's cpu_s / group_size)
   uint64_t max_rss_kb = 0;              ///< largest over the final records
   std::vector<SummaryFailure> failures; ///< inputs whose final status is not ok/skipped
   std::vector<std::string> duplicates;  ///< inputs recorded twice, first 1,000
