@@ -444,3 +444,33 @@ TEST_CASE("batch: records on stdout to a reader that goes away (| head) is not a
   CHECK(r.out == "0\n");
   CHECK_MESSAGE(read_file(err).find("Broken pipe") == std::string::npos, read_file(err));
 }
+
+TEST_CASE("batch: --max-memory stops a runaway allocation in its child only") {
+#if defined(MP4KIT_SANITIZED)
+  MESSAGE("skipped under sanitizers: their allocators reserve more address space than the limit allows");
+#else
+  const std::string dir = scratch("memory");
+  const auto files = test::media_files(false);
+  const std::string runaway = dir + "/ALLOCME.mp4";
+  fs::create_symlink(files[0], runaway);
+  const std::string rec = dir + "/r.jsonl";
+  auto r = test::run("MP4KIT_TEST_BATCH_FAULT=alloc=ALLOCME " + test::quote(mp4kit_bin()) + " batch --max-memory 64 --group 1 " +
+                     test::quote(files[0]) + " " + test::quote(runaway) + " --records " + test::quote(rec) + " -- probe --json 2>&1");
+  CHECK_MESSAGE(r.exit_code == 1, r.out);
+  std::ifstream f(rec);
+  std::string line;
+  int seen = 0;
+  while (std::getline(f, line)) {
+    const auto j = nlohmann::json::parse(line);
+    ++seen;
+    if (j["input"] == runaway) {
+      CHECK(j["status"] == "crashed");
+      CHECK(j["signal"] == "SIGABRT");
+      CHECK(j["max_rss_kb"].get<uint64_t>() < 100 * 1024);  // stopped near the 64 MiB limit
+    } else {
+      CHECK(j["status"] == "ok");
+    }
+  }
+  CHECK(seen == 2);
+#endif
+}

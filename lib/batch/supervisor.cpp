@@ -73,7 +73,7 @@ class SignalScope {
   std::array<struct sigaction, 4> old_{};
 };
 
-enum class Fault : uint8_t { kNone, kCrash, kHang };
+enum class Fault : uint8_t { kNone, kCrash, kHang, kAlloc };
 
 struct Child {
   pid_t pid = -1;
@@ -150,6 +150,7 @@ Fault Loop::fault_for(const WorkUnit& u) const {
   for (const WorkItem& w : u.items) {
     if (!o_.fault.crash_marker.empty() && w.input.find(o_.fault.crash_marker) != std::string::npos) return Fault::kCrash;
     if (!o_.fault.hang_marker.empty() && w.input.find(o_.fault.hang_marker) != std::string::npos) return Fault::kHang;
+    if (!o_.fault.alloc_marker.empty() && w.input.find(o_.fault.alloc_marker) != std::string::npos) return Fault::kAlloc;
   }
   return Fault::kNone;
 }
@@ -210,6 +211,13 @@ Status Loop::spawn(WorkUnit&& unit) {
     } else if (fault == Fault::kHang) {
       ::signal(SIGTERM, SIG_IGN);
       for (;;) ::pause();
+    } else if (fault == Fault::kAlloc) {
+      // The parent is single-threaded, so malloc is usable after fork().
+      for (;;) {
+        void* p = std::malloc(1 << 20);
+        if (!p) std::abort();
+        std::memset(p, 1, 1 << 20);
+      }
     }
     ::execv(argv[0], argv.data());
     const char* msg = "mp4kit: batch: cannot run the mp4kit binary: ";
@@ -495,6 +503,7 @@ FaultHook fault_hook_from_env() {
     std::string_view part = s.substr(0, comma);
     if (part.rfind("crash=", 0) == 0) h.crash_marker = part.substr(6);
     else if (part.rfind("hang=", 0) == 0) h.hang_marker = part.substr(5);
+    else if (part.rfind("alloc=", 0) == 0) h.alloc_marker = part.substr(6);
     if (comma == std::string_view::npos) break;
     s.remove_prefix(comma + 1);
   }

@@ -50,10 +50,12 @@ struct WorkUnit {
 
 /// Test-only fault injection (tests/batch_test.cpp): a child whose inputs include one that
 /// contains `crash_marker` raises SIGSEGV before exec; one with `hang_marker` ignores
-/// SIGTERM and sleeps (only SIGKILL ends it). Read from MP4KIT_TEST_BATCH_FAULT
-/// ("crash=SUBSTRING,hang=SUBSTRING") by fault_hook_from_env(); empty markers: none.
+/// SIGTERM and sleeps (only SIGKILL ends it); one with `alloc_marker` allocates and touches
+/// memory 1 MiB at a time until malloc fails, then aborts (a runaway allocation, for
+/// --max-memory). Read from MP4KIT_TEST_BATCH_FAULT ("crash=SUBSTRING,hang=SUBSTRING,
+/// alloc=SUBSTRING") by fault_hook_from_env(); empty markers: none.
 struct FaultHook {
-  std::string crash_marker, hang_marker;
+  std::string crash_marker, hang_marker, alloc_marker;
 };
 FaultHook fault_hook_from_env();
 
