@@ -208,6 +208,10 @@ void register_batch(CLI::App& app, std::function<int()>& run) {
   auto f = std::make_shared<BatchFlags>();
   CLI::App* cmd = app.add_subcommand(
       "batch", "Run one subcommand over many inputs in child processes, one JSON record per input (mp4kit batch INPUT... -- probe --json)");
+  cmd->footer("After the flags and inputs: -- SUBCOMMAND [OPTIONS...] (probe, decode, seek or bench), run as "
+              "'mp4kit SUBCOMMAND OPTIONS... INPUT' for each input; {stem} {name} {dir} {index} in OPTIONS are replaced per "
+              "input. Exit 0: every input ok; 1: some failed (see the records); 64: usage. Records schema mp4kit.batch/1: "
+              "README.md.");
   cmd->add_option("INPUT", f->inputs, "input files (also --files-from, --walk)");
   cmd->add_option("--files-from", f->files_from, "read inputs from FILE, or - for standard input: one per line (streamed)");
   cmd->add_flag("-0,--null", f->nul, "with --files-from: the list is NUL-separated (find -print0)");

@@ -1,7 +1,8 @@
 // mp4kit batch (issue 12): the engine's parts (shards, input lists, the ledger, command
 // templates, the summary) and the CLI over a fault mix. The fault mix uses the test-only
-// hook MP4KIT_TEST_BATCH_FAULT ("crash=SUBSTRING,hang=SUBSTRING", lib/batch/supervisor.h):
-// a child whose input contains the substring raises SIGSEGV, or ignores SIGTERM and sleeps.
+// hook MP4KIT_TEST_BATCH_FAULT ("crash=SUBSTRING,hang=SUBSTRING,alloc=SUBSTRING", lib/batch/supervisor.h):
+// a child whose input contains the substring raises SIGSEGV, ignores SIGTERM and sleeps, or
+// allocates without end.
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 #include <unistd.h>
