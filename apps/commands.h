@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "mp4kit/error.h"
 
@@ -56,5 +57,8 @@ void register_probe(CLI::App& app, std::function<int()>& run);
 void register_decode(CLI::App& app, std::function<int()>& run);
 void register_seek(CLI::App& app, std::function<int()>& run);
 void register_bench(CLI::App& app, std::function<int()>& run);
+void register_batch(CLI::App& app, std::function<int()>& run);
+/// `mp4kit batch ... -- SUBCOMMAND OPTIONS...`: main() passes what follows the first "--".
+void set_batch_command(std::vector<std::string> tail);
 
 }  // namespace mp4kit::cli

@@ -129,11 +129,21 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("mp4kit ") + mp4kit::version());
   std::function<int()> run;
-  std::function<int()> run_probe, run_decode, run_seek, run_bench;
+  std::function<int()> run_probe, run_decode, run_seek, run_bench, run_batch;
   register_probe(app, run_probe);
   register_decode(app, run_decode);
   register_seek(app, run_seek);
   register_bench(app, run_bench);
+  register_batch(app, run_batch);
+  // `batch ... -- SUBCOMMAND OPTIONS...`: what follows the first "--" is the subcommand
+  // batch runs, not batch's own arguments.
+  if (argc >= 2 && std::string(argv[1]) == "batch")
+    for (int i = 2; i < argc; ++i)
+      if (std::string(argv[i]) == "--") {
+        set_batch_command(std::vector<std::string>(argv + i + 1, argv + argc));
+        argc = i;
+        break;
+      }
   const std::string version = std::string("mp4kit ") + mp4kit::version();
   for (CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) sub->set_version_flag("--version", version);
   const std::vector<std::string> subs = subcommand_names(app);
@@ -183,6 +193,7 @@ int main(int argc, char** argv) {
       else if (n == "decode") rc = run_decode();
       else if (n == "seek") rc = run_seek();
       else if (n == "bench") rc = run_bench();
+      else if (n == "batch") rc = run_batch();
     }
   } catch (const std::system_error& e) {
     // fmt::print throws std::system_error (with errno) when a write to stdout fails.

@@ -8,7 +8,7 @@
 # never fall out of date.
 include(GNUInstallDirs)
 
-set(MP4KIT_SUBCOMMANDS probe decode seek bench)
+set(MP4KIT_SUBCOMMANDS probe decode seek bench batch)
 find_program(HELP2MAN help2man)
 if(HELP2MAN)
   set(man_pages ${PROJECT_BINARY_DIR}/man/mp4kit.1)
@@ -23,6 +23,7 @@ if(HELP2MAN)
   set(name_decode "decode one stream of an MP4 / QuickTime file with libavcodec")
   set(name_seek "extract exact frames of an MP4 / QuickTime file by index, time or pts")
   set(name_bench "benchmark decode, demux, probe or seek with a verified page-cache state")
+  set(name_batch "run one subcommand over many files in child processes, one JSON record per input, resumable and sharded")
   foreach(sub ${MP4KIT_SUBCOMMANDS})
     list(APPEND man_pages ${PROJECT_BINARY_DIR}/man/mp4kit-${sub}.1)
     string(TOUPPER "MP4KIT-${sub}" title)

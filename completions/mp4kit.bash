@@ -5,15 +5,15 @@ _mp4kit() {
   local cur prev sub words_opts
   cur=${COMP_WORDS[COMP_CWORD]}
   prev=${COMP_WORDS[COMP_CWORD-1]}
-  local subs="probe decode seek bench help"
+  local subs="probe decode seek bench batch help"
   if ((COMP_CWORD == 1)); then
     COMPREPLY=($(compgen -W "$subs --help --version" -- "$cur"))
     return
   fi
   sub=${COMP_WORDS[1]}
   case "$sub" in
-    help) ((COMP_CWORD == 2)) && COMPREPLY=($(compgen -W "probe decode seek bench" -- "$cur")); return ;;
-    probe|decode|seek|bench) ;;
+    help) ((COMP_CWORD == 2)) && COMPREPLY=($(compgen -W "probe decode seek bench batch" -- "$cur")); return ;;
+    probe|decode|seek|bench|batch) ;;
     *) return ;;
   esac
   case "$prev" in
@@ -26,6 +26,10 @@ _mp4kit() {
     --mode) COMPREPLY=($(compgen -W "decode demux probe seek" -- "$cur")); return ;;
     --cache) COMPREPLY=($(compgen -W "cold warm both" -- "$cur")); return ;;
     --time-rule) COMPREPLY=($(compgen -W "shown next" -- "$cur")); return ;;
+    --shard) COMPREPLY=($(compgen -W "auto" -- "$cur")); return ;;
+    --progress) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+    --walk) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    --files-from|--records) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     -o|--output|--baseline) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   if [[ "$cur" == -* ]]; then
