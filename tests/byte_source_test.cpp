@@ -4,6 +4,7 @@
 // read (tests/copying_source.h) gives the same packet tables as through the mapping.
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -215,6 +216,19 @@ TEST_CASE("open_file: missing, empty and non-regular files are kCannotOpen namin
     CHECK(f.error().code == ErrorCode::kCannotOpen);
     CHECK(f.error().message.find("'" + p + "'") != std::string::npos);
   }
+}
+
+TEST_CASE("open_file: a FIFO named like a video is kCannotOpen at once, not a wait for a writer") {
+  const std::string fifo = test::scratch_dir() + "/fifo.mp4";
+  ::unlink(fifo.c_str());
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  ::alarm(10);  // a blocking open() would hang here: SIGALRM ends the test as a failure
+  auto f = open_file(fifo);
+  ::alarm(0);
+  REQUIRE_FALSE(f.ok());
+  CHECK(f.error().code == ErrorCode::kCannotOpen);
+  CHECK(f.error().message.find("not a regular file") != std::string::npos);
+  ::unlink(fifo.c_str());
 }
 
 TEST_CASE("fault guard is opt-in: without it no handler is installed and check_intact() stays Ok") {

@@ -30,7 +30,9 @@ struct MappedFileSource::Mapping {
 
 Result<std::shared_ptr<const MappedFileSource>> MappedFileSource::open(const std::string& path,
                                                                        const FileSourceOptions& options) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO named like a video opens at once (and is refused below as not a
+  // regular file) instead of blocking until a writer appears. No effect on regular files.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     return make_error(ErrorCode::kCannotOpen, "", 0, "cannot open '" + path + "': " + std::strerror(errno));
   }
