@@ -32,12 +32,14 @@ log() { printf 'setup: %s\n' "$*"; }
 # CLI (reference output) and GStreamer (a second muxer to compare against). Packaging:
 # dpkg-dev (dpkg-shlibdeps, which `cpack -G DEB` uses to declare the .deb's dependencies).
 # Documentation: help2man (the man pages, generated from the CLI's own --help at build time;
-# without it the build says so and installs none).
+# without it the build says so and installs none). HTTP: libcurl (the mp4kit_http.so module);
+# nginx-light and openssl (the HTTP tests' server and throwaway certificate).
 PACKAGES=(
   libavcodec-dev libavutil-dev libswscale-dev libavformat-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev doctest-dev
   pkg-config cmake g++ make dpkg-dev help2man
   ffmpeg
+  libcurl4-openssl-dev nginx-light openssl
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
 )
 
