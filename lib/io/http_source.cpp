@@ -205,11 +205,11 @@ class HttpSource final : public ByteSource {
   };
   static size_t on_body(void* ctx, const uint8_t* data, size_t n) {
     auto* s = static_cast<Sink*>(ctx);
-    if (s->received + n > s->limit) {
+    const uint64_t needed = s->skip + (s->want - s->bytes.size());  // bytes of this body still of use
+    if (s->received + std::min<uint64_t>(n, needed) > s->limit) {
       s->over_limit = true;
       return 0;
     }
-    s->received += n;
     size_t used = 0;
     if (s->skip) {
       const uint64_t d = std::min<uint64_t>(s->skip, n);
@@ -218,7 +218,10 @@ class HttpSource final : public ByteSource {
     const uint64_t take = std::min<uint64_t>(n - used, s->want - s->bytes.size());
     s->bytes.insert(s->bytes.end(), data + used, data + used + take);
     used += take;
-    return s->bytes.size() == s->want && used < n ? used : n;  // stop once everything asked for is here
+    // Stop once everything asked for is here (the rest of a 200 body is not wanted).
+    const size_t consumed = s->bytes.size() == s->want ? used : n;
+    s->received += consumed;
+    return consumed;
   }
 
   // Bytes [first, last] (clamped to the size once known), with retries. Caller holds mutex_.

@@ -16,6 +16,8 @@ request, chosen by the first path segment:
   /stall/<path>       send the headers, then nothing for 30 s
   /loop/<path>        302 to itself, forever
   /redirect/<path>    302 to the upstream itself (another host:port)
+  /__stats            {"requests": N, "bytes": B}: GETs forwarded and body bytes sent so far
+                      (what a client fetched through the proxy); /__reset zeroes them
 
 Usage: fault_proxy.py LISTEN_PORT UPSTREAM_HOST:PORT   (prints "ready" when listening)
 Python 3 standard library only.
@@ -31,6 +33,13 @@ import time
 UPSTREAM = None
 COUNTS = {}
 LOCK = threading.Lock()
+TOTAL = {"requests": 0, "bytes": 0}
+
+
+def account(n_bytes):
+    with LOCK:
+        TOTAL["requests"] += 1
+        TOTAL["bytes"] += n_bytes
 
 
 def bump(key):
@@ -46,6 +55,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
+        if self.path in ("/__stats", "/__reset"):
+            with LOCK:
+                if self.path == "/__reset":
+                    TOTAL.update(requests=0, bytes=0)
+                body = ("{\"requests\": %d, \"bytes\": %d}\n" % (TOTAL["requests"], TOTAL["bytes"])).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         m = re.match(r"^/([^/]+)(/.*)$", self.path)
         if not m:
             self.send_error(404)
@@ -100,6 +119,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if cut:
             self.send_header("Connection", "close")
         self.end_headers()
+        account(len(body) // 2 if cut else len(body))
         if cut:
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()

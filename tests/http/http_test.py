@@ -28,6 +28,8 @@ import tempfile
 import time
 
 MP4KIT, SRC = sys.argv[1], sys.argv[2]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import http_server  # noqa: E402
 CORPUS = os.environ.get("MP4KIT_CORPUS", os.path.join(SRC, "..", "shared", "corpus"))
 failures = []
 checks = 0
@@ -39,26 +41,6 @@ def check(ok, what):
     if not ok:
         failures.append(what)
         print("FAIL: " + what, flush=True)
-
-
-def spare_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def wait_port(port, proc, what):
-    for _ in range(200):
-        if proc.poll() is not None:
-            sys.exit("%s exited at start (rc %s)" % (what, proc.returncode))
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.025)
-    sys.exit("%s did not listen on port %d" % (what, port))
 
 
 def run(args, timeout=60):
@@ -81,8 +63,7 @@ def strip_probe(out):
 
 
 def main():
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-    if not nginx or not shutil.which("openssl"):
+    if not http_server.find_nginx():
         print("SKIP: HTTP tests need nginx (Debian nginx-light) and openssl; scripts/setup.sh installs them")
         return 77
     samples = sorted(glob.glob(os.path.join(SRC, "samples", "*.mp4")) + glob.glob(os.path.join(SRC, "samples", "*.mov")))
@@ -92,58 +73,24 @@ def main():
     tmp = tempfile.mkdtemp(prefix="mp4kit-http-")
     procs = []
     try:
-        return body(nginx, tmp, procs, samples, corpus)
+        return body(tmp, procs, samples, corpus)
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        http_server.stop(procs)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def body(nginx, tmp, procs, samples, corpus):
+def body(tmp, procs, samples, corpus):
     t0 = time.time()
     scratch = os.path.join(tmp, "www")
     os.makedirs(scratch)
-    os.chmod(tmp, 0o755)  # nginx's worker (nobody, when started as root) reads www/
     os.chmod(scratch, 0o755)
-    # Throwaway CA-less self-signed certificate for 127.0.0.1 (trusted through --ca-file).
-    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                    "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], check=True, capture_output=True)
-    http_port, https_port, proxy_port = spare_port(), spare_port(), spare_port()
-    locations = "location /samples/ { alias %s/; }\n" % os.path.join(SRC, "samples")
-    locations += "location /www/ { alias %s/; }\n" % scratch
+    roots = {"samples": os.path.join(SRC, "samples"), "www": scratch}
     if corpus:
-        locations += "location /corpus/ { alias %s/; }\n" % os.path.realpath(CORPUS)
-    conf = os.path.join(tmp, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write("""daemon off; worker_processes 1; pid %(tmp)s/nginx.pid; error_log %(tmp)s/error.log;
-events { worker_connections 64; }
-http {
-  access_log off; default_type application/octet-stream; sendfile on; keepalive_requests 100000;
-  client_body_temp_path %(tmp)s/cb; proxy_temp_path %(tmp)s/px; fastcgi_temp_path %(tmp)s/fc;
-  uwsgi_temp_path %(tmp)s/uw; scgi_temp_path %(tmp)s/sc;
-  server { listen 127.0.0.1:%(http)d; %(loc)s }
-  server { listen 127.0.0.1:%(https)d ssl http2; ssl_certificate %(cert)s; ssl_certificate_key %(key)s; %(loc)s }
-}
-""" % {"tmp": tmp, "http": http_port, "https": https_port, "cert": cert, "key": key, "loc": locations})
-    ng = subprocess.Popen([nginx, "-p", tmp, "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    procs.append(ng)
-    wait_port(http_port, ng, "nginx")
-    wait_port(https_port, ng, "nginx")
-    proxy = subprocess.Popen([sys.executable, os.path.join(SRC, "tests", "http", "fault_proxy.py"), str(proxy_port),
-                              "127.0.0.1:%d" % http_port], stdout=subprocess.DEVNULL)
-    procs.append(proxy)
-    wait_port(proxy_port, proxy, "fault proxy")
-    base = "http://127.0.0.1:%d" % http_port
+        roots["corpus"] = CORPUS
+    urls = http_server.start(tmp, roots, procs)
+    base, based, prox = urls["http"], urls["https"], urls["proxy"]
+    cert = urls["ca_file"]
     tls = ["--ca-file", cert]
-    based = "https://127.0.0.1:%d" % https_port
-    prox = "http://127.0.0.1:%d" % proxy_port
 
     def url_of(path, root=base):
         if path.startswith(os.path.join(SRC, "samples")):
