@@ -119,13 +119,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if cut:
             self.send_header("Connection", "close")
         self.end_headers()
-        account(len(body) // 2 if cut else len(body))
         if cut:
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
+            self.send_counted(body[: len(body) // 2])
             self.close_connection = True
             return
-        self.wfile.write(body)
+        self.send_counted(body)
+
+    def send_counted(self, body):
+        # Counts what reached the socket: a client that hangs up early (ffprobe's open-ended
+        # "Range: bytes=0-") is charged only for what it was sent.
+        sent = 0
+        try:
+            for at in range(0, len(body), 65536):
+                self.wfile.write(body[at:at + 65536])
+                sent += len(body[at:at + 65536])
+            self.wfile.flush()
+        finally:
+            account(sent)
 
     def redirect(self, location):
         self.send_response(302, "Found")

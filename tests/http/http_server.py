@@ -60,11 +60,11 @@ def start(tmp, roots, procs):
         f.write("""daemon off; worker_processes 1; pid %(tmp)s/nginx.pid; error_log %(tmp)s/error.log;
 events { worker_connections 64; }
 http {
-  access_log off; default_type application/octet-stream; sendfile on; keepalive_requests 100000;
+  access_log off; log_format proto '$server_protocol $connection'; default_type application/octet-stream; sendfile on; keepalive_requests 100000;
   client_body_temp_path %(tmp)s/cb; proxy_temp_path %(tmp)s/px; fastcgi_temp_path %(tmp)s/fc;
   uwsgi_temp_path %(tmp)s/uw; scgi_temp_path %(tmp)s/sc;
   server { listen 127.0.0.1:%(http)d; %(loc)s }
-  server { listen 127.0.0.1:%(https)d ssl http2; ssl_certificate %(cert)s; ssl_certificate_key %(key)s; %(loc)s }
+  server { listen 127.0.0.1:%(https)d ssl http2; access_log %(tmp)s/tls_access.log proto; ssl_certificate %(cert)s; ssl_certificate_key %(key)s; %(loc)s }
 }
 """ % {"tmp": tmp, "http": http_port, "https": https_port, "cert": cert, "key": key, "loc": loc})
     ng = subprocess.Popen([nginx, "-p", tmp, "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -76,7 +76,8 @@ http {
     procs.append(proxy)
     wait_port(proxy_port, proxy, "fault proxy")
     return {"http": "http://127.0.0.1:%d" % http_port, "https": "https://127.0.0.1:%d" % https_port,
-            "proxy": "http://127.0.0.1:%d" % proxy_port, "ca_file": cert}
+            "proxy": "http://127.0.0.1:%d" % proxy_port, "ca_file": cert,
+            "tls_log": os.path.join(tmp, "tls_access.log")}  # "PROTOCOL CONNECTION" per request
 
 
 def stop(procs):

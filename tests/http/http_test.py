@@ -115,6 +115,15 @@ def body(tmp, procs, samples, corpus):
               ("https" if over_tls else "http", os.path.basename(f), rc_l, rc_r, err_r.strip()[:300]))
         n_probe += same
     print("probe parity: %d of %d files identical over HTTP(S)" % (n_probe, len(samples + corpus)), flush=True)
+    # Over TLS: HTTP/2 negotiated, and one connection per process (keep-alive), however many requests.
+    tls_runs = len(samples + corpus) // 2
+    with open(urls["tls_log"]) as f:
+        log = [line.split() for line in f if line.strip()]
+    protocols = set(p for p, _ in log)
+    connections = len(set(c for _, c in log))
+    check(protocols == {"HTTP/2.0"}, "TLS requests used %s, want HTTP/2.0 only" % sorted(protocols))
+    check(connections <= tls_runs, "%d TLS connections for %d processes (%d requests): no keep-alive" % (connections, tls_runs, len(log)))
+    print("over TLS: %d requests on %d connections, %s" % (len(log), connections, sorted(protocols)), flush=True)
 
     # --- parity: decode --format framemd5 and seek, samples/
     n_dec = n_seek = 0
