@@ -68,7 +68,9 @@ void print_summary(const pipeline::DecodeReport& r, bool verbose) {
     line += "; " + errs;
   }
   if (r.output_closed) line += "; output closed by reader";
-  if (r.input_read.bytes) line += fmt::format("; fetched {} bytes in {}", r.input_read.bytes, plural(r.input_read.requests, "request", "requests"));
+  // A URL: what was fetched, short enough for the 100-column line.
+  if (r.input_read.bytes)
+    line += fmt::format("; {:.1f} MB in {}", double(r.input_read.bytes) / 1e6, plural(r.input_read.requests, "request", "requests"));
   fmt::print(stderr, "{}\n", line);
   if ((d.decode_errors || d.error_messages) && !r.first_error.empty()) fmt::print(stderr, "decode: first error: {}\n", r.first_error);
   if (verbose)
