@@ -336,6 +336,12 @@ void check_same_work(FileReport& r) {
 
 // Benchmarks one file: fills `r`, or returns a non-zero exit code after printing one line.
 int bench_file(const BenchOptions& o, const std::string& path, BenchPlan plan, FileReport& r) {
+  // bench measures storage and the page cache of a local file (cold/warm runs, block-layer
+  // counters): a URL has neither; scripts/bench-http.sh measures remote inputs.
+  if (is_url(path))
+    return file_error(path, make_error(ErrorCode::kUsage, "", 0,
+                                       "bench measures local files (page cache, storage counters); for a URL use "
+                                       "probe/decode/seek, whose summaries give bytes fetched and requests, or scripts/bench-http.sh"));
   InputFile in;
   if (int rc = open_input(path, in)) return rc;
   const FilesystemInfo fs = filesystem_of(in.fd);

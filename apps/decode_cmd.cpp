@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "json_record.h"
 #include "limit_flags.h"
+#include "source_flags.h"
 #include "output_format.h"
 #include "pipeline/decode_job.h"
 
@@ -39,6 +40,7 @@ struct DecodeOptions {
   bool no_edits = false;
   std::string packet_copy = "auto";
   LimitFlags limits;
+  SourceFlags source;
 };
 
 void print_progress(bool& shown, int64_t frames, int64_t expected, double elapsed) {
@@ -66,6 +68,9 @@ void print_summary(const pipeline::DecodeReport& r, bool verbose) {
     line += "; " + errs;
   }
   if (r.output_closed) line += "; output closed by reader";
+  // A URL: what was fetched, short enough for the 100-column line.
+  if (r.input_read.bytes)
+    line += fmt::format("; {:.1f} MB in {}", double(r.input_read.bytes) / 1e6, plural(r.input_read.requests, "request", "requests"));
   fmt::print(stderr, "{}\n", line);
   if ((d.decode_errors || d.error_messages) && !r.first_error.empty()) fmt::print(stderr, "decode: first error: {}\n", r.first_error);
   if (verbose)
@@ -78,7 +83,7 @@ void print_json(const DecodeOptions& o, const pipeline::DecodeReport& r) {
   const mp4kit_decoder_stats& d = r.decoder;
   ordered_json j;
   j["schema"] = "mp4kit.decode/1";
-  j["filename"] = o.file;
+  j["filename"] = display_name(o.file);
   j["stream"] = r.stream;
   j["codec"] = r.codec;
   j["format"] = o.format;
@@ -90,6 +95,7 @@ void print_json(const DecodeOptions& o, const pipeline::DecodeReport& r) {
   j["threads"] = d.threads;
   j["output_bytes"] = r.output_bytes;
   j["output_closed"] = r.output_closed;
+  j["input"] = {{"bytes_read", r.input_read.bytes}, {"requests", r.input_read.requests}};
   j["packets"] = {{"sent", d.packets}, {"zero_copy", d.packets_zero_copy}, {"copied", d.packets_copied}};
   j["pool"] = {{"hits", d.pool_hits}, {"misses", d.pool_misses}, {"misses_after_warmup", d.pool_misses_after_warmup},
                {"buffers", d.pool_slots}};
@@ -121,6 +127,7 @@ int run_decode(DecodeOptions o) {
     return fail(o, "", make_error(ErrorCode::kUsage, "", 0, "--json prints to stdout: write the frames to a file (-o PATH)"));
   pipeline::DecodeJob job;
   job.input = o.file;
+  job.source = o.source.options();
   job.demux.limits = o.limits.limits();
   job.demux.apply_edit_lists = !o.no_edits;
   job.stream = o.stream;
@@ -143,7 +150,7 @@ int run_decode(DecodeOptions o) {
   else if (!o.quiet) print_summary(*report, o.verbose);
   // Fewer pictures than shown packets: say so even with --quiet (the frames are gone).
   if (report->video && !report->output_closed && report->frames < report->expected_frames)
-    fmt::print(stderr, "mp4kit: warning: {}: stream {}: {} of {} frames came out of the decoder ({} lost)\n", o.file,
+    fmt::print(stderr, "mp4kit: warning: {}: stream {}: {} of {} frames came out of the decoder ({} lost)\n", display_name(o.file),
                report->stream, report->frames, report->expected_frames, report->expected_frames - report->frames);
   return kExitOk;
 }
@@ -153,7 +160,7 @@ int run_decode(DecodeOptions o) {
 void register_decode(CLI::App& app, std::function<int()>& run) {
   auto opts = std::make_shared<DecodeOptions>();
   CLI::App* cmd = app.add_subcommand("decode", "Decode one stream with libavcodec (frames bit-identical to FFmpeg's)");
-  cmd->add_option("FILE", opts->file, "MP4 / QuickTime / fragmented MP4 file")->required();
+  cmd->add_option("FILE", opts->file, "MP4 / QuickTime / fragmented MP4 file, or an http(s):// URL")->required();
   cmd->add_option("--stream", opts->stream, "stream index as ffprobe numbers it (default: first video, else first audio)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--format", opts->format, "null (decode and drop; the default without -o), y4m, raw (packed planes / interleaved PCM), framemd5, wav; default: from -o's extension (.y4m .wav .raw .yuv .pcm .framemd5)")
@@ -171,6 +178,7 @@ void register_decode(CLI::App& app, std::function<int()>& run) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->group("");
   add_limit_flags(*cmd, opts->limits);
+  add_source_flags(*cmd, opts->source);
   run = [opts] {
     opts->json = opts->json || opts->pretty;
     return run_decode(*opts);

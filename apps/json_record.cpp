@@ -1,4 +1,5 @@
 #include "json_record.h"
+#include "source_flags.h"
 
 #include "commands.h"
 
@@ -50,9 +51,10 @@ ordered_json error_record(const std::string& file, const Error& error) {
   e["code"] = error_code_name(error.code);
   e["box_path"] = error.box_path;
   e["offset"] = error.offset;
-  e["message"] = message_without_file(file, error.message);
+  const std::string name = display_name(file);
+  e["message"] = message_without_file(name, error.message);
   ordered_json j;
-  j["filename"] = file;
+  j["filename"] = name;
   j["error"] = std::move(e);
   return j;
 }

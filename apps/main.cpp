@@ -18,6 +18,7 @@
 
 #include "commands.h"
 #include "json_record.h"
+#include "source_flags.h"
 #include "mp4kit/version.h"
 
 namespace mp4kit::cli {
@@ -31,7 +32,8 @@ std::string message_without_file(const std::string& file, const std::string& mes
   return out;
 }
 
-int report_error(const std::string& file, const Error& error) {
+int report_error(const std::string& input, const Error& error) {
+  const std::string file = display_name(input);  // a URL's query string stays out (--show-url-query)
   Error e = error;
   e.message = message_without_file(file, e.message);
   if (file.empty()) fmt::print(stderr, "mp4kit: {}\n", e.to_string());

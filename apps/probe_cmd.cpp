@@ -13,6 +13,7 @@
 #include "mp4/check.h"
 #include "limit_flags.h"
 #include "probe_report.h"
+#include "source_flags.h"
 
 namespace mp4kit::cli {
 namespace {
@@ -29,6 +30,7 @@ struct ProbeOptions {
   bool check = false;
   bool no_edits = false;
   LimitFlags limits;
+  SourceFlags source;
 };
 
 // A time as ffprobe prints it (print_time: ticks * av_q2d(time_base), "%f"), as a number.
@@ -278,7 +280,10 @@ json file_json(const FileReport& rep, const std::vector<BoxNode>* boxes, const s
   }
   json mk;
   mk["schema"] = "mp4kit.probe/1";
-  mk["bytes_read"] = rep.bytes_read;
+  // A mapping's bytes cost nothing until touched: the parser's count. A URL: what was fetched.
+  const bool fetching = !rep.demuxer.source().is_mapped();
+  mk["bytes_read"] = fetching ? rep.fetched.bytes : rep.bytes_read;
+  mk["requests"] = fetching ? rep.fetched.requests : 0;
   mk["fragmented"] = m.fragmented;
   json w = json::array();
   for (const std::string& s : m.warnings) w.push_back(s);
@@ -343,7 +348,12 @@ void print_text(const FileReport& rep) {
       fmt::print("      edit list: {}\n", el);
     }
   }
-  fmt::print("  bytes read by mp4kit: {} ({:.4f}% of the file)\n", rep.bytes_read, 100.0 * double(rep.bytes_read) / double(m.file_size));
+  if (!rep.demuxer.source().is_mapped()) {
+    fmt::print("  bytes fetched by mp4kit: {} ({:.4f}% of the file) in {}\n", rep.fetched.bytes,
+               100.0 * double(rep.fetched.bytes) / double(m.file_size), plural(rep.fetched.requests, "request", "requests"));
+  } else {
+    fmt::print("  bytes read by mp4kit: {} ({:.4f}% of the file)\n", rep.bytes_read, 100.0 * double(rep.bytes_read) / double(m.file_size));
+  }
   for (const std::string& w : m.warnings) fmt::print("  warning: {}\n", w);
 }
 
@@ -375,6 +385,7 @@ int run_probe(const ProbeOptions& o) {
     return report_error("", make_error(ErrorCode::kUsage, "", 0, "--csv and --json are two layouts: choose one"));
   int rc = kExitOk;
   const Limits limits = o.limits.limits();
+  const SourceOptions source_options = o.source.options();
   const bool as_json = o.json || o.pretty;
   // A failed input: one line on stderr and, with --json, its error record on stdout.
   const auto fail = [&](const std::string& path, const Error& e) {
@@ -386,7 +397,7 @@ int run_probe(const ProbeOptions& o) {
       fail(path, in.error());
       continue;
     }
-    auto rep = make_report(path, o.packets, !o.no_edits, limits);
+    auto rep = make_report(path, o.packets, !o.no_edits, limits, source_options);
     if (!rep.ok()) {
       fail(path, rep.error());
       continue;
@@ -444,7 +455,7 @@ int run_probe(const ProbeOptions& o) {
 void register_probe(CLI::App& app, std::function<int()>& run) {
   auto o = std::make_shared<ProbeOptions>();
   CLI::App* sub = app.add_subcommand("probe", "Show streams, packets, the box tree or a lint of MP4/MOV files (no decoding)");
-  sub->add_option("files", o->files, "Input files")->required();  // a missing file is exit 66 (open_file)
+  sub->add_option("files", o->files, "Input files or http(s):// URLs")->required();  // a missing file is exit 66 (open_source)
   sub->add_flag("--json", o->json, "ffprobe-compatible JSON: one compact object per line and per file (JSON Lines)");
   sub->add_flag("--pretty", o->pretty, "JSON indented for people (implies --json)");
   sub->add_flag("--packets", o->packets, "One row per sample with ffprobe -show_packets keys (pts, dts, duration, size, pos, flags)");
@@ -453,6 +464,7 @@ void register_probe(CLI::App& app, std::function<int()>& run) {
   sub->add_flag("--check", o->check, "Lint the container; exit 65 when a finding is an error or the file cannot be demuxed");
   sub->add_flag("--no-edits", o->no_edits, "Ignore edit lists (raw sample timing, no discard flags)");
   add_limit_flags(*sub, o->limits);
+  add_source_flags(*sub, o->source);
   run = [o]() { return run_probe(*o); };
 }
 

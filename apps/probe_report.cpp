@@ -1,5 +1,7 @@
 #include "probe_report.h"
 
+#include "source_flags.h"
+
 #include <fmt/core.h>
 
 #include <cmath>
@@ -132,10 +134,9 @@ void stream_stats(const Movie& movie, const Track& t, const SampleTable& table, 
 
 }  // namespace
 
-Result<FileReport> make_report(const std::string& path, bool with_packets, bool apply_edits, const Limits& limits) {
-  FileSourceOptions so;
-  so.fault_guard = true;  // the CLI survives a file truncated under it (exit 74)
-  auto source = open_file(path, so);
+Result<FileReport> make_report(const std::string& path, bool with_packets, bool apply_edits, const Limits& limits,
+                               const SourceOptions& source_options) {
+  auto source = open_source(path, source_options);  // a path, or an http(s):// URL
   if (!source.ok()) return source.error();
   (*source)->advise(Access::kRandom, 0, (*source)->size());
   DemuxerOptions dopt;
@@ -144,7 +145,7 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
   dopt.parser_key_flags = with_packets;  // ffprobe's K: reads the first bytes of sync samples
   auto demuxer = Demuxer::open(*source, dopt);
   if (!demuxer.ok()) return demuxer.error();
-  FileReport rep{path, std::move(demuxer.value()), {}, {}, {}, 0, 0, nullptr};
+  FileReport rep{display_name(path), std::move(demuxer.value()), {}, {}, {}, 0, 0, {}, nullptr};
   const Movie& m = rep.movie();
   const std::vector<SampleTable>* tables = nullptr;
   if (with_packets) {
@@ -197,6 +198,7 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
   if (!with_packets) {  // the bit rates read stsz whole (--packets counted it above)
     for (const Track& t : m.tracks) rep.bytes_read += t.stbl.stsz.size;
   }
+  rep.fetched = rep.demuxer.source().stats();
   // The tables and statistics above read mapped bytes too (io/fault_guard.h).
   if (Status intact = rep.demuxer.source().check_intact(); !intact.ok()) return intact.error();
   return rep;

@@ -45,6 +45,7 @@ struct FileReport {
   MediaSummary summary;             ///< ffprobe's timing/rate/size figures (Demuxer::summary)
   double duration_s = 0;            ///< format duration, seconds (0 when none)
   uint64_t bytes_read = 0;          ///< parser bytes + sample-table bytes probe actually scanned
+  ReadStats fetched;                ///< the source's counters after the report (a URL: bytes and requests fetched)
   const std::vector<StreamTimeline>* timelines = nullptr;  ///< only with --packets; owned by demuxer
 
   const Movie& movie() const { return demuxer.movie(); }
@@ -54,7 +55,9 @@ struct FileReport {
 
 /// Parses `path` and fills the report. `with_packets` also builds FFmpeg-compatible packet
 /// timelines (O(samples) memory); without it probe stays O(table entries).
-Result<FileReport> make_report(const std::string& path, bool with_packets, bool apply_edits, const Limits& limits);
+/// `path` may be an http(s):// URL (open_source); `path` in the report is display_name(path).
+Result<FileReport> make_report(const std::string& path, bool with_packets, bool apply_edits, const Limits& limits,
+                               const SourceOptions& source_options);
 
 /// Adds to `file_json` (the `probe --json` object being built) what ffprobe fills by
 /// opening each stream's decoder and from metadata boxes: per stream pix_fmt,

@@ -22,6 +22,7 @@
 #include "commands.h"
 #include "json_record.h"
 #include "limit_flags.h"
+#include "source_flags.h"
 #include "output_format.h"
 #include "mp4/seek_plan.h"
 #include "seek_request.h"
@@ -50,6 +51,7 @@ struct SeekOptions {
   bool quiet = false;
   std::string time_rule = "shown";
   LimitFlags limits;
+  SourceFlags source;
 };
 
 // One resolved target: the frame and what the user typed for it.
@@ -174,6 +176,7 @@ Result<pipeline::SeekJob> make_job(const SeekOptions& o, const SeekStream& s, co
                                    const std::string& output) {
   pipeline::SeekJob job;
   job.input = o.file;
+  job.opened = s.demuxer->movie().source;  // a URL is not fetched twice: its cached blocks serve the job
   job.demux.limits = o.limits.limits();
   job.stream = s.stream;
   job.format = o.format;
@@ -201,7 +204,7 @@ void print_json(const SeekOptions& o, const std::vector<Target>& targets, const 
   const pipeline::VerifyResult& v = rp.verify;
   nlohmann::ordered_json j;
   j["schema"] = "mp4kit.seek/1";
-  j["file"] = o.file;
+  j["file"] = display_name(o.file);
   j["stream"] = rp.stream;
   j["codec"] = rp.codec;
   j["frame_count"] = rp.frame_count;
@@ -231,7 +234,8 @@ void print_json(const SeekOptions& o, const std::vector<Target>& targets, const 
   }
   j["totals"] = {{"passes", rp.runs.passes}, {"fallbacks", rp.runs.fallbacks},  {"decoded", rp.runs.decoded},
                  {"skipped", rp.runs.skipped}, {"bytes", rp.runs.bytes},         {"decoded_per_frame", per_frame(rp)},
-                 {"decode_errors", rp.decode_errors}, {"seconds", std::round(rp.wall_s * 1e6) / 1e6}};
+                 {"decode_errors", rp.decode_errors}, {"seconds", std::round(rp.wall_s * 1e6) / 1e6},
+                 {"bytes_read", rp.input_read.bytes}, {"requests", rp.input_read.requests}};
   if (o.verify) {
     j["verify"] = {{"frames", v.frames},
                    {"mismatches", v.mismatches},
@@ -257,6 +261,8 @@ void print_text(const SeekOptions& o, const pipeline::SeekReport& rp, uint32_t t
   fmt::print(stderr, "seek: {} of stream {} ({}): {}, {} decoded, {} skipped ({:.1f} decoded per frame), {} bytes, {:.3f} s\n",
              plural(out.size(), "frame", "frames"), rp.stream, rp.codec, plural(uint64_t(rp.runs.passes), "pass", "passes"),
              plural(uint64_t(rp.runs.decoded), "packet", "packets"), rp.runs.skipped, per_frame(rp), rp.runs.bytes, rp.wall_s);
+  if (rp.input_read.bytes)
+    fmt::print(stderr, "seek: fetched {} bytes in {}\n", rp.input_read.bytes, plural(rp.input_read.requests, "request", "requests"));
   if (o.verify) {
     fmt::print(stderr,
                "verify: {} of {} frames identical to a linear decode ({} frames); sync samples: {} checked, {} not keyframes, {} not shown{}\n",
@@ -273,7 +279,7 @@ int run_seek(SeekOptions o) {
   if (!format.ok()) return fail(o, "", format.error());
   o.format = *format;
   if (Status in = refuse_stdin_input(o.file); !in.ok()) return fail(o, o.file, in.error());
-  auto opened = SeekStream::open(o.file, o.stream, {.fault_guard = true}, o.limits.limits());  // exit 74 if cut while read
+  auto opened = SeekStream::open(o.file, o.stream, o.source.options(), o.limits.limits());  // exit 74 if cut while read
   if (!opened.ok()) return fail(o, o.file, opened.error());
   const SeekStream& s = *opened;
   auto targets = resolve(s, o.requests, o.time_rule == "next" ? TimeRule::kNext : TimeRule::kShown);
@@ -313,7 +319,7 @@ void register_seek(CLI::App& app, std::function<int()>& run) {
   auto opts = std::make_shared<SeekOptions>();
   CLI::App* cmd = app.add_subcommand(
       "seek", "Extract exact frames by index or time (frame N = N-th line of ffmpeg's framemd5), decoding only what they need");
-  cmd->add_option("FILE", opts->file, "MP4 / QuickTime / fragmented MP4 file")->required();
+  cmd->add_option("FILE", opts->file, "MP4 / QuickTime / fragmented MP4 file, or an http(s):// URL")->required();
   const auto add_request = [&](const char* name, Request::Kind kind, const char* help) {
     cmd->add_option_function<std::string>(
            name,
@@ -357,6 +363,7 @@ void register_seek(CLI::App& app, std::function<int()>& run) {
   cmd->add_flag("--pretty", opts->pretty, "JSON indented for people (implies --json)");
   cmd->add_flag("--quiet", opts->quiet, "no per-frame lines on stderr");
   add_limit_flags(*cmd, opts->limits);
+  add_source_flags(*cmd, opts->source);
   run = [opts] {
     opts->json = opts->json || opts->pretty;
     return run_seek(*opts);

@@ -61,12 +61,12 @@ struct SeekStream {
 
   /// Opens `path` with `options` (the CLI turns the fault guard on) and `limits`, and picks
   /// `stream` (ffprobe numbering; -1 = the first video stream) through the Demuxer.
-  /// Errors: those of open_file / Demuxer; kUsage when the stream given does not exist, is
+  /// Errors: those of open_source / Demuxer; kUsage when the stream given does not exist, is
   /// not video, or is cover art (an attached picture); kMalformed when no stream was given
   /// and the file has no video stream.
-  static Result<SeekStream> open(const std::string& path, int stream, const FileSourceOptions& options,
+  static Result<SeekStream> open(const std::string& path, int stream, const SourceOptions& options,
                                  const Limits& limits = {}) {
-    auto file = open_file(path, options);
+    auto file = open_source(path, options);  // a path or an http(s):// URL
     if (!file.ok()) return file.error();
     DemuxerOptions dopt;
     dopt.limits = limits;

@@ -30,7 +30,7 @@ endif()
 # system's default search path (a private FFmpeg under /opt keeps working; Debian's add none).
 set_target_properties(mp4kit PROPERTIES INSTALL_RPATH "" INSTALL_RPATH_USE_LINK_PATH ON)
 install(TARGETS mp4kit RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-foreach(module mp4kit_decode mp4kit_bench)
+foreach(module mp4kit_decode mp4kit_bench mp4kit_http)
   if(TARGET ${module})
     set_target_properties(${module} PROPERTIES INSTALL_RPATH "" INSTALL_RPATH_USE_LINK_PATH ON)
     install(TARGETS ${module} LIBRARY DESTINATION ${MP4KIT_INSTALL_MODULEDIR})

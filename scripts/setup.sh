@@ -34,13 +34,16 @@ log() { printf 'setup: %s\n' "$*"; }
 # Documentation: help2man (the man pages, generated from the CLI's own --help at build time;
 # without it the build says so and installs none). Batch: libxxhash-dev (the stable path
 # hash of --shard and --resume, header-only), and for the GNU parallel over ssh recipe test
-# openssh-server, openssh-client and parallel (the test skips without them).
+# openssh-server, openssh-client and parallel (the test skips without them). HTTP: libcurl
+# (the mp4kit_http.so module); nginx-light and openssl (the HTTP tests' server and
+# throwaway certificate).
 PACKAGES=(
   libavcodec-dev libavutil-dev libswscale-dev libavformat-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev doctest-dev
   pkg-config cmake g++ make dpkg-dev help2man
   ffmpeg
   libxxhash-dev openssh-server openssh-client parallel
+  libcurl4-openssl-dev nginx-light openssl
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
 )
 

@@ -111,7 +111,7 @@ TEST_CASE("time -> frame on VFR streams equals ffprobe's pts: the last frame sho
   int checked = 0;
   for (const std::string& file : files) {
     CAPTURE(file);
-    auto s = SeekStream::open(file, -1, {});
+    auto s = SeekStream::open(file, -1, SourceOptions{});
     REQUIRE(s.ok());
     const std::vector<int64_t> pts = ffprobe_shown_pts(file, s->stream);
     REQUIRE(pts.size() == s->index().frame_count());

@@ -2,11 +2,15 @@
 //
 // Everything above this layer (box parser, sample tables, demuxer, decoder bridge) reads
 // input bytes only through a ByteSource, never through a pointer to the whole file, so
-// that a source which fetches byte ranges over the network can be added without touching
-// the box parser. Two implementations ship:
+// that a source which fetches byte ranges over the network works without touching the box
+// parser. Three implementations ship:
 //   * open_file(): a read-only memory mapping (mmap + madvise). read() returns views into
 //     the mapping (no copy); a view holds a reference on the mapping.
 //   * memory_source(): bytes already in memory (tests, fuzzers, programs that embed us).
+//   * open_source() on an http:// or https:// URL: HTTP(S) byte ranges through libcurl, in
+//     the module mp4kit_http.so that is dlopen()ed on the first URL (so local files never
+//     load libcurl). Fixed-size blocks in a bounded LRU cache (HttpOptions); read() copies
+//     or shares cached blocks, and may block on the network.
 //
 // Ownership and lifetime: a Buffer is a reference-counted view. Copying a Buffer shares the
 // bytes; they stay valid and unchanged while any copy (or slice) lives, even after the
@@ -23,8 +27,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mp4kit/error.h"
@@ -125,5 +131,57 @@ ByteSourcePtr memory_source(const uint8_t* data, uint64_t size, std::string name
 
 /// A source that owns `bytes`.
 ByteSourcePtr memory_source(std::vector<uint8_t> bytes, std::string name);
+
+/// A message a source passes to its user (e.g. "the server ignores Range"); called on the
+/// thread that called read(), at most once per distinct warning.
+using SourceWarning = std::function<void(const std::string& message)>;
+
+/// How open_source() reaches an http:// or https:// URL (ignored for paths).
+///
+/// Memory: the source holds at most `cache_bytes` of cached blocks (rounded down to whole
+/// blocks, at least 4 blocks); Buffers the caller still holds keep their blocks alive past
+/// eviction, and a read() spanning several blocks returns a copy of its bytes.
+struct HttpOptions {
+  uint64_t block_bytes = 256 << 10;    ///< fetch unit, bytes (4 KiB .. 64 MiB)
+  uint64_t cache_bytes = 64ull << 20;  ///< cap on cached blocks, bytes (see above)
+  /// Sequential read-ahead cap, bytes: a miss right after the previous fetch's end grows
+  /// the next request (doubling, from one block) up to this many bytes. 0 = none.
+  uint64_t readahead_bytes = 8ull << 20;
+  /// Extra request headers, "Name: value" each (e.g. Authorization). Never printed.
+  std::vector<std::string> headers;
+  bool insecure = false;                ///< skip TLS certificate and host verification
+  std::string ca_file;                  ///< PEM CA bundle to trust ("" = the system's, or $CURL_CA_BUNDLE)
+  double timeout_s = 30;                ///< connect timeout, and the longest stall mid-transfer, seconds
+  uint32_t retries = 3;                 ///< extra tries on 5xx, resets and timeouts (backoff 0.1 s, doubling)
+  uint32_t max_redirects = 10;          ///< redirects followed per request (any host)
+  /// A server that ignores Range (200 instead of 206) is read from the start: at most this
+  /// many bytes in all, then kIo.
+  uint64_t max_download_bytes = 256ull << 20;
+  bool show_url_query = false;          ///< name() and messages keep the URL's query string
+  SourceWarning on_warning;             ///< null: warnings are dropped
+};
+
+/// Everything open_source() needs, for either kind of input.
+struct SourceOptions {
+  FileSourceOptions file;
+  HttpOptions http;
+};
+
+/// True when `s` starts with "http://" or "https://" (case-insensitive scheme).
+bool is_url(std::string_view s);
+
+/// `url` as messages and JSON show it: user:password@ removed, and the query string replaced
+/// by "?REDACTED" unless `show_query`.
+std::string redact_url(std::string_view url, bool show_query);
+
+/// Opens a local path (open_file) or an http(s):// URL. For a URL the first request fetches
+/// block 0 and learns the size (Content-Range); read() then fails with kIo (exit 74) on a
+/// network or server failure after the retries, naming the (redacted) URL and byte range.
+/// Errors at open: kCannotOpen (66) for 401/403/404/410 (with the status line), a missing
+/// host or an empty file; kIo (74) for the rest (TLS failure, 5xx after the retries, a bad
+/// Content-Range, a redirect loop); kInternal (70) when mp4kit_http.so cannot be loaded
+/// (lookup as for the decode module; $MP4KIT_HTTP_MODULE overrides).
+/// Threads: any thread; the returned source serialises its fetches (one connection).
+Result<ByteSourcePtr> open_source(const std::string& path_or_url, const SourceOptions& options = {});
 
 }  // namespace mp4kit

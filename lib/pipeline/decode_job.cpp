@@ -25,7 +25,7 @@ struct Input {
 };
 
 Result<Input> open_input(const DecodeJob& job) {
-  auto source = open_file(job.input, {.fault_guard = true});  // a file cut while decoded is exit 74
+  auto source = open_source(job.input, job.source);
   if (!source.ok()) return source.error();
   auto dmx = Demuxer::open(*source, job.demux);
   if (!dmx.ok()) return dmx.error();
@@ -61,14 +61,18 @@ int64_t expected_frames(std::span<const Packet> packets, int64_t max_frames) {
 
 // The loop: every packet, then the flush, each frame to the sink. Stops early at
 // max_frames or when stdout's reader went away.
-Status decode_all(const DecodeJob& job, Input& in, Decoder& dec, Sink& sink, DecodeReport& report) {
+// `output_failed`: the error (if any) is the sink's, not the input's (both may be kIo).
+Status decode_all(const DecodeJob& job, Input& in, Decoder& dec, Sink& sink, DecodeReport& report, bool& output_failed) {
   const int64_t expected = expected_frames(in.packets, job.max_frames);
   const auto t0 = Clock::now();
   auto last_progress = t0;
   PageReleaser releaser;
   PacketFeed feed(dec, in.demuxer, in.packets, &releaser, job.decoder.strict);
   const FrameCallback on_frame = [&](Frame& frame) -> Result<bool> {
-    MP4KIT_TRY(sink.write(frame));
+    if (Status w = sink.write(frame); !w.ok()) {
+      output_failed = true;
+      return w.error();
+    }
     if (sink.output_closed()) return false;
     ++report.frames;
     if (job.progress && (report.frames & 7) == 0) {
@@ -119,7 +123,8 @@ Result<DecodeReport> run_decode(const DecodeJob& job, std::string& error_file) {
   report.video = in->demuxer.streams()[in->stream].codec.type == MediaType::kVideo;
   const auto t0 = Clock::now();
   const double cpu0 = cpu_seconds();
-  Status st = decode_all(job, *in, *dec, *sink, report);
+  bool output_failed = false;
+  Status st = decode_all(job, *in, *dec, *sink, report, output_failed);
   // --strict: libavcodec may log an error (a damaged slice it concealed) without failing a
   // call; that is a damaged file too, and the output is not completed.
   if (st.ok() && job.decoder.strict && !sink->output_closed())
@@ -136,11 +141,12 @@ Result<DecodeReport> run_decode(const DecodeJob& job, std::string& error_file) {
   if (job.progress) job.progress(report.frames, expected_frames(in->packets, job.max_frames), report.wall_s);
   report.decoder = dec->stats();
   report.output_bytes = sink->stats().bytes;
+  report.input_read = in->demuxer.source().stats();
   if (report.output_closed) return report;
   if (!st.ok()) {
     Error e = st.error();
     if (e.code == ErrorCode::kMalformed && report.decoder.error_messages) e.message += " (libavcodec: " + dec->first_log_message() + ")";
-    return fail(e, e.code == ErrorCode::kIo ? out_path : job.input);
+    return fail(e, e.code == ErrorCode::kIo && output_failed ? out_path : job.input);
   }
   if (!fin.ok()) return fail(fin.error(), out_path);
   if (Status intact = in->demuxer.source().check_intact(); !intact.ok()) return fail(intact.error(), job.input);

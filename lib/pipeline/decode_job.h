@@ -23,6 +23,7 @@
 #include <functional>
 #include <string>
 
+#include "mp4kit/byte_source.h"
 #include "mp4kit/decoder.h"
 #include "mp4kit/demuxer.h"
 #include "mp4kit/error.h"
@@ -30,7 +31,8 @@
 namespace mp4kit::pipeline {
 
 struct DecodeJob {
-  std::string input;                  ///< file path
+  std::string input;                  ///< file path or http(s):// URL (open_source)
+  SourceOptions source{{.fault_guard = true}, {}};  ///< how `input` is opened; a file cut while decoded is exit 74
   DemuxerOptions demux;               ///< Limits; edit lists on/off
   int stream = -1;                    ///< ffprobe index; -1 = first video, else first audio
   std::string format = "null";        ///< null, y4m, raw, framemd5, wav
@@ -57,6 +59,7 @@ struct DecodeReport {
   bool output_closed = false;         ///< stdout's reader went away: stopped, not an error
   double wall_s = 0;                  ///< decode loop, open to finish
   double cpu_s = 0;                   ///< process CPU (all threads) over the same span
+  ReadStats input_read;               ///< what the input source fetched (a URL: bytes and requests)
   /// Informative with success: the first failed decoder call, else libavcodec's first
   /// error message; "" when decoding was clean.
   std::string first_error;

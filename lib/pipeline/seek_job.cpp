@@ -93,7 +93,7 @@ struct Opened {
 };
 
 Result<Opened> open_stream(const SeekJob& job) {
-  auto source = open_file(job.input, {.fault_guard = true});  // exit 74 if cut while read
+  auto source = job.opened ? Result<ByteSourcePtr>(job.opened) : open_source(job.input, job.source);
   if (!source.ok()) return source.error();
   auto dmx = Demuxer::open(*source, job.demux);
   if (!dmx.ok()) return dmx.error();
@@ -112,6 +112,26 @@ Result<Opened> open_stream(const SeekJob& job) {
   o.index = *index;
   o.track = &o.demuxer.movie().tracks[o.demuxer.track_of(o.stream)];
   return o;
+}
+
+// For a source that fetches (HTTP): asks it for the bytes from each target's preceding sync
+// sample to the target, in one range each, before the planner and the passes read them
+// packet by packet. A hint (advise(kWillNeed)); a mapping ignores it.
+void prefetch_targets(const Opened& o, const std::vector<uint64_t>& frames) {
+  const ByteSource& src = o.demuxer.source();
+  if (src.is_mapped()) return;
+  for (uint64_t f : frames) {
+    if (f >= o.index->frame_count()) continue;  // the planner reports it
+    const uint32_t target = o.index->packet_of(f);
+    uint32_t start = target;
+    while (start > 0 && !o.packets[start].key) --start;
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (uint32_t i = start; i <= target; ++i) {
+      lo = std::min(lo, o.packets[i].pos);
+      hi = std::max(hi, o.packets[i].pos + o.packets[i].size);
+    }
+    if (hi > lo) src.advise(Access::kWillNeed, lo, hi - lo);
+  }
 }
 
 Result<Decoder> open_decoder(const Opened& o, int threads) {
@@ -221,6 +241,7 @@ Result<SeekReport> run_seek(const SeekJob& job, std::string& error_file) {
   report.targets.resize(job.frames.size());
   for (size_t i = 0; i < job.frames.size(); ++i) report.targets[i].frame = job.frames[i];
 
+  prefetch_targets(*o, job.frames);
   SeekPlanOptions popt;
   popt.skip_non_reference = job.skip_non_reference;
   auto tl = o->demuxer.timeline(o->stream);
@@ -241,6 +262,7 @@ Result<SeekReport> run_seek(const SeekJob& job, std::string& error_file) {
   if (st.ok()) fin = outputs.finish();
   report.decode_errors = dec->stats().decode_errors;
   report.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  report.input_read = o->demuxer.source().stats();
   if (closed) return report;
   if (!st.ok()) {
     const ErrorCode c = st.error().code;

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "mp4kit/byte_source.h"
 #include "mp4kit/demuxer.h"
 #include "mp4kit/error.h"
 #include "pipeline/seek_runner.h"
@@ -32,7 +33,9 @@
 namespace mp4kit::pipeline {
 
 struct SeekJob {
-  std::string input;                     ///< file path
+  std::string input;                     ///< file path or http(s):// URL (open_source)
+  SourceOptions source{{.fault_guard = true}, {}};  ///< how `input` is opened; a file cut while read is exit 74
+  ByteSourcePtr opened;                  ///< the input already opened by the caller (then `source` is unused), or null
   DemuxerOptions demux;                  ///< Limits (edit lists always applied: the frame numbering needs them)
   int stream = -1;                       ///< ffprobe index of a video stream; -1 = the first video stream
   std::vector<uint64_t> frames;          ///< targets, in request order (>= 1)
@@ -75,6 +78,7 @@ struct SeekReport {
   SeekRunStats runs;                     ///< passes, fallbacks, decoded, skipped, bytes
   int64_t decode_errors = 0;
   double wall_s = 0;                     ///< from opening the file to the last output (verify excluded)
+  ReadStats input_read;                  ///< what the input source fetched (a URL: bytes and requests)
   std::vector<SeekTargetResult> targets; ///< in request order
   VerifyResult verify;                   ///< with SeekJob::verify
 };
