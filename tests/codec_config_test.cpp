@@ -265,7 +265,7 @@ std::string tags_string(const std::vector<Tag>& tags) {
 
 std::set<std::string> compare(const std::string& path, int& keys_compared) {
   std::set<std::string> diffs;
-  auto ff = test::run("ffprobe -v quiet -show_streams -show_format -of json " + test::quote(path));
+  auto ff = test::oracle("ffprobe -v quiet -show_streams -show_format -of json " + test::quote(path));
   REQUIRE_MESSAGE(ff.exit_code == 0, "ffprobe failed on " << path);
   const json oracle = json::parse(ff.out);
   auto file = open_file(path);

@@ -36,7 +36,7 @@ std::string num_or_na(const json& j, const char* key) {
 
 std::set<std::string> compare_file(const std::string& path, int& streams_compared, int& packets_compared) {
   std::set<std::string> diffs;
-  auto ff = test::run("ffprobe -v quiet -show_packets -show_streams -of json " + test::quote(path));
+  auto ff = test::oracle("ffprobe -v quiet -show_packets -show_streams -of json " + test::quote(path));
   REQUIRE_MESSAGE(ff.exit_code == 0, "ffprobe failed on " << path);
   json oracle = json::parse(ff.out);
 

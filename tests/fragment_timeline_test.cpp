@@ -17,7 +17,7 @@ namespace {
 
 // "pts dts size pos flags" of every packet of stream 0.
 std::vector<std::string> ffprobe_rows(const std::string& path) {
-  auto r = test::run("ffprobe -v quiet -select_streams 0 -show_packets -of json " + test::quote(path));
+  auto r = test::oracle("ffprobe -v quiet -select_streams 0 -show_packets -of json " + test::quote(path));
   REQUIRE_MESSAGE(r.exit_code == 0, "ffprobe failed on " << path);
   std::vector<std::string> rows;
   for (const auto& p : nlohmann::json::parse(r.out).value("packets", nlohmann::json::array())) {

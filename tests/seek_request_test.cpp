@@ -77,7 +77,7 @@ namespace {
 
 // ffprobe's pts of the frames shown (non-discarded packets), sorted: the oracle for times.
 std::vector<int64_t> ffprobe_shown_pts(const std::string& file, int stream) {
-  auto r = test::run("ffprobe -v quiet -select_streams " + std::to_string(stream) +
+  auto r = test::oracle("ffprobe -v quiet -select_streams " + std::to_string(stream) +
                      " -show_entries packet=pts,flags -of csv=p=0 " + test::quote(file));
   std::vector<int64_t> pts;
   std::istringstream in(r.out);

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -81,6 +83,80 @@ inline std::string quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
+}
+
+/// Runs an oracle command (ffprobe, or ffmpeg writing to stdout) like run(), memoised in
+/// the directory $MP4KIT_ORACLE_CACHE when it is set (scripts/test.sh sets it to a fresh
+/// build/oracle-cache for each run, so the sanitizer stage reuses the normal stage's FFmpeg
+/// answers instead of recomputing them). Without the variable it is run() itself.
+///
+/// The key is the command, FFmpeg's version line, and the size, mtime (ns) and inode of every
+/// single-quoted argument (test::quote) that names an existing regular file, so a fixture
+/// rebuilt at test time misses. Only for commands whose whole result is their stdout and
+/// exit code (never one that writes files). Entries are written to a temporary name and
+/// renamed: tests in parallel processes share the cache.
+inline CommandResult oracle(const std::string& cmd) {
+  const char* dir = std::getenv("MP4KIT_ORACLE_CACHE");
+  if (!dir || !*dir) return run(cmd);
+  static const std::string version = run("ffmpeg -hide_banner -version 2>/dev/null | head -n 1").out;
+  std::string key = cmd + "\n" + version;
+  std::string token;
+  bool quoted = false, in_token = false;
+  auto add_file = [&](const std::string& t) {
+    struct stat st {};
+    if (::stat(t.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+      key += "\n" + t + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+             std::to_string(st.st_mtim.tv_nsec) + " " + std::to_string(st.st_ino);
+  };
+  for (size_t i = 0; i < cmd.size(); ++i) {
+    const char c = cmd[i];
+    if (quoted) {
+      if (c == '\'') quoted = false;
+      else token += c;
+    } else if (c == '\'') {
+      quoted = in_token = true;
+    } else if (c == '\\' && i + 1 < cmd.size() && cmd[i + 1] == '\'' && in_token) {
+      token += '\'';
+      ++i;
+    } else {
+      if (in_token) add_file(token);
+      token.clear();
+      in_token = false;
+    }
+  }
+  if (in_token) add_file(token);
+  uint64_t h = 1469598103934665603ull;  // FNV-1a 64
+  for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
+  char name[32];
+  std::snprintf(name, sizeof name, "/%016llx", static_cast<unsigned long long>(h));
+  const std::string path = std::string(dir) + name;
+  if (FILE* f = std::fopen(path.c_str(), "rb")) {
+    std::string data;
+    char buf[65536];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
+    std::fclose(f);
+    // Layout: key, NUL, exit code, NUL, stdout.
+    const size_t a = data.find('\0');
+    const size_t b = a == std::string::npos ? a : data.find('\0', a + 1);
+    if (b != std::string::npos && data.compare(0, a, key) == 0) {
+      CommandResult r;
+      r.exit_code = std::atoi(data.c_str() + a + 1);
+      r.out = data.substr(b + 1);
+      return r;
+    }
+  }
+  CommandResult r = run(cmd);
+  std::filesystem::create_directories(dir);
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  if (FILE* f = std::fopen(tmp.c_str(), "wb")) {
+    const std::string head = key + '\0' + std::to_string(r.exit_code) + '\0';
+    const bool ok = std::fwrite(head.data(), 1, head.size(), f) == head.size() &&
+                    std::fwrite(r.out.data(), 1, r.out.size(), f) == r.out.size();
+    if (std::fclose(f) == 0 && ok) std::rename(tmp.c_str(), path.c_str());
+    else std::remove(tmp.c_str());
+  }
+  return r;
 }
 
 inline bool have_ffprobe() { return run("command -v ffprobe >/dev/null 2>&1 && echo y").out == "y\n"; }

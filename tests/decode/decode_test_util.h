@@ -1,5 +1,6 @@
-// Helpers for the decode tests: FFmpeg as the oracle (run at test time, never stored),
-// mp4kit decode as a child process, and damaged copies of sample files.
+// Helpers for the decode tests: FFmpeg as the oracle (run at test time, never committed;
+// memoised for one scripts/test.sh run by test::oracle), mp4kit decode as a child process,
+// and damaged copies of sample files.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -32,7 +33,7 @@ struct StreamInfo {
 
 inline std::vector<StreamInfo> ffprobe_streams(const std::string& file) {
   std::vector<StreamInfo> out;
-  auto r = run("ffprobe -v quiet -show_entries stream=index,codec_type,sample_fmt -of csv=p=0 " + quote(file));
+  auto r = oracle("ffprobe -v quiet -show_entries stream=index,codec_type,sample_fmt -of csv=p=0 " + quote(file));
   std::istringstream in(r.out);
   std::string line;
   while (std::getline(in, line)) {
@@ -88,7 +89,7 @@ inline std::vector<std::string> ffmpeg_framemd5(const std::string& file, const S
   cmd += s.type == "video" ? " -fps_mode passthrough" : " -c:a " + native_pcm(s.sample_fmt);
   if (max_frames > 0) cmd += " -frames " + std::to_string(max_frames);
   cmd += " -f framemd5 - 2>/dev/null";
-  return size_md5_lines(run(cmd).out);
+  return size_md5_lines(oracle(cmd).out);
 }
 
 struct DecodeRun {

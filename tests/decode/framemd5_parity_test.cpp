@@ -21,7 +21,7 @@ std::string first_difference(const std::vector<std::string>& expected, const std
 
 /// ffprobe's codec_name of stream `index` ("unknown" when FFmpeg maps no codec to it).
 std::string ffprobe_codec_name(const std::string& file, int index) {
-  auto r = run("ffprobe -v quiet -select_streams " + std::to_string(index) +
+  auto r = oracle("ffprobe -v quiet -select_streams " + std::to_string(index) +
                " -show_entries stream=codec_name -of csv=p=0 " + quote(file));
   std::string name = r.out;
   while (!name.empty() && (name.back() == '\n' || name.back() == ',')) name.pop_back();
