@@ -38,6 +38,7 @@ PACKAGES=(
   libcli11-dev libfmt-dev nlohmann-json3-dev doctest-dev
   pkg-config cmake g++ make dpkg-dev help2man
   ffmpeg
+  python3-numpy time
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
 )
 

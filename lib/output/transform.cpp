@@ -226,7 +226,7 @@ Status Transform::configure(int w, int h, AVPixelFormat src) {
       }
     }
     if (out_fmt_ == AV_PIX_FMT_NONE) out_fmt_ = src;
-    if (depth_of(out_fmt_) < depth_of(src))
+    if (want_fmt_ == AV_PIX_FMT_NONE && depth_of(out_fmt_) < depth_of(src))
       warning_ = fmt::format("{}-bit {} converted to {}-bit {}{}", depth_of(src), fmt_name(src), depth_of(out_fmt_),
                              fmt_name(out_fmt_), sink_format_.empty() ? "" : " (what --format " + sink_format_ + " holds)");
   }

@@ -122,11 +122,11 @@ Result<std::optional<Transform>> open_transform(TransformSettings settings, cons
     else warning = "the display matrix rotates by " + std::to_string(r) + " degrees, not a multiple of 90: not applied";
   }
   settings.sink_format = format;
-  if (!settings.changes_frames() && !format_needs_transform(format)) return std::optional<Transform>{};
   settings.input_width = stream.codec.width;
   settings.input_height = stream.codec.height;
-  auto t = Transform::open(settings);
+  auto t = Transform::open(settings);  // also when it is not needed: a bad --scaler is an error all the same
   if (!t.ok()) return t.error();
+  if (!settings.changes_frames() && !format_needs_transform(format)) return std::optional<Transform>{};
   return std::optional<Transform>{std::move(t.value())};
 }
 
