@@ -146,13 +146,9 @@ Status ImageEncoder::encode(const AVFrame* f, std::vector<uint8_t>& out) {
     AVFrame* made = nullptr;
     if (!jpeg_native(fmt)) {  // (the pipeline's transform makes them; other callers' frames here)
       if (!to_jpeg_) {
-        mp4kit_transform_settings ts{};
-        ts.struct_size = sizeof ts;
-        ts.crop_x = ts.crop_y = -1;
-        ts.sink_format = "jpeg";
-        auto t = Transform::open(ts);
+        auto t = Transform::for_sink("jpeg");
         if (!t.ok()) return t.error();
-        to_jpeg_.reset(*t);
+        to_jpeg_ = std::move(t.value());
       }
       auto m = to_jpeg_->apply(f);
       if (!m.ok()) return m.error();

@@ -114,13 +114,9 @@ Status Sink::write_npy(const AVFrame* f) {
   const auto fmt = static_cast<AVPixelFormat>(f->format);
   if (!npy_holds(fmt)) {
     if (!to_npy_) {
-      mp4kit_transform_settings ts{};
-      ts.struct_size = sizeof ts;
-      ts.crop_x = ts.crop_y = -1;
-      ts.sink_format = "npy";
-      auto t = Transform::open(ts);
+      auto t = Transform::for_sink("npy");
       if (!t.ok()) return t.error();
-      to_npy_.reset(*t);
+      to_npy_ = std::move(t.value());
     }
     auto m = to_npy_->apply(f);
     if (!m.ok()) return m.error();

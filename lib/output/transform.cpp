@@ -199,6 +199,16 @@ Result<Transform*> Transform::open(const mp4kit_transform_settings& s) {
   return t.release();
 }
 
+Result<std::unique_ptr<Transform>> Transform::for_sink(const char* sink_format) {
+  mp4kit_transform_settings ts{};
+  ts.struct_size = sizeof ts;
+  ts.crop_x = ts.crop_y = -1;
+  ts.sink_format = sink_format;
+  auto t = open(ts);
+  if (!t.ok()) return t.error();
+  return std::unique_ptr<Transform>(*t);
+}
+
 Transform::~Transform() { sws_freeContext(sws_); }
 
 Status Transform::configure(int w, int h, AVPixelFormat src) {

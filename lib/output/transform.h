@@ -21,6 +21,7 @@ extern "C" {
 #include <libavutil/pixfmt.h>
 }
 
+#include <memory>
 #include <string>
 
 #include "mp4kit/decode_abi.h"
@@ -50,6 +51,9 @@ class Transform {
  public:
   /// Checks names and geometry (settings.input_width/height when known). Errors: kUsage.
   static Result<Transform*> open(const mp4kit_transform_settings& settings);
+  /// The plain conversion a sink needs for frames it cannot hold as they are: no size
+  /// change, no rotation, the pixel format `sink_format` ("jpeg", "npy") picks.
+  static Result<std::unique_ptr<Transform>> for_sink(const char* sink_format);
   ~Transform();
   Transform(const Transform&) = delete;
   Transform& operator=(const Transform&) = delete;

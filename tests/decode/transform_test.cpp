@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -43,14 +44,16 @@ const std::vector<Option> kOptions = {
     {"--size 256x-2 --crop 224x224 --pix-fmt rgb24 --scaler bilinear", "scale=256:-2:flags=bilinear,crop=224:224,format=rgb24"},
 };
 
-// The video streams that are not cover art, by ffprobe index (one ffprobe call).
+// The video streams that are not cover art, by ffprobe index. Listed with mp4kit's own
+// probe (no FFmpeg start per file: the expectations below all come from ffmpeg).
 std::vector<int> video_streams(const std::string& file) {
   std::vector<int> out;
-  std::istringstream in(run("ffprobe -v quiet -show_entries stream=index,codec_type:stream_disposition=attached_pic -of csv=p=0 " +
-                            quote(file)).out);
-  std::string line;
-  while (std::getline(in, line))
-    if (line.find(",video,0") != std::string::npos) out.push_back(std::stoi(line));
+  const auto r = run(std::string(MP4KIT_BINARY) + " probe --json " + quote(file) + " 2>/dev/null");
+  const auto j = nlohmann::json::parse(r.out, nullptr, false);
+  if (j.is_discarded() || !j.contains("streams")) return out;
+  for (const auto& s : j["streams"])
+    if (s.value("codec_type", "") == "video" && !(s.contains("disposition") && s["disposition"].value("attached_pic", 0) == 1))
+      out.push_back(s.value("index", -1));
   return out;
 }
 
