@@ -116,6 +116,11 @@ TEST_CASE("transform: png (8 and 16 bit), jpeg, npy and rotation equal ffmpeg's 
       {h264, "--size 200x-2 --quality 5", "jpg", "-vf \"select=eq(n\\,1),scale=200:-2:flags=bicubic\" -q:v 5"},
       {ten, "--size 96x-2", "png", "-vf \"select=eq(n\\,1),scale=96:-2:flags=bicubic\""},   // 16-bit PNG
       {ten, "--pix-fmt rgb24", "png", "-vf \"select=eq(n\\,1),format=rgb24\""},
+      // rotated, no option: the rotation makes it a transform, ffmpeg's plain png (16-bit for 10-bit)
+      {samples_dir() + "/rotated_270_10bit.mp4", "", "png", "-vf \"select=eq(n\\,1)\""},
+      {samples_dir() + "/rotated_180_fullrange.mp4", "", "png", "-vf \"select=eq(n\\,1)\""},
+      {samples_dir() + "/rotated_180_fullrange.mp4", "--crop 40x30+10+4 --pix-fmt rgba", "png",
+       "-vf \"select=eq(n\\,1),scale=iw:ih:flags=bicubic,crop=40:30:10:4,format=rgba\""},
   };
   for (const std::string& rotated : {corpus2_dir() + "/decord_video_90.mov", corpus_dir() + "/mediabunny_rotate-buck-bunny.mp4"}) {
     if (!std::filesystem::exists(rotated)) continue;
@@ -158,8 +163,10 @@ TEST_CASE("transform: png (8 and 16 bit), jpeg, npy and rotation equal ffmpeg's 
   CHECK(n.find("'descr': '|u1'") != std::string::npos);
   CHECK(n.size() - expected.size() == 128);
   CHECK(n.substr(128) == expected);
-  if (run("python3 -c 'import numpy' 2>/dev/null && echo y").out == "y\n") {
-    const auto py = run("python3 -c \"import numpy as np; a = np.load('" + npy + "'); m = np.load('" + npy +
+  // Debian's python3-numpy is for /usr/bin/python3 (a pyenv python3 first in PATH lacks it).
+  const std::string python = std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  if (run(python + " -c 'import numpy' 2>/dev/null && echo y").out == "y\n") {
+    const auto py = run(python + " -c \"import numpy as np; a = np.load('" + npy + "'); m = np.load('" + npy +
                         "', mmap_mode='r'); print(a.shape, a.dtype, m.shape, bool((a == m).all()))\"");
     CHECK(py.out == "(3, 48, 64, 3) uint8 (3, 48, 64, 3) True\n");
   } else {
