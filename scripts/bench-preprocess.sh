@@ -50,10 +50,11 @@ SCALE="scale=224:224:flags=bicubic,format=rgb24"
 mk_npy() { "$MP4KIT" seek "$FILE" "${SELECT8[@]}" --size 224x224 --pix-fmt rgb24 --format npy -o "$OUT/mk.npy" --quiet; }
 ff_select() { ffmpeg -nostdin -loglevel error -y -i "$FILE" -vf "select=$EXPR,$SCALE" -fps_mode passthrough -f rawvideo "$OUT/ff.raw"; }
 ff_ss() { local t; for t in "${TIMES[@]}"; do ffmpeg -nostdin -loglevel error -y -ss "$t" -i "$FILE" -frames:v 1 -vf "$SCALE" -f rawvideo - ; done >"$OUT/ss.raw"; }
+PY=python3; [[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3  # Debian's python3-av / python3-numpy
 HAVE_PYAV=0
-python3 -c 'import av, numpy' 2>/dev/null && HAVE_PYAV=1
+"$PY" -c 'import av, numpy' 2>/dev/null && HAVE_PYAV=1
 py_av() {
-  python3 - "$FILE" "$FRAMES" "$OUT/pyav.npy" <<'PY'
+  "$PY" - "$FILE" "$FRAMES" "$OUT/pyav.npy" <<'PY'
 import sys, av, numpy as np
 path, frames, out = sys.argv[1], [int(x) for x in sys.argv[2].split(',')], sys.argv[3]
 with av.open(path) as c:
