@@ -21,6 +21,7 @@
 #include "source_flags.h"
 #include "output_format.h"
 #include "pipeline/decode_job.h"
+#include "transform_flags.h"
 
 namespace mp4kit::cli {
 namespace {
@@ -41,6 +42,7 @@ struct DecodeOptions {
   std::string packet_copy = "auto";
   LimitFlags limits;
   SourceFlags source;
+  TransformFlags transform;
 };
 
 void print_progress(bool& shown, int64_t frames, int64_t expected, double elapsed) {
@@ -101,6 +103,7 @@ void print_json(const DecodeOptions& o, const pipeline::DecodeReport& r) {
                {"buffers", d.pool_slots}};
   j["errors"] = {{"decode_errors", d.decode_errors}, {"concealed_frames", d.concealed_frames},
                  {"error_messages", d.error_messages}, {"first", r.first_error}};
+  if (r.transformed) j["transform"] = TransformFlags::json(r.transform, r.transform_warning);
   write_record(j, o.pretty);
 }
 
@@ -111,14 +114,14 @@ int fail(const DecodeOptions& o, const std::string& file, const Error& e) {
 }
 
 const ExtensionTable kDecodeExtensions = {{"y4m", "y4m"}, {"wav", "wav"}, {"raw", "raw"}, {"yuv", "raw"}, {"pcm", "raw"},
-                                          {"framemd5", "framemd5"}};
+                                          {"framemd5", "framemd5"}, {"npy", "npy"}};
 
 int run_decode(DecodeOptions o) {
   auto format = choose_format(o.format, o.output, kDecodeExtensions, "null");
   if (!format.ok()) return fail(o, "", format.error());
   if (*format == "null" && !o.output.empty())
     return fail(o, "", make_error(ErrorCode::kUsage, "", 0,
-                                  o.format.empty() ? "-o " + o.output + " needs --format y4m, raw, framemd5 or wav"
+                                  o.format.empty() ? "-o " + o.output + " needs --format y4m, raw, framemd5, wav or npy"
                                                    : "--format null writes nothing: -o " + o.output + " cannot be used with it"));
   o.format = *format;
   if (Status in = refuse_stdin_input(o.file); !in.ok()) return fail(o, o.file, in.error());
@@ -139,6 +142,11 @@ int run_decode(DecodeOptions o) {
                             : o.packet_copy == "never" ? PacketCopy::kNever
                                                        : PacketCopy::kAuto;
   job.max_frames = o.frames;
+  auto ts = o.transform.settings();
+  if (!ts.ok()) return fail(o, "", ts.error());
+  job.transform = *ts;
+  job.autorotate = !o.transform.no_autorotate;
+  job.quality = o.transform.quality;
   bool shown = false;
   if (!o.quiet && isatty(STDERR_FILENO))
     job.progress = [&shown](int64_t frames, int64_t expected, double elapsed) { print_progress(shown, frames, expected, elapsed); };
@@ -146,6 +154,7 @@ int run_decode(DecodeOptions o) {
   auto report = pipeline::run_decode(job, error_file);
   if (shown) fmt::print(stderr, "\r\033[K");
   if (!report.ok()) return fail(o, error_file, report.error());
+  if (!report->transform_warning.empty()) fmt::print(stderr, "mp4kit: warning: {}: {}\n", o.file, report->transform_warning);
   if (o.json) print_json(o, *report);
   else if (!o.quiet) print_summary(*report, o.verbose);
   // Fewer pictures than shown packets: say so even with --quiet (the frames are gone).
@@ -163,8 +172,8 @@ void register_decode(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("FILE", opts->file, "MP4 / QuickTime / fragmented MP4 file, or an http(s):// URL")->required();
   cmd->add_option("--stream", opts->stream, "stream index as ffprobe numbers it (default: first video, else first audio)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--format", opts->format, "null (decode and drop; the default without -o), y4m, raw (packed planes / interleaved PCM), framemd5, wav; default: from -o's extension (.y4m .wav .raw .yuv .pcm .framemd5)")
-      ->check(CLI::IsMember({"null", "y4m", "raw", "framemd5", "wav"}));
+  cmd->add_option("--format", opts->format, "null (decode and drop; the default without -o), y4m, raw (packed planes / interleaved PCM), framemd5, wav, npy (all frames in one N x H x W x C array); default: from -o's extension (.y4m .wav .raw .yuv .pcm .framemd5 .npy)")
+      ->check(CLI::IsMember({"null", "y4m", "raw", "framemd5", "wav", "npy"}));
   cmd->add_option("-o,--output", opts->output, "output file, or - for stdout (default: stdout); written to a temporary name, renamed when complete");
   cmd->add_option("--threads", opts->threads, "decoder threads (0 = one per CPU, FFmpeg's default)")->check(CLI::Range(0, 64));
   cmd->add_option("--frames", opts->frames, "stop after N output frames")->check(CLI::NonNegativeNumber);
@@ -179,6 +188,7 @@ void register_decode(CLI::App& app, std::function<int()>& run) {
       ->group("");
   add_limit_flags(*cmd, opts->limits);
   add_source_flags(*cmd, opts->source);
+  opts->transform.add(*cmd);
   run = [opts] {
     opts->json = opts->json || opts->pretty;
     return run_decode(*opts);

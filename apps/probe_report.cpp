@@ -10,6 +10,7 @@
 
 #include "mp4/checked.h"
 #include "mp4/codec_config.h"
+#include "mp4/stream_stats.h"
 
 namespace mp4kit::cli {
 
@@ -26,18 +27,6 @@ std::string ratio_string(uint64_t num, uint64_t den) {
 }
 
 namespace {
-
-// FFmpeg's av_display_rotation_get on the tkhd matrix (16.16 entries a, b, c, d).
-std::optional<double> rotation_of(const TrackHeader& tkhd) {
-  const auto& m = tkhd.matrix;
-  if (m[0] == 0x10000 && m[1] == 0 && m[3] == 0 && m[4] == 0x10000) return std::nullopt;  // identity
-  double a = m[0] / 65536.0, b = m[1] / 65536.0, c = m[3] / 65536.0, d = m[4] / 65536.0;
-  double s0 = std::hypot(a, c), s1 = std::hypot(b, d);
-  if (s0 == 0 || s1 == 0) return std::nullopt;
-  double r = -std::atan2(b / s1, a / s0) * 180.0 / M_PI;
-  if (r == 0) r = 0;  // no "-0"
-  return r;
-}
 
 // Fills the per-stream figures from the tables, reading as little as possible: stts and
 // stss whole (small), ctts only until the first reordering, stsz not at all unless
@@ -173,7 +162,7 @@ Result<FileReport> make_report(const std::string& path, bool with_packets, bool 
     sr.language = t.language;
     sr.handler_name = t.handler_name;
     sr.edits = t.edits;
-    sr.rotation = sr.codec.type == MediaType::kVideo ? rotation_of(t.tkhd) : std::nullopt;
+    sr.rotation = sr.codec.type == MediaType::kVideo ? display_rotation_of(t.tkhd) : std::nullopt;
     stream_stats(m, t, (*tables)[i], sr, with_packets, rep.bytes_read);
     if (rep.timelines) sr.dts_shift = (*rep.timelines)[i].dts_shift;
     rep.streams.push_back(std::move(sr));

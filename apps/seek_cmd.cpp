@@ -27,6 +27,7 @@
 #include "mp4/seek_plan.h"
 #include "seek_request.h"
 #include "pipeline/seek_job.h"
+#include "transform_flags.h"
 
 namespace mp4kit::cli {
 namespace {
@@ -52,6 +53,7 @@ struct SeekOptions {
   std::string time_rule = "shown";
   LimitFlags limits;
   SourceFlags source;
+  TransformFlags transform;
 };
 
 // One resolved target: the frame and what the user typed for it.
@@ -192,6 +194,11 @@ Result<pipeline::SeekJob> make_job(const SeekOptions& o, const SeekStream& s, co
   job.threads = o.threads;
   job.skip_non_reference = !o.no_skip;
   job.verify = o.verify;
+  auto ts = o.transform.settings();
+  if (!ts.ok()) return ts.error();
+  job.transform = *ts;
+  job.autorotate = !o.transform.no_autorotate;
+  job.quality = o.transform.quality;
   return job;
 }
 
@@ -245,6 +252,7 @@ void print_json(const SeekOptions& o, const std::vector<Target>& targets, const 
                    {"sync_samples_not_shown", v.sync_hidden},
                    {"detail", v.detail}};
   }
+  if (rp.transformed) j["transform"] = TransformFlags::json(rp.transform, rp.transform_warning);
   write_record(j, o.pretty);
 }
 
@@ -272,7 +280,7 @@ void print_text(const SeekOptions& o, const pipeline::SeekReport& rp, uint32_t t
 }
 
 const ExtensionTable kSeekExtensions = {{"png", "png"}, {"ppm", "ppm"}, {"y4m", "y4m"}, {"raw", "raw"}, {"yuv", "raw"},
-                                        {"framemd5", "framemd5"}};
+                                        {"framemd5", "framemd5"}, {"jpg", "jpeg"}, {"jpeg", "jpeg"}, {"npy", "npy"}};
 
 int run_seek(SeekOptions o) {
   auto format = choose_format(o.format, o.output, kSeekExtensions, "png");
@@ -289,12 +297,14 @@ int run_seek(SeekOptions o) {
   // Outputs: check what can be checked before loading FFmpeg.
   std::string output = o.output;
   if (o.format == "null") output.clear();
-  else if (output.empty()) output = (o.format == "png" || o.format == "ppm") ? "frame_%06d." + o.format : "-";
+  else if (output.empty()) output = (o.format == "png" || o.format == "ppm") ? "frame_%06d." + o.format : o.format == "jpeg" ? "frame_%06d.jpg" : "-";
+  if (o.format == "npy" && (output == "-" || is_output_pattern(output)))
+    return fail(o, "", make_error(ErrorCode::kUsage, "", 0, "--format npy writes all frames into one file: give -o FILE.npy"));
   if (!output.empty() && output != "-" && is_output_pattern(output)) {
     auto p = expand_output_pattern(output, 0);
     if (!p.ok()) return fail(o, "", p.error());
   }
-  if ((o.format == "png" || o.format == "ppm") && !is_output_pattern(output) && targets->size() != 1)
+  if ((o.format == "png" || o.format == "ppm" || o.format == "jpeg") && !is_output_pattern(output) && targets->size() != 1)
     return fail(o, "", make_error(ErrorCode::kUsage, "", 0,
                                        fmt::format("--format {} writes one file per frame: give -o a pattern such as frame_%06d.{}",
                                                    o.format, o.format)));
@@ -306,6 +316,7 @@ int run_seek(SeekOptions o) {
   std::string error_file;
   auto rep = pipeline::run_seek(*job, error_file);
   if (!rep.ok()) return fail(o, error_file, rep.error());
+  if (!rep->transform_warning.empty()) fmt::print(stderr, "mp4kit: warning: {}: {}\n", o.file, rep->transform_warning);
   if (o.json) print_json(o, *targets, *rep, s.timescale());
   else if (!o.quiet) print_text(o, *rep, s.timescale());
   const pipeline::VerifyResult& v = rep->verify;
@@ -348,8 +359,8 @@ void register_seek(CLI::App& app, std::function<int()>& run) {
       ->check(CLI::IsMember({"shown", "next"}));
   cmd->add_option("--stream", opts->stream, "video stream index as ffprobe numbers it (default: the first video stream)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--format", opts->format, "png, ppm, y4m, raw (packed planes), framemd5, or null (decode only); default: from -o's extension (.png .ppm .y4m .raw .yuv .framemd5), else png")
-      ->check(CLI::IsMember({"png", "ppm", "y4m", "raw", "framemd5", "null"}));
+  cmd->add_option("--format", opts->format, "png, ppm, jpeg, npy (all frames in one N x H x W x C array), y4m, raw (packed planes), framemd5, or null (decode only); default: from -o's extension (.png .ppm .jpg .npy .y4m .raw .yuv .framemd5), else png")
+      ->check(CLI::IsMember({"png", "ppm", "jpeg", "npy", "y4m", "raw", "framemd5", "null"}));
   cmd->add_option("-o,--output", opts->output,
                   "PATTERN with %d for one file per frame (default frame_%06d.png / .ppm), a file for all frames, or - for "
                   "stdout (y4m/raw/framemd5; the default for them)");
@@ -364,6 +375,7 @@ void register_seek(CLI::App& app, std::function<int()>& run) {
   cmd->add_flag("--quiet", opts->quiet, "no per-frame lines on stderr");
   add_limit_flags(*cmd, opts->limits);
   add_source_flags(*cmd, opts->source);
+  opts->transform.add(*cmd);
   run = [opts] {
     opts->json = opts->json || opts->pretty;
     return run_seek(*opts);

@@ -37,3 +37,17 @@ load_report() {
     echo "bench: load average $load at $1" >&2
   fi
 }
+
+# The seek/preprocess benchmarks' input, built on first use (run from the repository root):
+# .bench/video750.mp4 = ffmpeg -stream_loop 5 -i $MP4KIT_CORPUS/mediabunny_video.mp4 -c copy
+# (1080p H.264 High with B-frames, 750 frames, GOP 125). Prints its path; exit 66 without the corpus.
+bench_video750() {
+  local corpus=${MP4KIT_CORPUS:-$PWD/../shared/corpus} file=.bench/video750.mp4
+  mkdir -p .bench
+  if [[ ! -s $file ]]; then
+    [[ -s $corpus/mediabunny_video.mp4 ]] || { echo "bench: need $corpus/mediabunny_video.mp4 (set MP4KIT_CORPUS)" >&2; exit 66; }
+    ffmpeg -nostdin -loglevel error -y -stream_loop 5 -i "$corpus/mediabunny_video.mp4" -c copy "$file.tmp.mp4"
+    mv "$file.tmp.mp4" "$file"
+  fi
+  echo "$file"
+}

@@ -122,6 +122,21 @@ make_sample h264_10bit.mp4 \
   -c:v libx264 -preset medium -crf 28 -pix_fmt yuv420p10le \
   "${BITEXACT[@]}" h264_10bit.mp4
 
+make_sample fullrange.mp4 \
+  "H.264 full range (yuvj420p, color_range pc), 90x60 24 fps 0.25 s; video only" \
+  "${FF[@]}" -f lavfi -i testsrc2=size=90x60:rate=24 -t 0.25 \
+  -c:v libx264 -preset medium -crf 30 -pix_fmt yuvj420p -color_range pc \
+  "${BITEXACT[@]}" fullrange.mp4
+
+# Display matrices: ffmpeg 5.1 writes the "rotate" tag into tkhd on a stream copy only.
+make_sample rotated_180_fullrange.mp4 \
+  "stream copy of fullrange.mp4 with a tkhd display matrix of 180 degrees (ffmpeg's autorotate: hflip,vflip)" \
+  "${FF[@]}" -i fullrange.mp4 -c copy -metadata:s:v:0 rotate=180 "${BITEXACT[@]}" rotated_180_fullrange.mp4
+
+make_sample rotated_270_10bit.mp4 \
+  "stream copy of h264_10bit.mp4 with a display matrix of rotation 90 (ffmpeg's autorotate turns it 270 degrees clockwise: transpose=cclock)" \
+  "${FF[@]}" -i h264_10bit.mp4 -c copy -metadata:s:v:0 rotate=90 "${BITEXACT[@]}" rotated_270_10bit.mp4
+
 # Frame k lasts (1 + k mod 3)/60 s, i.e. 1/60, 2/60, 3/60, 1/60, ...; pts in 1/60 ticks is
 # the running sum of those: N + 3*floor(N/3) + floor((N mod 3)/2), with N mod 3 spelled out
 # so that the filter needs no comma (a filtergraph separator). 60 frames = 2 s.

@@ -44,6 +44,7 @@ PACKAGES=(
   ffmpeg
   libxxhash-dev openssh-server openssh-client parallel
   libcurl4-openssl-dev nginx-light openssl
+  python3-numpy time
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
 )
 

@@ -9,8 +9,9 @@
  * The data flow: the caller demuxes (mp4kit/demuxer.h) and sends packets to a decoder;
  * frames come back in presentation order, each tagged with the index of the packet it was
  * decoded from; the caller hands frames to one or more sinks (null, y4m, raw, framemd5,
- * wav, png, ppm writers) or keeps them. A transform stage may sit between the two: sinks
- * accept any frame, whoever made it.
+ * wav, png, ppm, jpeg, npy writers) or keeps them. A transform (minor 1) may sit between the
+ * two: it makes new frames (size, crop, pixel format, rotation); sinks accept any frame,
+ * whoever made it.
  *
  * Versioning (in the style of dav1d): `api_version` is (major << 16) | minor. A caller
  * accepts a table whose major equals the one it was compiled with and whose minor is at
@@ -47,7 +48,7 @@ extern "C" {
 #endif
 
 #define MP4KIT_DECODE_API_MAJOR 3u
-#define MP4KIT_DECODE_API_MINOR 0u
+#define MP4KIT_DECODE_API_MINOR 1u
 #define MP4KIT_DECODE_API_VERSION ((MP4KIT_DECODE_API_MAJOR << 16) | MP4KIT_DECODE_API_MINOR)
 /** The one exported symbol: `const struct mp4kit_decode_api* mp4kit_decode_get_api(void)`
  * (not named like the struct: in C++ a function of the struct's name hides its type). */
@@ -191,7 +192,7 @@ struct mp4kit_sink;
 
 struct mp4kit_sink_settings {
   uint32_t struct_size;          /**< sizeof(struct mp4kit_sink_settings) */
-  const char* format;            /**< "null", "y4m", "raw", "framemd5", "wav", "png", "ppm" */
+  const char* format;            /**< "null", "y4m", "raw", "framemd5", "wav", "png", "ppm", "jpeg", "npy" */
   const char* path;              /**< "-" = stdout; a file path (written to a temporary name
                                       in the same folder and renamed by sink_finish); null for "null" */
   int32_t media_type;            /**< of the frames that will come */
@@ -199,6 +200,9 @@ struct mp4kit_sink_settings {
   int32_t time_base_num, time_base_den;  /**< framemd5: "#tb" line and time columns */
   int32_t frame_rate_num, frame_rate_den; /**< y4m header */
   int32_t sar_num, sar_den;      /**< y4m header: container aspect, 0/0 = from the frames */
+  /* minor 1: a caller compiled against minor 0 passes a shorter struct_size; these fields
+     then take their defaults */
+  int32_t quality;               /**< jpeg: FFmpeg's -q:v (mjpeg qscale), 1 (best) .. 31; default 2 */
 };
 
 struct mp4kit_sink_stats {
@@ -209,6 +213,61 @@ struct mp4kit_sink_stats {
   char last_md5[33];             /**< framemd5 sinks: md5 (lowercase hex) of the last frame's
                                       packed bytes; "" before the first frame and for other formats */
   int64_t last_size;             /**< framemd5 sinks: bytes of the last frame's packed form */
+};
+
+/* --- transforms (minor 1) ---------------------------------------------------------------
+ * A transform turns decoded video frames into new frames, in FFmpeg's filter order:
+ * rotation first (ffmpeg's autorotate: transpose=clock for 90, hflip+vflip for 180,
+ * transpose=cclock for 270, inserted before the user's filters), then scaling and pixel
+ * format conversion in one libswscale pass set up as FFmpeg 5.1's vf_scale sets it up
+ * (flags = the scaler alone, as the ffmpeg CLI's default sws_flags "bicubic"; the source
+ * matrix and range read from each frame: vf_scale.c scale_frame / parse_yuv_type), then
+ * the crop (vf_crop.c: offsets rounded to the chroma grid). The pixels equal those of
+ * `ffmpeg -i F -vf "scale=W:H:flags=S,crop=w:h:x:y,format=P"` (README "Transforms"). */
+struct mp4kit_transform;
+
+struct mp4kit_transform_settings {
+  uint32_t struct_size;          /**< sizeof(struct mp4kit_transform_settings) */
+  int32_t width, height;         /**< target size before the crop, pixels, as vf_scale's w/h:
+                                      0 = the input's; -1 = keep the aspect ratio from the
+                                      other side; -n (n >= 2) = the same, rounded to a multiple
+                                      of n (libavfilter/scale_eval.c); both 0: no scaling */
+  int32_t max_side;              /**< > 0: scale down (never up) so that the longer side is
+                                      max_side, the shorter keeps the aspect (as -1); 0 = off.
+                                      Exclusive with width/height */
+  int32_t crop_width, crop_height; /**< after scaling; 0 = no crop */
+  int32_t crop_x, crop_y;        /**< top-left corner; -1 = centred ((in - out) / 2, lrint) */
+  const char* scaler;            /**< swscale's flag name: "bicubic" (null = it), "bilinear",
+                                      "fast_bilinear", "neighbor", "area", "bicublin",
+                                      "gauss", "sinc", "lanczos", "spline", "experimental" */
+  const char* pix_fmt;           /**< FFmpeg pixel format name of the output, or null: the
+                                      sink format's choice (see sink_format) */
+  const char* sink_format;       /**< the format the frames go to ("png", "jpeg", "npy", "raw",
+                                      ...): with pix_fmt null it picks the output pixel format
+                                      as ffmpeg picks an encoder's (png: rgb24 / rgb48be /
+                                      rgba / gray...; jpeg: yuvj420p/422p/444p; npy: rgb24 /
+                                      rgb48le / gray / gray16le), else the input's */
+  int32_t rotation;              /**< degrees to rotate clockwise: 0, 90, 180, 270 (what
+                                      ffmpeg's autorotate derives from the display matrix) */
+  int32_t input_width, input_height; /**< the stream's frame size when known (0 = unknown):
+                                      open() checks the geometry against it, so a crop larger
+                                      than the frame fails before decoding */
+};
+
+/** What a transform does (after open: for the input size given; after apply: for the last
+ * frame). Strings are static storage or owned by the transform until its next call. */
+struct mp4kit_transform_info {
+  uint32_t struct_size;
+  int32_t rotation;              /**< degrees clockwise applied */
+  const char* rotation_filters;  /**< FFmpeg's equivalent: "", "transpose=clock", "hflip,vflip", "transpose=cclock" */
+  int32_t scaled_width, scaled_height; /**< after rotation and scaling, before the crop */
+  int32_t crop_x, crop_y;        /**< applied crop offsets (0 when no crop) */
+  int32_t width, height;         /**< of the output frames */
+  const char* pix_fmt;           /**< of the output frames ("" before it is known) */
+  int32_t converts;              /**< 1: libswscale runs (size or pixel format change) */
+  const char* scaler;            /**< the swscale flag name in effect */
+  const char* warning;           /**< "" or one line: the output holds less than the input
+                                      (10-bit into an 8-bit format) */
 };
 
 struct mp4kit_decode_api {
@@ -276,6 +335,24 @@ struct mp4kit_decode_api {
   void (*sink_stats)(const struct mp4kit_sink* sink, struct mp4kit_sink_stats* stats);
   /** Closes the sink; an unfinished output file's temporary is removed. Null is ignored. */
   void (*sink_close)(struct mp4kit_sink* sink);
+
+  /* --- transforms (minor 1) ------------------------------------------------------------ */
+  void (*transform_default_settings)(struct mp4kit_transform_settings* settings);
+  /** Checks the settings and, with input_width/height, the geometry. *out is set on OK.
+   * Errors: 64 with one line that lists what is valid (unknown scaler or pixel format, a
+   * size out of range: each side at most 16384 pixels, a crop larger than the scaled frame,
+   * a pixel format the sink format cannot hold), 70 out of memory. */
+  int32_t (*transform_open)(const struct mp4kit_transform_settings* settings, struct mp4kit_transform** out,
+                            struct mp4kit_error* error);
+  /** Makes the transformed frame of a video frame: *out is a new frame the caller owns
+   * (frame_release), holding the input's timestamps and colour properties. A frame of a new
+   * size sets the geometry up again. Errors: 64 the geometry does not fit the frame (crop),
+   * a pixel format that cannot be rotated or converted; 70 out of memory. */
+  int32_t (*transform_apply)(struct mp4kit_transform* transform, const struct mp4kit_frame* in,
+                             struct mp4kit_frame** out, struct mp4kit_error* error);
+  void (*transform_info)(const struct mp4kit_transform* transform, struct mp4kit_transform_info* info);
+  /** Null is ignored; frames it made stay valid. */
+  void (*transform_close)(struct mp4kit_transform* transform);
 };
 
 /** The module's only exported symbol. Static storage; the same table on every call. */

@@ -123,6 +123,7 @@ class Frame {
 
  private:
   friend class Decoder;
+  friend class Transform;
   const mp4kit_decode_api* api_ = nullptr;
   mp4kit_frame* frame_ = nullptr;
 };
@@ -180,9 +181,51 @@ class Decoder {
   mp4kit_decoder* dec_ = nullptr;
 };
 
+/// How frames should look (mp4kit_transform_settings, decode_abi.h "transforms"): FFmpeg's
+/// autorotate, then vf_scale's size and pixel format in one libswscale pass, then the crop.
+struct TransformSettings {
+  int width = 0, height = 0;      ///< vf_scale's w/h: 0 input, -1 keep aspect, -n keep aspect, multiple of n
+  int max_side = 0;               ///< > 0: the longer side at most this (never enlarged)
+  int crop_width = 0, crop_height = 0; ///< after scaling; 0 = no crop
+  int crop_x = -1, crop_y = -1;   ///< -1 = centred
+  std::string scaler = "bicubic"; ///< swscale's flag name
+  std::string pix_fmt;            ///< FFmpeg pixel format name; "" = the sink format's choice
+  std::string sink_format;        ///< where the frames go ("png", "jpeg", "npy", "raw"...)
+  int rotation = 0;               ///< clockwise degrees: 0, 90, 180, 270 (StreamInfo::autorotate_degrees)
+  int input_width = 0, input_height = 0; ///< the stream's size, to check the geometry before decoding
+  /// Whether these settings change frames at all (size, crop, pixel format or rotation).
+  bool changes_frames() const {
+    return width || height || max_side || crop_width || !pix_fmt.empty() || rotation;
+  }
+};
+
+/// A transform (mp4kit_transform): makes new frames from decoded ones. Move-only; one
+/// thread at a time; the frames it makes are independent of it (release on any thread).
+class Transform {
+ public:
+  /// Errors: kUsage with one line listing what is valid (unknown scaler or pixel format,
+  /// size out of range, crop larger than the scaled frame, a pixel format the sink format
+  /// cannot hold), kInternal (module not loadable or too old: it needs API minor 1).
+  static Result<Transform> open(const TransformSettings& settings);
+  Transform(Transform&& o) noexcept : api_(o.api_), t_(o.t_) { o.t_ = nullptr; }
+  Transform& operator=(Transform&& o) noexcept;
+  Transform(const Transform&) = delete;
+  Transform& operator=(const Transform&) = delete;
+  ~Transform();
+  /// The transformed frame (new; `in` is unchanged). Errors: kUsage (the geometry does not
+  /// fit this frame, a format that cannot be rotated), kInternal.
+  Result<Frame> apply(const Frame& in);
+  /// What was applied (after open: for the stream's size; after apply: the last frame).
+  mp4kit_transform_info info() const;
+ private:
+  Transform(const mp4kit_decode_api* api, mp4kit_transform* t) : api_(api), t_(t) {}
+  const mp4kit_decode_api* api_ = nullptr;
+  mp4kit_transform* t_ = nullptr;
+};
+
 /// Where frames go: one output in one format (mp4kit_sink).
 struct SinkSettings {
-  std::string format = "null";    ///< "null", "y4m", "raw", "framemd5", "wav", "png", "ppm"
+  std::string format = "null";    ///< "null", "y4m", "raw", "framemd5", "wav", "png", "ppm", "jpeg", "npy"
   std::string path;               ///< "-" = stdout; a file (written under a temporary name,
                                   ///< renamed by finish()); "" for null
   MediaType media = MediaType::kVideo;  ///< of the frames that will come
@@ -190,6 +233,7 @@ struct SinkSettings {
   Rational time_base{1, 1};       ///< framemd5: "#tb" line, of the frames' timestamps
   Rational frame_rate{25, 1};     ///< y4m header
   int sar_num = 0, sar_den = 0;   ///< y4m header: container aspect; 0/0 = from the frames
+  int quality = 2;                ///< jpeg: FFmpeg's -q:v, 1 (best) .. 31
 };
 
 class Sink {

@@ -152,6 +152,14 @@ struct StreamInfo {
   StreamParameters parameters;     ///< the decoder-derived fields (see StreamParameters)
   Disposition disposition;
   std::vector<Tag> tags;           ///< ffprobe's stream tags: creation_time, language, handler_name, vendor_id, encoder ...
+  /// Video: the tkhd display matrix's rotation as ffprobe prints it (FFmpeg's
+  /// av_display_rotation_get: degrees, counter-clockwise positive); none for the identity
+  /// matrix (FFmpeg exports no display matrix then) and for other streams.
+  std::optional<double> display_rotation;
+  /// What ffmpeg's autorotate turns the picture by, clockwise degrees in [0, 360):
+  /// fftools/cmdutils.c get_rotation (FFmpeg 5.1): -round(display_rotation), wrapped.
+  /// 0 without a display matrix. A mirrored matrix reads as a rotation, as in 5.1.
+  int autorotate_degrees() const;
 };
 
 /// What a decoder needs (the AVCodecParameters fields FFmpeg's mov demuxer fills), built

@@ -4,6 +4,7 @@
 #include "mp4kit/demuxer.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "mp4/codec_config.h"
 #include "mp4/codec_info.h"
@@ -62,6 +63,7 @@ StreamInfo track_stream(const Movie& m, const Track& t, uint32_t index) {
   if (!t.sample_entries.empty()) s.parameters = stream_parameters_of(t, t.sample_entries.front(), s.codec);
   s.disposition = disposition_of(m, t);
   s.tags = stream_tags_of(m, t);
+  if (s.codec.type == MediaType::kVideo) s.display_rotation = display_rotation_of(t.tkhd);
   return s;
 }
 
@@ -123,6 +125,13 @@ Demuxer::~Demuxer() = default;
 const ByteSource& Demuxer::source() const { return *impl_->source; }
 const ByteSourcePtr& Demuxer::source_ptr() const { return impl_->source; }
 const DemuxerOptions& Demuxer::options() const { return impl_->options; }
+int StreamInfo::autorotate_degrees() const {
+  if (!display_rotation) return 0;
+  double theta = -std::round(*display_rotation);
+  theta -= 360 * std::floor(theta / 360 + 0.9 / 360);
+  return static_cast<int>(theta);
+}
+
 const std::vector<StreamInfo>& Demuxer::streams() const { return impl_->streams; }
 const Movie& Demuxer::movie() const { return impl_->movie; }
 const std::vector<Tag>& Demuxer::format_tags() const { return impl_->format_tags; }

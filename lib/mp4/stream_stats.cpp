@@ -236,6 +236,17 @@ Rational stream_sample_aspect(const Track& t, const CodecInfo& ci) {
 
 }  // namespace
 
+std::optional<double> display_rotation_of(const TrackHeader& tkhd) {
+  const auto& m = tkhd.matrix;
+  if (m[0] == 0x10000 && m[1] == 0 && m[3] == 0 && m[4] == 0x10000) return std::nullopt;  // identity
+  const double a = m[0] / 65536.0, b = m[1] / 65536.0, c = m[3] / 65536.0, d = m[4] / 65536.0;
+  const double s0 = std::hypot(a, c), s1 = std::hypot(b, d);
+  if (s0 == 0 || s1 == 0) return std::nullopt;
+  double r = -std::atan2(b / s1, a / s0) * 180.0 / M_PI;
+  if (r == 0) r = 0;  // no "-0"
+  return r;
+}
+
 MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>& tables, bool apply_edit_lists) {
   MediaSummary out;
   out.streams.resize(std::max<size_t>(movie.stream_count, movie.tracks.size()));

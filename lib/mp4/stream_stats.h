@@ -10,6 +10,7 @@
 // microseconds (FFmpeg's AV_TIME_BASE), bit rates in bits per second.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "mp4kit/demuxer.h"
@@ -22,6 +23,11 @@ namespace mp4kit {
 /// SampleTable of `movie.tracks[i]` (built with or without the chunk index: only stts,
 /// ctts, stsz and the fragment runs are read). `apply_edit_lists` = false is
 /// `-ignore_editlist 1`. O(stts + ctts entries + samples of stsz and truns + 64). Never fails.
+/// FFmpeg's av_display_rotation_get on the tkhd matrix (16.16 entries a, b, c, d), as
+/// mov_read_tkhd exports it: degrees, counter-clockwise positive; none for the identity
+/// matrix or a degenerate one.
+std::optional<double> display_rotation_of(const TrackHeader& tkhd);
+
 MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>& tables, bool apply_edit_lists);
 
 }  // namespace mp4kit

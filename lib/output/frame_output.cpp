@@ -84,6 +84,8 @@ bool parse_output_format(const std::string& name, OutputFormat& out) {
   else if (name == "wav") out = OutputFormat::kWav;
   else if (name == "png") out = OutputFormat::kPng;
   else if (name == "ppm") out = OutputFormat::kPpm;
+  else if (name == "jpeg") out = OutputFormat::kJpeg;
+  else if (name == "npy") out = OutputFormat::kNpy;
   else return false;
   return true;
 }
@@ -188,7 +190,9 @@ Status FrameWriter::write(const AVFrame* f) {
   switch (format_) {
     case OutputFormat::kNull:
     case OutputFormat::kPng:
-    case OutputFormat::kPpm: return Ok{};  // not stream formats: never constructed with them (sink.cpp)
+    case OutputFormat::kPpm:
+    case OutputFormat::kJpeg:
+    case OutputFormat::kNpy: return Ok{};  // not stream formats: never constructed with them (sink.cpp)
     case OutputFormat::kY4m:
       MP4KIT_TRY(out_->write("FRAME\n", 6));
       return write_video_packed(f);

@@ -27,9 +27,9 @@ extern "C" {
 namespace mp4kit::output {
 
 /// Every output format a sink can write (sink.h).
-enum class OutputFormat { kNull, kY4m, kRaw, kFramemd5, kWav, kPng, kPpm };
+enum class OutputFormat { kNull, kY4m, kRaw, kFramemd5, kWav, kPng, kPpm, kJpeg, kNpy };
 
-/// Parses "null|y4m|raw|framemd5|wav|png|ppm"; false when unknown.
+/// Parses "null|y4m|raw|framemd5|wav|png|ppm|jpeg|npy"; false when unknown.
 bool parse_output_format(const std::string& name, OutputFormat& out);
 
 struct StreamDescription {

@@ -1,5 +1,14 @@
-// Still images of decoded frames: PNG (libavcodec's png encoder) and binary PPM (P6), both
-// 8-bit RGB.
+// Still images of decoded frames: PNG (libavcodec's png encoder), binary PPM (P6, 8-bit
+// RGB) and JPEG (libavcodec's mjpeg encoder).
+//
+// PNG of a frame already in a format the png encoder takes (rgb24, rgba, rgb48be,
+// rgba64be, gray, ya8, gray16be, ya16be: what a transform makes, output/transform.h) is
+// encoded as it is, as `ffmpeg ... out.png` encodes its filters' output; the little-endian
+// 16-bit forms are byte-swapped first (lossless). Any other frame is converted as below.
+// JPEG takes yuvj420p/422p/444p frames (the transform makes them); any other frame goes
+// through a Transform to the mjpeg encoder's format first. The encoder runs as the ffmpeg
+// CLI runs it with -q:v Q: fixed qscale (AV_CODEC_FLAG_QSCALE, global_quality and the
+// frame's quality = Q * FF_QP2LAMBDA), picture type left to the encoder.
 //
 // Conversion: libswscale to RGB24 at the frame's own size, with the frame's colour range
 // (limited/full) and matrix as FFmpeg 5.1's scale filter reads them (vf_scale.c,
@@ -17,6 +26,7 @@ extern "C" {
 }
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "mp4kit/error.h"
@@ -25,11 +35,14 @@ struct SwsContext;
 
 namespace mp4kit::output {
 
+class Transform;
+
 class ImageEncoder {
  public:
-  enum class Kind { kPng, kPpm };
-  explicit ImageEncoder(Kind kind) : kind_(kind) {}
-  ~ImageEncoder();
+  enum class Kind { kPng, kPpm, kJpeg };
+  /// `quality`: jpeg's qscale, 1..31 (FFmpeg's -q:v).
+  explicit ImageEncoder(Kind kind, int quality = 2) : kind_(kind), quality_(quality) {}
+  ~ImageEncoder();  // out of line: Transform is complete there
   ImageEncoder(const ImageEncoder&) = delete;
   ImageEncoder& operator=(const ImageEncoder&) = delete;
 
@@ -42,8 +55,12 @@ class ImageEncoder {
 
  private:
   Status convert(const AVFrame* frame);
+  Status encode_with(AVCodecID id, const AVFrame* frame, std::vector<uint8_t>& out);
 
   Kind kind_;
+  int quality_ = 2;
+  AVFrame* work_ = nullptr;            // a reference to (or byte-swapped copy of) the frame to encode
+  std::unique_ptr<class Transform> to_jpeg_;
   SwsContext* sws_ = nullptr;
   AVFrame* rgb_ = nullptr;
   AVCodecContext* png_ = nullptr;

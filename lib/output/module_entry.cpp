@@ -8,9 +8,15 @@
 #include "decode/abi_support.h"
 #include "decode/decoder_abi.h"
 #include "output/sink.h"
+#include "output/transform.h"
 
 struct mp4kit_sink {
   std::unique_ptr<mp4kit::output::Sink> sink;
+};
+
+struct mp4kit_transform {
+  std::unique_ptr<mp4kit::output::Transform> transform;
+  mp4kit::decode::LogCapture log;  // swscale's messages (deprecated J formats): not printed
 };
 
 namespace mp4kit::output {
@@ -30,6 +36,7 @@ void sink_default_settings(mp4kit_sink_settings* s) {
   s->time_base_num = 1, s->time_base_den = 1;
   s->frame_rate_num = 25, s->frame_rate_den = 1;
   s->sar_num = 0, s->sar_den = 0;
+  s->quality = 2;
 }
 
 int32_t sink_open(const mp4kit_sink_settings* settings, mp4kit_sink** out, mp4kit_error* error) {
@@ -74,6 +81,54 @@ void sink_stats(const mp4kit_sink* s, mp4kit_sink_stats* out) {
 
 void sink_close(mp4kit_sink* s) { delete s; }
 
+void transform_default_settings(mp4kit_transform_settings* s) {
+  if (!s) return;
+  *s = mp4kit_transform_settings{};
+  s->struct_size = sizeof *s;
+  s->crop_x = s->crop_y = -1;
+  s->scaler = "bicubic";
+}
+
+int32_t transform_open(const mp4kit_transform_settings* settings, mp4kit_transform** out, mp4kit_error* error) {
+  if (out) *out = nullptr;
+  try {
+    if (!settings || !out) return store_error(error, make_error(ErrorCode::kUsage, "", 0, "transform_open: settings and out must not be null"));
+    auto holder = std::make_unique<mp4kit_transform>();
+    decode::LogScope scope(holder->log);
+    auto t = Transform::open(*settings);
+    if (!t.ok()) return store_error(error, t.error());
+    holder->transform.reset(*t);
+    *out = holder.release();
+    return MP4KIT_OK;
+  } catch (const std::exception& e) {
+    return store_exception(error, e.what());
+  }
+}
+
+int32_t transform_apply(mp4kit_transform* t, const mp4kit_frame* in, mp4kit_frame** out, mp4kit_error* error) {
+  if (out) *out = nullptr;
+  if (!t || !in || !out) return store_error(error, make_error(ErrorCode::kUsage, "", 0, "transform_apply: null transform, frame or out"));
+  try {
+    decode::LogScope scope(t->log);
+    auto f = t->transform->apply(decode::av_frame_of(in));
+    if (!f.ok()) return store_error(error, f.error());
+    *out = decode::frame_of(*f);
+    return MP4KIT_OK;
+  } catch (const std::exception& e) {
+    return store_exception(error, e.what());
+  }
+}
+
+void transform_info(const mp4kit_transform* t, mp4kit_transform_info* out) {
+  mp4kit_transform_info full{};
+  full.struct_size = sizeof full;
+  full.rotation_filters = full.pix_fmt = full.scaler = full.warning = "";
+  if (t) t->transform->info(full);
+  decode::copy_out(full, out);
+}
+
+void transform_close(mp4kit_transform* t) { delete t; }
+
 const mp4kit_decode_api* make_table() {
   static const mp4kit_decode_api table = [] {
     mp4kit_decode_api api{};
@@ -86,6 +141,11 @@ const mp4kit_decode_api* make_table() {
     api.sink_finish = &sink_finish;
     api.sink_stats = &sink_stats;
     api.sink_close = &sink_close;
+    api.transform_default_settings = &transform_default_settings;
+    api.transform_open = &transform_open;
+    api.transform_apply = &transform_apply;
+    api.transform_info = &transform_info;
+    api.transform_close = &transform_close;
     return api;
   }();
   return &table;

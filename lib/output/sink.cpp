@@ -1,25 +1,41 @@
 #include "output/sink.h"
 
+#include <cstddef>
 #include <cstring>
+
+extern "C" {
+#include <libavutil/pixdesc.h>
+}
 
 namespace mp4kit::output {
 namespace {
 
 bool needs_video(OutputFormat f) {
-  return f == OutputFormat::kY4m || f == OutputFormat::kPng || f == OutputFormat::kPpm;
+  return f == OutputFormat::kY4m || f == OutputFormat::kPng || f == OutputFormat::kPpm || f == OutputFormat::kJpeg ||
+         f == OutputFormat::kNpy;
 }
+
+bool is_image(OutputFormat f) { return f == OutputFormat::kPng || f == OutputFormat::kPpm || f == OutputFormat::kJpeg; }
+
+const char* image_name(OutputFormat f) { return f == OutputFormat::kPng ? "png" : f == OutputFormat::kPpm ? "ppm" : "jpeg"; }
+
+// The settings' fields a caller compiled against an older minor may not have passed.
+constexpr size_t kSinkSettingsMinor0 = offsetof(mp4kit_sink_settings, quality);
 
 }  // namespace
 
 Result<std::unique_ptr<Sink>> Sink::open(const mp4kit_sink_settings& s) {
-  if (s.struct_size < sizeof(mp4kit_sink_settings))
+  if (s.struct_size < kSinkSettingsMinor0)
     return make_error(ErrorCode::kUsage, "", 0,
                       "mp4kit_sink_settings.struct_size is " + std::to_string(s.struct_size) + ", this module needs " +
-                          std::to_string(sizeof(mp4kit_sink_settings)) + " (fill it with sink_default_settings)");
+                          std::to_string(kSinkSettingsMinor0) + " (fill it with sink_default_settings)");
+  const int quality = s.struct_size >= sizeof(mp4kit_sink_settings) && s.quality ? s.quality : 2;
+  if (quality < 1 || quality > 31)
+    return make_error(ErrorCode::kUsage, "", 0, "jpeg quality " + std::to_string(quality) + " is out of range: 1 (best) .. 31");
   const std::string name = s.format ? s.format : "";
   std::unique_ptr<Sink> sink(new Sink);
   if (!parse_output_format(name, sink->format_))
-    return make_error(ErrorCode::kUsage, "", 0, "unknown format '" + name + "' (null, y4m, raw, framemd5, wav, png, ppm)");
+    return make_error(ErrorCode::kUsage, "", 0, "unknown format '" + name + "' (null, y4m, raw, framemd5, wav, png, ppm, jpeg, npy)");
   const OutputFormat f = sink->format_;
   const bool video = s.media_type == MP4KIT_MEDIA_VIDEO;
   if (needs_video(f) && !video)
@@ -31,9 +47,17 @@ Result<std::unique_ptr<Sink>> Sink::open(const mp4kit_sink_settings& s) {
   auto out = OutputFile::open(sink->path_);
   if (!out.ok()) return out.error();
   auto file = std::make_unique<OutputFile>(std::move(out.value()));
-  if (f == OutputFormat::kPng || f == OutputFormat::kPpm) {
-    sink->image_ = std::make_unique<ImageEncoder>(f == OutputFormat::kPng ? ImageEncoder::Kind::kPng : ImageEncoder::Kind::kPpm);
+  if (is_image(f)) {
+    sink->image_ = std::make_unique<ImageEncoder>(f == OutputFormat::kPng   ? ImageEncoder::Kind::kPng
+                                                  : f == OutputFormat::kPpm ? ImageEncoder::Kind::kPpm
+                                                                            : ImageEncoder::Kind::kJpeg,
+                                                  quality);
     sink->image_out_ = std::move(file);
+    return sink;
+  }
+  if (f == OutputFormat::kNpy) {
+    if (sink->path_ == "-") return make_error(ErrorCode::kUsage, "", 0, "npy needs a file (its header is completed at the end): give -o FILE.npy");
+    sink->npy_file_ = std::move(file);
     return sink;
   }
   StreamDescription sd;
@@ -57,7 +81,7 @@ Status Sink::write(const AVFrame* frame) {
   }
   if (image_) {
     if (frames_ > 0)
-      return make_error(ErrorCode::kUsage, "", 0, "a " + std::string(format_ == OutputFormat::kPng ? "png" : "ppm") +
+      return make_error(ErrorCode::kUsage, "", 0, "a " + std::string(image_name(format_)) +
                                                       " output holds one picture; '" + path_ + "' has one already");
     MP4KIT_TRY(image_->encode(frame, encoded_));
     Status st = image_out_->write(encoded_.data(), encoded_.size());
@@ -66,6 +90,12 @@ Status Sink::write(const AVFrame* frame) {
       return st;
     }
     image_bytes_ += encoded_.size();
+    ++frames_;
+    return Ok{};
+  }
+  if (format_ == OutputFormat::kNpy) {
+    Status st = write_npy(frame);
+    if (!st.ok()) return st;
     ++frames_;
     return Ok{};
   }
@@ -78,9 +108,48 @@ Status Sink::write(const AVFrame* frame) {
   return Ok{};
 }
 
+Status Sink::write_npy(const AVFrame* f) {
+  AVFrame* made = nullptr;
+  const AVFrame* src = f;
+  const auto fmt = static_cast<AVPixelFormat>(f->format);
+  if (!npy_holds(fmt)) {
+    if (!to_npy_) {
+      auto t = Transform::for_sink("npy");
+      if (!t.ok()) return t.error();
+      to_npy_ = std::move(t.value());
+    }
+    auto m = to_npy_->apply(f);
+    if (!m.ok()) return m.error();
+    made = *m;
+    src = made;
+  }
+  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(src->format));
+  const size_t item = d->comp[0].depth > 8 ? 2 : 1;
+  const std::vector<uint64_t> shape = {uint64_t(src->height), uint64_t(src->width), uint64_t(d->nb_components)};
+  Status st = Ok{};
+  if (!npy_) {
+    // little-endian or single-byte samples: numpy's '<u2' / '|u1'; big-endian: '>u2'
+    const bool be = item == 2 && (d->flags & AV_PIX_FMT_FLAG_BE);
+    npy_ = std::make_unique<NpyWriter>(std::move(npy_file_), item == 1 ? "|u1" : be ? ">u2" : "<u2", item, shape);
+  } else if (npy_->row_shape() != shape || npy_->row_bytes() != shape[0] * shape[1] * shape[2] * item) {
+    st = make_error(ErrorCode::kUsage, "", 0,
+                    "npy holds frames of one shape: " + std::to_string(npy_->row_shape()[1]) + "x" + std::to_string(npy_->row_shape()[0]) +
+                        " first, then " + std::to_string(src->width) + "x" + std::to_string(src->height) + " (give --size)");
+  }
+  const size_t row = static_cast<size_t>(src->width) * d->nb_components * item;
+  for (int y = 0; st.ok() && y < src->height; ++y) st = npy_->write_part(src->data[0] + static_cast<ptrdiff_t>(y) * src->linesize[0], row);
+  if (st.ok()) st = npy_->count_rows(1);
+  av_frame_free(&made);
+  return st;
+}
+
 Status Sink::finish() {
   if (closed_) return Ok{};  // stdout's reader is gone: nothing more to complete
   decode::LogScope scope(log_);
+  if (format_ == OutputFormat::kNpy) {
+    if (!npy_) return make_error(ErrorCode::kUsage, "", 0, "npy: no frame was written, so the array has no shape");
+    return npy_->finish();
+  }
   Status st = image_ ? image_out_->commit() : writer_ ? writer_->finish() : Status(Ok{});
   // The last buffered bytes go out here (a wav header and a little audio, one small
   // picture): a reader that went away by now (`| head -c 44`) is not an error either.
@@ -91,7 +160,8 @@ Status Sink::finish() {
 
 void Sink::stats(mp4kit_sink_stats& s) const {
   s.frames = frames_;
-  s.bytes = image_ ? image_bytes_ : writer_ && writer_->output() ? writer_->output()->bytes_written() : 0;
+  s.bytes = image_ ? image_bytes_ : writer_ && writer_->output() ? writer_->output()->bytes_written()
+            : npy_ ? npy_->output()->bytes_written() : 0;
   s.output_closed = closed_ ? 1 : 0;
   s.last_md5[0] = '\0';
   s.last_size = 0;

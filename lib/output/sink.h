@@ -1,6 +1,9 @@
 // Sinks: frame consumers behind `struct mp4kit_sink` (include/mp4kit/decode_abi.h), one
 // output each, in one of the formats of output_format: null (drop), y4m, raw, framemd5, wav
-// (streams: frame_output.h) and png, ppm (one still picture: image_output.h).
+// (streams: frame_output.h), png, ppm, jpeg (one still picture: image_output.h) and npy
+// (every frame in one N x H x W x C array: npy_writer.h; a frame npy cannot hold as it is
+// goes through a Transform to rgb24 / rgb48le / gray / gray16le first; frames of another
+// shape than the first are kUsage).
 //
 // A sink accepts any frame, whoever made it (a decoder, later a transform stage): it reads
 // only the AVFrame. Outputs are OutputFiles (output_file.h): a file is written under a
@@ -30,6 +33,8 @@ extern "C" {
 #include "mp4kit/error.h"
 #include "output/frame_output.h"
 #include "output/image_output.h"
+#include "output/npy_writer.h"
+#include "output/transform.h"
 
 namespace mp4kit::output {
 
@@ -54,6 +59,10 @@ class Sink {
   std::unique_ptr<FrameWriter> writer_;   // stream formats
   std::unique_ptr<ImageEncoder> image_;   // png, ppm
   std::unique_ptr<OutputFile> image_out_;
+  std::unique_ptr<OutputFile> npy_file_;  // until the first frame says the shape
+  std::unique_ptr<NpyWriter> npy_;
+  std::unique_ptr<Transform> to_npy_;
+  Status write_npy(const AVFrame* frame);
   std::vector<uint8_t> encoded_;
   decode::LogCapture log_;                // swscale's and the encoder's messages: not printed
   bool closed_ = false;

@@ -1,3 +1,5 @@
+#include <optional>
+
 #include "pipeline/decode_job.h"
 
 #include <sys/resource.h>
@@ -49,7 +51,9 @@ Status check_format(const std::string& format, uint32_t stream, MediaType type) 
 Result<Sink> open_output(const DecodeJob& job, const Input& in, std::string& path) {
   path = job.format == "null" ? "" : job.output.empty() ? "-" : job.output;
   if (job.format != "framemd5") MP4KIT_TRY(refuse_terminal(path));
-  return Sink::open(sink_settings(job.format, path, in.demuxer.streams()[in.stream], in.packets));
+  SinkSettings s = sink_settings(job.format, path, in.demuxer.streams()[in.stream], in.packets);
+  s.quality = job.quality;
+  return Sink::open(s);
 }
 
 // Frames the job will write: those shown (not discarded by an edit list), up to max_frames.
@@ -62,14 +66,21 @@ int64_t expected_frames(std::span<const Packet> packets, int64_t max_frames) {
 // The loop: every packet, then the flush, each frame to the sink. Stops early at
 // max_frames or when stdout's reader went away.
 // `output_failed`: the error (if any) is the sink's, not the input's (both may be kIo).
-Status decode_all(const DecodeJob& job, Input& in, Decoder& dec, Sink& sink, DecodeReport& report, bool& output_failed) {
+Status decode_all(const DecodeJob& job, Input& in, Decoder& dec, Sink& sink, Transform* transform, DecodeReport& report,
+                  bool& output_failed) {
   const int64_t expected = expected_frames(in.packets, job.max_frames);
   const auto t0 = Clock::now();
   auto last_progress = t0;
   PageReleaser releaser;
   PacketFeed feed(dec, in.demuxer, in.packets, &releaser, job.decoder.strict);
   const FrameCallback on_frame = [&](Frame& frame) -> Result<bool> {
-    if (Status w = sink.write(frame); !w.ok()) {
+    std::optional<Frame> made;  // the transform's new frame, when there is a transform
+    if (transform) {
+      auto r = transform->apply(frame);
+      if (!r.ok()) return r.error();
+      made.emplace(std::move(*r));
+    }
+    if (Status w = sink.write(made ? *made : frame); !w.ok()) {
       output_failed = true;
       return w.error();
     }
@@ -112,6 +123,9 @@ Result<DecodeReport> run_decode(const DecodeJob& job, std::string& error_file) {
   in->packets = *packets;
   auto dec = open_stream_decoder(in->demuxer, in->stream, in->packets, job.decoder);
   if (!dec.ok()) return fail(dec.error(), job.input);
+  std::string rotation_warning;
+  auto transform = open_transform(job.transform, in->demuxer.streams()[in->stream], job.format, job.autorotate, rotation_warning);
+  if (!transform.ok()) return fail(transform.error(), "");
   std::string out_path;
   auto sink = open_output(job, *in, out_path);
   if (!sink.ok()) return fail(sink.error(), sink.error().code == ErrorCode::kUsage ? "" : out_path);
@@ -124,7 +138,16 @@ Result<DecodeReport> run_decode(const DecodeJob& job, std::string& error_file) {
   const auto t0 = Clock::now();
   const double cpu0 = cpu_seconds();
   bool output_failed = false;
-  Status st = decode_all(job, *in, *dec, *sink, report, output_failed);
+  Transform* tr = *transform ? &**transform : nullptr;
+  Status st = decode_all(job, *in, *dec, *sink, tr, report, output_failed);
+  if (tr) {
+    report.transformed = true;
+    report.transform = applied_of(*tr);
+    const std::string depth = tr->info().warning;
+    report.transform_warning = rotation_warning.empty() ? depth : depth.empty() ? rotation_warning : rotation_warning + "; " + depth;
+  } else {
+    report.transform_warning = rotation_warning;
+  }
   // --strict: libavcodec may log an error (a damaged slice it concealed) without failing a
   // call; that is a damaged file too, and the output is not completed.
   if (st.ok() && job.decoder.strict && !sink->output_closed())

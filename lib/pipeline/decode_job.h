@@ -27,6 +27,7 @@
 #include "mp4kit/decoder.h"
 #include "mp4kit/demuxer.h"
 #include "mp4kit/error.h"
+#include "pipeline/stream_setup.h"
 
 namespace mp4kit::pipeline {
 
@@ -35,10 +36,13 @@ struct DecodeJob {
   SourceOptions source{{.fault_guard = true}, {}};  ///< how `input` is opened; a file cut while decoded is exit 74
   DemuxerOptions demux;               ///< Limits; edit lists on/off
   int stream = -1;                    ///< ffprobe index; -1 = first video, else first audio
-  std::string format = "null";        ///< null, y4m, raw, framemd5, wav
+  std::string format = "null";        ///< null, y4m, raw, framemd5, wav, npy
   std::string output;                 ///< path, "-" stdout; "" = stdout (ignored for null)
   DecoderSettings decoder;            ///< threads, strict, packet copy
   int64_t max_frames = -1;            ///< stop after this many frames; < 0 = all
+  TransformSettings transform;        ///< size, crop, pixel format (none by default)
+  bool autorotate = true;             ///< stream_setup.h open_transform: png/jpeg/npy, or with a transform
+  int quality = 2;                    ///< jpeg: -q:v
   /// Called about 10 times a second with (frames written, frames expected, elapsed s), and
   /// once at the end; may be empty.
   std::function<void(int64_t frames, int64_t expected, double elapsed_s)> progress;
@@ -63,6 +67,9 @@ struct DecodeReport {
   /// Informative with success: the first failed decoder call, else libavcodec's first
   /// error message; "" when decoding was clean.
   std::string first_error;
+  bool transformed = false;           ///< a transform ran: `transform` says what it did
+  TransformApplied transform;
+  std::string transform_warning;      ///< "" or one line (a rotation not applied, depth reduced)
 };
 
 Result<DecodeReport> run_decode(const DecodeJob& job, std::string& error_file);

@@ -256,10 +256,70 @@ Result<Sink> Sink::open(const SinkSettings& settings) {
   s.frame_rate_den = static_cast<int32_t>(settings.frame_rate.den);
   s.sar_num = settings.sar_num;
   s.sar_den = settings.sar_den;
+  s.quality = settings.quality;
   mp4kit_sink* sink = nullptr;
   mp4kit_error e{};
   if (const int32_t st = t->sink_open(&s, &sink, &e); st != MP4KIT_OK) return take_error(t, e, st);
   return Sink(t, sink);
+}
+
+// --- Transform ------------------------------------------------------------------------
+
+Result<Transform> Transform::open(const TransformSettings& settings) {
+  auto a = api();
+  if (!a.ok()) return a.error();
+  const mp4kit_decode_api* t = *a;
+  mp4kit_transform_settings s{};
+  t->transform_default_settings(&s);
+  s.width = settings.width;
+  s.height = settings.height;
+  s.max_side = settings.max_side;
+  s.crop_width = settings.crop_width;
+  s.crop_height = settings.crop_height;
+  s.crop_x = settings.crop_x;
+  s.crop_y = settings.crop_y;
+  s.scaler = settings.scaler.c_str();
+  s.pix_fmt = settings.pix_fmt.empty() ? nullptr : settings.pix_fmt.c_str();
+  s.sink_format = settings.sink_format.c_str();
+  s.rotation = settings.rotation;
+  s.input_width = settings.input_width;
+  s.input_height = settings.input_height;
+  mp4kit_transform* out = nullptr;
+  mp4kit_error e{};
+  if (const int32_t st = t->transform_open(&s, &out, &e); st != MP4KIT_OK) return take_error(t, e, st);
+  return Transform(t, out);
+}
+
+Transform& Transform::operator=(Transform&& o) noexcept {
+  if (this != &o) {
+    if (t_) api_->transform_close(t_);
+    api_ = o.api_;
+    t_ = o.t_;
+    o.t_ = nullptr;
+  }
+  return *this;
+}
+
+Transform::~Transform() {
+  if (t_) api_->transform_close(t_);
+}
+
+Result<Frame> Transform::apply(const Frame& in) {
+  if (!t_ || !in) return make_error(ErrorCode::kUsage, "", 0, "Transform::apply: empty transform or frame");
+  mp4kit_frame* f = nullptr;
+  mp4kit_error e{};
+  if (const int32_t st = api_->transform_apply(t_, in.get(), &f, &e); st != MP4KIT_OK) return take_error(api_, e, st);
+  Frame out;
+  out.api_ = api_;
+  out.frame_ = f;
+  return out;
+}
+
+mp4kit_transform_info Transform::info() const {
+  mp4kit_transform_info i{};
+  i.struct_size = sizeof i;
+  if (t_) api_->transform_info(t_, &i);
+  return i;
 }
 
 Sink& Sink::operator=(Sink&& o) noexcept {

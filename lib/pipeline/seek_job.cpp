@@ -14,7 +14,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool is_image(const std::string& format) { return format == "png" || format == "ppm"; }
+bool is_image(const std::string& format) { return format == "png" || format == "ppm" || format == "jpeg"; }
 
 // Where the targets go: nowhere, a file each, or one shared output written in request
 // order (a target that comes out before the ones requested earlier is held until then).
@@ -29,7 +29,8 @@ class SeekOutputs {
     if (is_image(job_.format)) {
       if (job_.frames.size() != 1)
         return make_error(ErrorCode::kUsage, "", 0,
-                          "--format png/ppm writes one file per frame: give -o a pattern such as frame_%06d.png");
+                          "--format " + job_.format + " writes one file per frame: give -o a pattern such as frame_%06d." +
+                              (job_.format == "jpeg" ? std::string("jpg") : job_.format));
       return Ok{};  // written when the frame arrives
     }
     if (job_.format != "framemd5") MP4KIT_TRY(refuse_terminal(job_.output));
@@ -177,7 +178,7 @@ void describe(SeekTargetResult& out, const SeekTarget& target, const SeekDeliver
 
 // Runs the passes and writes each target. A failing output's path goes to `failed_path`.
 Status extract(const SeekJob& job, const Opened& o, const SeekPlan& plan, Decoder& dec, SeekOutputs& outputs,
-               SeekReport& report, Clock::time_point t0, std::string& failed_path) {
+               Transform* transform, SeekReport& report, Clock::time_point t0, std::string& failed_path) {
   PageReleaser releaser;
   SeekRunner runner(dec, o.demuxer, o.packets, plan, runner_options(o, o.demuxer.streams()[o.stream].codec.codec_name, &releaser));
   int64_t done = 0;
@@ -191,7 +192,13 @@ Status extract(const SeekJob& job, const Opened& o, const SeekPlan& plan, Decode
     out.md5 = md5->md5;
     out.size = md5->size;
     std::string path;
-    if (Status w = outputs.deliver(t, frame, path); !w.ok()) {
+    std::optional<Frame> made;
+    if (transform) {
+      auto m = transform->apply(frame);
+      if (!m.ok()) return m.error();
+      made = std::move(m.value());
+    }
+    if (Status w = outputs.deliver(t, made ? *made : frame, path); !w.ok()) {
       failed_path = path.empty() ? job.output : path;
       return w.error();
     }
@@ -253,10 +260,23 @@ Result<SeekReport> run_seek(const SeekJob& job, std::string& error_file) {
   report.codec = dec->codec();
   report.threads = dec->stats().threads;
 
-  SeekOutputs outputs(job, sink_settings(job.format, "", o->demuxer.streams()[o->stream], o->packets));
+  std::string rotation_warning;
+  auto transform = open_transform(job.transform, o->demuxer.streams()[o->stream], job.format, job.autorotate, rotation_warning);
+  if (!transform.ok()) return fail(transform.error(), "");
+  Transform* tr = *transform ? &**transform : nullptr;
+  SinkSettings sink_base = sink_settings(job.format, "", o->demuxer.streams()[o->stream], o->packets);
+  sink_base.quality = job.quality;
+  SeekOutputs outputs(job, sink_base);
   if (Status st = outputs.open(); !st.ok()) return fail(st.error(), st.error().code == ErrorCode::kUsage ? "" : job.output);
   std::string failed_path;
-  const Status st = extract(job, *o, *plan, *dec, outputs, report, t0, failed_path);
+  const Status st = extract(job, *o, *plan, *dec, outputs, tr, report, t0, failed_path);
+  report.transform_warning = rotation_warning;
+  if (tr) {
+    report.transformed = true;
+    report.transform = applied_of(*tr);
+    const std::string depth = tr->info().warning;
+    if (!depth.empty()) report.transform_warning += (report.transform_warning.empty() ? "" : "; ") + depth;
+  }
   const bool closed = outputs.closed_by_reader();
   Status fin = Ok{};
   if (st.ok()) fin = outputs.finish();

@@ -29,6 +29,7 @@
 #include "mp4kit/demuxer.h"
 #include "mp4kit/error.h"
 #include "pipeline/seek_runner.h"
+#include "pipeline/stream_setup.h"
 
 namespace mp4kit::pipeline {
 
@@ -39,7 +40,7 @@ struct SeekJob {
   DemuxerOptions demux;                  ///< Limits (edit lists always applied: the frame numbering needs them)
   int stream = -1;                       ///< ffprobe index of a video stream; -1 = the first video stream
   std::vector<uint64_t> frames;          ///< targets, in request order (>= 1)
-  std::string format = "png";            ///< png, ppm, y4m, raw, framemd5, null
+  std::string format = "png";            ///< png, ppm, jpeg, npy, y4m, raw, framemd5, null
   /// One path per target (the caller expanded a pattern): a file each. When empty,
   /// `output` is the one output of every target: "-" stdout or a file (png/ppm: one
   /// target only); ignored for null.
@@ -48,6 +49,9 @@ struct SeekJob {
   int threads = 0;                       ///< 0 = one per CPU
   bool skip_non_reference = true;        ///< leave provably non-reference packets out
   bool verify = false;                   ///< also decode linearly and compare
+  TransformSettings transform;           ///< size, crop, pixel format (none by default)
+  bool autorotate = true;                ///< stream_setup.h open_transform: png/jpeg/npy, or with a transform
+  int quality = 2;                       ///< jpeg: -q:v
   /// Called after each target is written with (targets done, targets, elapsed s); may be empty.
   std::function<void(int64_t done, int64_t total, double elapsed_s)> progress;
 };
@@ -81,6 +85,9 @@ struct SeekReport {
   ReadStats input_read;                  ///< what the input source fetched (a URL: bytes and requests)
   std::vector<SeekTargetResult> targets; ///< in request order
   VerifyResult verify;                   ///< with SeekJob::verify
+  bool transformed = false;              ///< a transform ran: `transform` says what it did
+  TransformApplied transform;
+  std::string transform_warning;         ///< "" or one line (a rotation not applied, depth reduced)
 };
 
 Result<SeekReport> run_seek(const SeekJob& job, std::string& error_file);

@@ -93,4 +93,41 @@ Status refuse_terminal(const std::string& path) {
   return Ok{};
 }
 
+TransformApplied applied_of(const Transform& t) {
+  const mp4kit_transform_info i = t.info();
+  TransformApplied a;
+  a.rotation = i.rotation;
+  a.rotation_filters = i.rotation_filters ? i.rotation_filters : "";
+  a.scaled_width = i.scaled_width, a.scaled_height = i.scaled_height;
+  a.crop_x = i.crop_x, a.crop_y = i.crop_y, a.width = i.width, a.height = i.height;
+  a.pix_fmt = i.pix_fmt ? i.pix_fmt : "";
+  a.scaler = i.scaler ? i.scaler : "";
+  a.converts = i.converts != 0;
+  return a;
+}
+
+bool format_needs_transform(const std::string& format) { return format == "jpeg" || format == "npy"; }
+
+Result<std::optional<Transform>> open_transform(TransformSettings settings, const StreamInfo& stream, const std::string& format,
+                                                bool autorotate, std::string& warning) {
+  warning.clear();
+  if (stream.codec.type != MediaType::kVideo) {
+    if (settings.changes_frames()) return make_error(ErrorCode::kUsage, "", 0, "--size, --max-side, --crop and --pix-fmt need a video stream");
+    return std::optional<Transform>{};
+  }
+  const bool picture = format == "png" || format == "ppm" || format_needs_transform(format);
+  if (autorotate && (picture || settings.changes_frames())) {
+    const int r = stream.autorotate_degrees();
+    if (r % 90 == 0) settings.rotation = r;
+    else warning = "the display matrix rotates by " + std::to_string(r) + " degrees, not a multiple of 90: not applied";
+  }
+  settings.sink_format = format;
+  settings.input_width = stream.codec.width;
+  settings.input_height = stream.codec.height;
+  auto t = Transform::open(settings);  // also when it is not needed: a bad --scaler is an error all the same
+  if (!t.ok()) return t.error();
+  if (!settings.changes_frames() && !format_needs_transform(format)) return std::optional<Transform>{};
+  return std::optional<Transform>{std::move(t.value())};
+}
+
 }  // namespace mp4kit::pipeline

@@ -4,6 +4,7 @@
 // binary output to a terminal.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 
@@ -30,6 +31,29 @@ Rational y4m_frame_rate(std::span<const Packet> packets, Rational time_base);
 /// (the output's only stream, as ffmpeg -map writes it).
 SinkSettings sink_settings(const std::string& format, const std::string& path, const StreamInfo& stream,
                            std::span<const Packet> packets);
+
+/// Frames of `format` that a transform must make even when nothing else is asked: jpeg
+/// (the mjpeg encoder's formats) and npy (packed gray/RGB).
+bool format_needs_transform(const std::string& format);
+
+/// The transform between `stream`'s decoder and a `format` sink: none when `settings` (with
+/// autorotation) change nothing and the format takes decoded frames as they are. With
+/// `autorotate`, FFmpeg's autorotation (StreamInfo::autorotate_degrees) is applied for
+/// the picture formats (png, ppm, jpeg, npy) and, for any format, when `settings` change
+/// frames; an angle that is not a multiple of 90 is not applied (FFmpeg's rotate filter
+/// is not reproduced) and `warning` says so. Errors: Transform::open's (kUsage).
+Result<std::optional<Transform>> open_transform(TransformSettings settings, const StreamInfo& stream, const std::string& format,
+                                                bool autorotate, std::string& warning);
+
+/// What a transform did, copied out of it (for reports that outlive it).
+struct TransformApplied {
+  int rotation = 0;                   ///< clockwise degrees
+  std::string rotation_filters;       ///< FFmpeg's filters for it ("transpose=clock", ...)
+  int scaled_width = 0, scaled_height = 0, crop_x = 0, crop_y = 0, width = 0, height = 0;
+  std::string pix_fmt, scaler;
+  bool converts = false;              ///< libswscale ran
+};
+TransformApplied applied_of(const Transform& t);
 
 /// kUsage when `path` is stdout ("-") and stdout is a terminal: binary output there is
 /// never what the user wants.
