@@ -74,13 +74,17 @@ struct SeekPlan {
 
 struct SeekPlanOptions {
   bool skip_non_reference = true;  ///< false: feed every packet from the start sync sample
+  /// `--keyframes`: every target is a sync sample decoded on its own. One pass from the
+  /// first target to the last in decode order sends the targets and nothing else (skip is
+  /// true for every other packet); each target's start_packet is its own packet.
+  bool sync_only = false;
 };
 
 /// Plans the extraction of `frames` (frame indices, each < index.frame_count()) from
 /// `track`. Reads sample bytes through `movie.source` only to classify candidates for
 /// skipping (one read per candidate) and the start sync samples' picture headers (one
 /// read per sync sample considered, H.263/MPEG-4 Part 2/H.264 only). Errors: kUsage for an out-of-range frame (the message
-/// gives the valid range); the source's read errors (kIo).
+/// gives the valid range), or with sync_only a frame that is not a sync sample; the source's read errors (kIo).
 Result<SeekPlan> plan_seek(const Movie& movie, const Track& track, const StreamTimeline& timeline,
                            const PresentationIndex& index, const std::vector<uint64_t>& frames,
                            const SeekPlanOptions& options = {});

@@ -44,6 +44,9 @@ struct SeekJob {
   std::string output;
   int threads = 0;                       ///< 0 = one per CPU
   bool skip_non_reference = true;        ///< leave provably non-reference packets out
+  /// `--keyframes`: every frame is a sync sample, decoded without any other packet
+  /// (SeekPlanOptions::sync_only, SeekRunnerOptions::no_fallback).
+  bool sync_only = false;
   bool verify = false;                   ///< also decode linearly and compare
   /// Called after each target is written with (targets done, targets, elapsed s); may be empty.
   std::function<void(int64_t done, int64_t total, double elapsed_s)> progress;
