@@ -34,7 +34,7 @@ log() { printf 'setup: %s\n' "$*"; }
 # Documentation: help2man (the man pages, generated from the CLI's own --help at build time;
 # without it the build says so and installs none).
 PACKAGES=(
-  libavcodec-dev libavutil-dev libswscale-dev libavformat-dev
+  libavcodec-dev libavutil-dev libswscale-dev libavformat-dev libswresample-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev doctest-dev
   pkg-config cmake g++ make dpkg-dev help2man
   ffmpeg

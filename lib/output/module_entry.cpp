@@ -1,16 +1,23 @@
 // The decode module's one exported symbol (include/mp4kit/decode_abi.h): the table of
 // functions. It is assembled here, in the module's top layer (lib/output), the only one
 // that sees both the decoders (lib/decode/decoder_abi.h) and the sinks (below).
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <memory>
 
 #include "decode/abi_support.h"
 #include "decode/decoder_abi.h"
+#include "output/audio_convert.h"
 #include "output/sink.h"
 
 struct mp4kit_sink {
   std::unique_ptr<mp4kit::output::Sink> sink;
+};
+
+struct mp4kit_audio_converter {
+  std::unique_ptr<mp4kit::output::AudioConverter> converter;
 };
 
 namespace mp4kit::output {
@@ -74,6 +81,50 @@ void sink_stats(const mp4kit_sink* s, mp4kit_sink_stats* out) {
 
 void sink_close(mp4kit_sink* s) { delete s; }
 
+// --- audio conversion (output/audio_convert.h) ---
+void audio_converter_default_settings(mp4kit_audio_converter_settings* s) {
+  if (!s) return;
+  *s = mp4kit_audio_converter_settings{};
+  s->struct_size = sizeof *s;
+  s->start_us = INT64_MIN;
+  s->end_us = INT64_MAX;
+  s->time_base_num = 1, s->time_base_den = 1;
+}
+
+int32_t audio_converter_open(const mp4kit_audio_converter_settings* settings, mp4kit_audio_converter** out, mp4kit_error* error) {
+  if (out) *out = nullptr;
+  try {
+    if (!settings || !out)
+      return store_error(error, make_error(ErrorCode::kUsage, "", 0, "audio_converter_open: settings and out must not be null"));
+    mp4kit_audio_converter_settings s;
+    audio_converter_default_settings(&s);  // an older caller's shorter struct keeps the defaults past it
+    std::memcpy(&s, settings, std::min<size_t>(settings->struct_size, sizeof s));
+    auto c = AudioConverter::open(s);
+    if (!c.ok()) return store_error(error, c.error());
+    *out = new mp4kit_audio_converter{std::unique_ptr<AudioConverter>(*c)};
+    return MP4KIT_OK;
+  } catch (const std::exception& e) {
+    return store_exception(error, e.what());
+  }
+}
+
+int32_t audio_converter_convert(mp4kit_audio_converter* c, const mp4kit_frame* in, mp4kit_frame** out, int32_t* done,
+                                mp4kit_error* error) {
+  if (out) *out = nullptr;
+  if (!c || !out) return store_error(error, make_error(ErrorCode::kUsage, "", 0, "audio_converter_convert: null converter or out"));
+  try {
+    auto r = c->converter->convert(in ? decode::av_frame_of(in) : nullptr);
+    if (done) *done = c->converter->done() ? 1 : 0;
+    if (!r.ok()) return store_error(error, r.error());
+    *out = *r ? reinterpret_cast<mp4kit_frame*>(*r) : nullptr;
+    return MP4KIT_OK;
+  } catch (const std::exception& e) {
+    return store_exception(error, e.what());
+  }
+}
+
+void audio_converter_close(mp4kit_audio_converter* c) { delete c; }
+
 const mp4kit_decode_api* make_table() {
   static const mp4kit_decode_api table = [] {
     mp4kit_decode_api api{};
@@ -86,6 +137,10 @@ const mp4kit_decode_api* make_table() {
     api.sink_finish = &sink_finish;
     api.sink_stats = &sink_stats;
     api.sink_close = &sink_close;
+    api.audio_converter_default_settings = &audio_converter_default_settings;
+    api.audio_converter_open = &audio_converter_open;
+    api.audio_converter_convert = &audio_converter_convert;
+    api.audio_converter_close = &audio_converter_close;
     return api;
   }();
   return &table;

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "mp4kit/decoder.h"
@@ -32,11 +33,16 @@ namespace mp4kit::pipeline {
 struct DecodeJob {
   std::string input;                  ///< file path
   DemuxerOptions demux;               ///< Limits; edit lists on/off
-  int stream = -1;                    ///< ffprobe index; -1 = first video, else first audio
+  int stream = -1;                    ///< ffprobe index; -1 = first video, else first audio (wav or `audio`: first audio)
   std::string format = "null";        ///< null, y4m, raw, framemd5, wav
   std::string output;                 ///< path, "-" stdout; "" = stdout (ignored for null)
   DecoderSettings decoder;            ///< threads, strict, packet copy
   int64_t max_frames = -1;            ///< stop after this many frames; < 0 = all
+  /// Audio: convert (rate, layout, sample format) and cut to a range before the sink
+  /// (AudioConverter, FFmpeg's atrim + aresample); time_base is filled in from the stream.
+  /// Refused (kUsage) for a video stream. With it and no stream given, the first audio
+  /// stream is decoded (as for format wav).
+  std::optional<AudioConversion> audio;
   /// Called about 10 times a second with (frames written, frames expected, elapsed s), and
   /// once at the end; may be empty.
   std::function<void(int64_t frames, int64_t expected, double elapsed_s)> progress;
