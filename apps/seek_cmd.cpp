@@ -98,7 +98,7 @@ Result<std::vector<uint64_t>> select_frames(const SeekStream& s, const Request& 
     return select_fps(s.timeline(), s.index(), s.trak(), summary->streams[s.stream].r_frame_rate, *rate,
                       summary->format.start_time_us.value_or(0));
   }
-  return select_sync_frames(s.timeline(), s.index());
+  return select_sync_frames(s.movie(), s.trak(), s.timeline(), s.index());
 }
 
 Result<std::vector<Target>> resolve(const SeekStream& s, const std::vector<Request>& requests, TimeRule rule) {

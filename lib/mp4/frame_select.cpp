@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "mp4/codec_info.h"
+
 namespace mp4kit {
 namespace {
 
@@ -110,10 +112,17 @@ Result<std::vector<uint64_t>> select_fps(const StreamTimeline& tl, const Present
   return out;
 }
 
-Result<std::vector<uint64_t>> select_sync_frames(const StreamTimeline& tl, const PresentationIndex& index) {
+Result<std::vector<uint64_t>> select_sync_frames(const Movie& movie, const Track& track, const StreamTimeline& tl,
+                                                 const PresentationIndex& index) {
   std::vector<uint64_t> out;
-  for (uint64_t f = 0; f < index.frame_count(); ++f)
-    if (tl.packets[index.packet_of(f)].key) out.push_back(f);
+  const std::string codec = codec_info_of(track).codec_name;
+  for (uint64_t f = 0; f < index.frame_count(); ++f) {
+    const Packet& p = tl.packets[index.packet_of(f)];
+    if (!p.key) continue;
+    auto coding = sync_sample_coding(*movie.source, track, codec, p);
+    if (!coding.ok()) return coding.error();
+    if (*coding != codec::PictureCoding::kInter) out.push_back(f);
+  }
   if (out.empty()) return usage("--keyframes selects nothing: no shown frame of the stream is a sync sample");
   if (out.size() > kMaxSelectedFrames) return too_many("--keyframes", out.size());
   return out;

@@ -52,8 +52,12 @@ Result<std::vector<uint64_t>> select_every(uint64_t n, uint64_t step);
 Result<std::vector<uint64_t>> select_fps(const StreamTimeline& timeline, const PresentationIndex& index, const Track& track,
                                          Rational r_frame_rate, Rational rate, int64_t format_start_us);
 
-/// `--keyframes`: the shown frames whose packet is a sync sample, in presentation order.
-/// Errors: kUsage when no shown frame is a sync sample, or more than kMaxSelectedFrames.
-Result<std::vector<uint64_t>> select_sync_frames(const StreamTimeline& timeline, const PresentationIndex& index);
+/// `--keyframes`: the shown frames whose packet is a sync sample, in presentation order,
+/// minus the sync samples whose first bytes hold a predicted picture (H.263, MPEG-4 Part 2,
+/// H.264: sync_sample_coding), which FFmpeg's decoders drop under `-skip_frame nokey`
+/// (h263dec.c: pict_type != I; h264: neither IDR nor recovery point). Errors: kUsage when
+/// no frame is left, or more than kMaxSelectedFrames; the source's read errors (kIo).
+Result<std::vector<uint64_t>> select_sync_frames(const Movie& movie, const Track& track, const StreamTimeline& timeline,
+                                                 const PresentationIndex& index);
 
 }  // namespace mp4kit

@@ -24,8 +24,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
+#include "codec/picture_coding.h"
 #include "mp4/movie.h"
 #include "mp4/timeline.h"
 
@@ -51,6 +53,13 @@ enum class Disposability : uint8_t { kUnknown, kReference, kDisposable };
 /// Inspects the sample bytes (length-prefixed NAL units as in avcC/hvcC) or sdtp. Reads at
 /// most `size` bytes at `data`; never past them. Unknown codecs give kUnknown.
 Disposability sample_disposability(const SampleEntry& entry, const uint8_t* data, uint64_t size, uint8_t sdtp);
+
+/// Whether sync sample `packet` holds an intra picture, from its first bytes: H.263, MPEG-4
+/// Part 2 and H.264 (lib/codec/picture_coding.h; `codec` is FFmpeg's codec name); kUnknown
+/// for other codecs. Reads at most the sample (H.264) or its first 4 KiB. Errors: the
+/// source's read errors (kIo).
+Result<codec::PictureCoding> sync_sample_coding(const ByteSource& source, const Track& track, const std::string& codec,
+                                                const Packet& packet);
 
 struct SeekTarget {
   uint64_t frame = 0;          ///< the frame index asked for (after time resolution)
