@@ -1,5 +1,7 @@
 // `mp4kit decode [--stream N] [--format null|y4m|raw|framemd5|wav] [-o PATH|-] [--threads N]
-//  [--frames N] [--quiet] [--strict] [--no-edits] FILE`: decodes one stream with libavcodec.
+//  [--frames N] [--quiet] [--strict] [--no-edits] [--sample-rate R] [--channels N |
+//  --channel-layout L] [--sample-fmt F] [--start T] [--end T] FILE`: decodes one stream with
+//  libavcodec; audio options convert and cut it (AudioConverter in the decode module).
 //
 // Flags and output only: the work is lib/pipeline/decode_job.h (mp4kit's demuxer, the
 // decode module's decoder and sinks, loaded with dlopen() on first use so that the mp4kit

@@ -1,4 +1,5 @@
-// `mp4kit seek FILE (--frame N | --frames START:END[:STEP] | --time T)... [--stream N]
+// `mp4kit seek FILE (--frame N | --frames START:END[:STEP] | --time T | --pts P | --uniform K |
+//  --every N | --fps R | --keyframes)... [--stream N]
 //  [--format png|ppm|y4m|raw|framemd5|null] [-o PATTERN|PATH|-] [--threads N] [--no-skip]
 //  [--plan] [--verify] [--json] [--quiet]`: exact frames by index or time.
 //
