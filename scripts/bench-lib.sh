@@ -37,3 +37,17 @@ load_report() {
     echo "bench: load average $load at $1" >&2
   fi
 }
+
+# bench_video750: builds .bench/video750.mp4 once (1080p H.264 with B-frames, 750 frames,
+# GOP 125: ffmpeg -stream_loop 5 of the corpus's mediabunny_video.mp4, stream copy) and
+# prints its path. Run from the repository root; exits 66 when the corpus file is missing.
+bench_video750() {
+  local corpus=${MP4KIT_CORPUS:-$PWD/../shared/corpus} file=.bench/video750.mp4
+  mkdir -p .bench
+  if [[ ! -s $file ]]; then
+    [[ -s $corpus/mediabunny_video.mp4 ]] || { echo "bench: need $corpus/mediabunny_video.mp4 (set MP4KIT_CORPUS)" >&2; exit 66; }
+    ffmpeg -nostdin -loglevel error -y -stream_loop 5 -i "$corpus/mediabunny_video.mp4" -c copy "$file.tmp.mp4"
+    mv "$file.tmp.mp4" "$file"
+  fi
+  echo "$file"
+}
