@@ -23,14 +23,7 @@ load_report start
 RUNS=${1:-9}
 MP4KIT=${MP4KIT:-build/mp4kit}
 [[ -x $MP4KIT ]] || bash scripts/setup.sh
-CORPUS=${MP4KIT_CORPUS:-$ROOT/../shared/corpus}
-mkdir -p .bench
-FILE=.bench/video750.mp4
-if [[ ! -s $FILE ]]; then
-  [[ -s $CORPUS/mediabunny_video.mp4 ]] || { echo "bench: need $CORPUS/mediabunny_video.mp4 (set MP4KIT_CORPUS)" >&2; exit 66; }
-  ffmpeg -nostdin -loglevel error -y -stream_loop 5 -i "$CORPUS/mediabunny_video.mp4" -c copy "$FILE.tmp.mp4"
-  mv "$FILE.tmp.mp4" "$FILE"
-fi
+FILE=$(bench_video750)
 
 # Ten random frames (fixed seed), and their times for ffmpeg.
 COUNT=$("$MP4KIT" seek "$FILE" --frame 0 --plan --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["frame_count"])')
