@@ -1,5 +1,7 @@
 // `mp4kit decode [--stream N] [--format null|y4m|raw|framemd5|wav] [-o PATH|-] [--threads N]
-//  [--frames N] [--quiet] [--strict] [--no-edits] FILE`: decodes one stream with libavcodec.
+//  [--frames N] [--quiet] [--strict] [--no-edits] [--sample-rate R] [--channels N |
+//  --channel-layout L] [--sample-fmt F] [--start T] [--end T] FILE`: decodes one stream with
+//  libavcodec; audio options convert and cut it (AudioConverter in the decode module).
 //
 // Flags and output only: the work is lib/pipeline/decode_job.h (mp4kit's demuxer, the
 // decode module's decoder and sinks, loaded with dlopen() on first use so that the mp4kit
@@ -13,6 +15,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "commands.h"
@@ -22,6 +25,7 @@
 #include "output_format.h"
 #include "pipeline/decode_job.h"
 #include "transform_flags.h"
+#include "seek_request.h"
 
 namespace mp4kit::cli {
 namespace {
@@ -43,7 +47,42 @@ struct DecodeOptions {
   LimitFlags limits;
   SourceFlags source;
   TransformFlags transform;
+  // Audio conversion (README "decode", "Audio"): empty / 0 = unchanged.
+  int sample_rate = 0, channels = 0;
+  std::string channel_layout, sample_fmt, start, end;
 };
+
+// --- audio conversion flags -> AudioConversion (lib/output/audio_convert.h does the work) ---
+// A time for --start/--end as ffmpeg's av_parse_time reads a duration: seconds (any
+// decimals, cut to microseconds), a rational, or [HH:]MM:SS[.fff] (seek_request.h's parser).
+Result<int64_t> time_us(const std::string& flag, const std::string& text) {
+  auto t = parse_time(text);
+  if (!t.ok()) return make_error(ErrorCode::kUsage, "", 0, flag + ": " + t.error().message);
+  return static_cast<int64_t>(t->num() * 1000000 / t->den2());
+}
+
+Result<std::optional<AudioConversion>> audio_conversion(const DecodeOptions& o) {
+  if (!o.sample_rate && !o.channels && o.channel_layout.empty() && o.sample_fmt.empty() && o.start.empty() && o.end.empty())
+    return std::optional<AudioConversion>();
+  AudioConversion c;
+  c.sample_rate = o.sample_rate;
+  c.channels = o.channels;
+  c.channel_layout = o.channel_layout;
+  c.sample_fmt = o.sample_fmt;
+  if (!o.start.empty()) {
+    auto us = time_us("--start", o.start);
+    if (!us.ok()) return us.error();
+    c.start_us = *us;
+  }
+  if (!o.end.empty()) {
+    auto us = time_us("--end", o.end);
+    if (!us.ok()) return us.error();
+    c.end_us = *us;
+  }
+  if (c.end_us <= c.start_us)
+    return make_error(ErrorCode::kUsage, "", 0, "--start " + o.start + " --end " + o.end + " is empty: --end must be after --start");
+  return std::optional<AudioConversion>(c);
+}
 
 void print_progress(bool& shown, int64_t frames, int64_t expected, double elapsed) {
   const double fps = elapsed > 0 ? double(frames) / elapsed : 0;
@@ -147,6 +186,9 @@ int run_decode(DecodeOptions o) {
   job.transform = *ts;
   job.autorotate = !o.transform.no_autorotate;
   job.quality = o.transform.quality;
+  auto audio = audio_conversion(o);
+  if (!audio.ok()) return fail(o, o.file, audio.error());
+  job.audio = *audio;
   bool shown = false;
   if (!o.quiet && isatty(STDERR_FILENO))
     job.progress = [&shown](int64_t frames, int64_t expected, double elapsed) { print_progress(shown, frames, expected, elapsed); };
@@ -186,6 +228,14 @@ void register_decode(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--packet-copy", opts->packet_copy, "auto (the padding rule), always or never (diagnostics)")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->group("");
+  // Audio conversion (libswresample in the decode module; FFmpeg's defaults, README "Audio").
+  cmd->add_option("--sample-rate", opts->sample_rate, "audio: resample to R Hz (ffmpeg -ar R)")->check(CLI::Range(1, 768000));
+  cmd->add_option("--channels", opts->channels, "audio: N channels in the default layout for N (ffmpeg -ac N)")->check(CLI::Range(1, 64));
+  cmd->add_option("--channel-layout", opts->channel_layout, "audio: output layout by FFmpeg's name: mono, stereo, 2.1, 4.0, 5.1, 7.1, FL+FR+LFE, ...");
+  cmd->add_option("--sample-fmt", opts->sample_fmt, "audio: packed sample format of the output: u8, s16, s32, flt, dbl (default: the decoder's)")
+      ->check(CLI::IsMember({"u8", "s16", "s32", "flt", "dbl"}));
+  cmd->add_option("--start", opts->start, "audio: keep samples from time T on (presentation timeline, seconds or HH:MM:SS.mmm; atrim start)");
+  cmd->add_option("--end", opts->end, "audio: keep samples before time T (half-open; atrim end)");
   add_limit_flags(*cmd, opts->limits);
   add_source_flags(*cmd, opts->source);
   opts->transform.add(*cmd);

@@ -1,4 +1,5 @@
-// `mp4kit seek FILE (--frame N | --frames START:END[:STEP] | --time T)... [--stream N]
+// `mp4kit seek FILE (--frame N | --frames START:END[:STEP] | --time T | --pts P | --uniform K |
+//  --every N | --fps R | --keyframes)... [--stream N]
 //  [--format png|ppm|y4m|raw|framemd5|null] [-o PATTERN|PATH|-] [--threads N] [--no-skip]
 //  [--plan] [--verify] [--json] [--quiet]`: exact frames by index or time.
 //
@@ -24,6 +25,7 @@
 #include "limit_flags.h"
 #include "source_flags.h"
 #include "output_format.h"
+#include "mp4/frame_select.h"
 #include "mp4/seek_plan.h"
 #include "seek_request.h"
 #include "pipeline/seek_job.h"
@@ -33,7 +35,7 @@ namespace mp4kit::cli {
 namespace {
 
 struct Request {
-  enum Kind { kFrame, kRange, kTime, kPts } kind;
+  enum Kind { kFrame, kRange, kTime, kPts, kUniform, kEvery, kFps, kKeyframes } kind;
   std::string text;
 };
 
@@ -56,18 +58,68 @@ struct SeekOptions {
   TransformFlags transform;
 };
 
-// One resolved target: the frame and what the user typed for it.
+// One resolved target: the frame and what the user typed for it (selectors: their value
+// and the target's position `n` in their selection).
 struct Target {
   uint64_t frame = 0;
   Request::Kind kind = Request::kFrame;
   std::string requested;
+  uint64_t n = 0;
 };
+
+// --- selectors (--uniform, --every, --fps, --keyframes; lib/mp4/frame_select.h) ---
+bool is_selector(Request::Kind k) { return k == Request::kUniform || k == Request::kEvery || k == Request::kFps || k == Request::kKeyframes; }
+
+const char* selector_name(Request::Kind k) {
+  return k == Request::kUniform ? "uniform" : k == Request::kEvery ? "every" : k == Request::kFps ? "fps" : "keyframes";
+}
+
+Result<uint64_t> parse_count(const std::string& text, const char* flag, const char* what) {
+  bool digits = !text.empty() && text.size() <= 18;
+  for (char c : text) digits = digits && c >= '0' && c <= '9';
+  if (!digits)
+    return make_error(ErrorCode::kUsage, "", 0, std::string("bad ") + flag + " '" + text + "': " + what + " (1.." +
+                                                    std::to_string(kMaxSelectedFrames) + ")");
+  return std::stoull(text);
+}
+
+Result<std::vector<uint64_t>> select_frames(const SeekStream& s, const Request& r) {
+  const uint64_t count = s.index().frame_count();
+  if (r.kind == Request::kUniform) {
+    auto k = parse_count(r.text, "--uniform", "K is a number of frames");
+    if (!k.ok()) return k.error();
+    return select_uniform(count, *k);
+  }
+  if (r.kind == Request::kEvery) {
+    auto n = parse_count(r.text, "--every", "N is a frame step");
+    if (!n.ok()) return n.error();
+    return select_every(count, *n);
+  }
+  if (r.kind == Request::kFps) {
+    auto rate = parse_rate(r.text);
+    if (!rate.ok()) return rate.error();
+    auto summary = s.demuxer->summary();  // ffmpeg shifts timestamps by the format's start_time
+    if (!summary.ok()) return summary.error();
+    return select_fps(s.timeline(), s.index(), s.trak(), summary->streams[s.stream].r_frame_rate, *rate,
+                      summary->format.start_time_us.value_or(0));
+  }
+  return select_sync_frames(s.movie(), s.trak(), s.timeline(), s.index());
+}
 
 Result<std::vector<Target>> resolve(const SeekStream& s, const std::vector<Request>& requests, TimeRule rule) {
   std::vector<Target> out;
   const uint64_t count = s.index().frame_count();
   for (const Request& r : requests) {
-    if (r.kind == Request::kRange) {
+    if (r.kind == Request::kKeyframes && requests.size() > 1)
+      return make_error(ErrorCode::kUsage, "", 0, "--keyframes decodes sync samples only: give it alone, without other frame requests");
+    if (is_selector(r.kind)) {
+      auto frames = select_frames(s, r);
+      if (!frames.ok()) return frames.error();
+      for (uint64_t i = 0; i < frames->size(); ++i) out.push_back({(*frames)[i], r.kind, r.text, i});
+      if (out.size() > kMaxSelectedFrames)
+        return make_error(ErrorCode::kUsage, "", 0, "the requests select " + std::to_string(out.size()) + " frames; at most " +
+                                                        std::to_string(kMaxSelectedFrames) + " per call");
+    } else if (r.kind == Request::kRange) {
       auto frames = parse_frame_range(r.text, count);
       if (!frames.ok()) return frames.error();
       for (uint64_t f : *frames) out.push_back({f, Request::kRange, std::to_string(f)});
@@ -93,7 +145,9 @@ Result<std::vector<Target>> resolve(const SeekStream& s, const std::vector<Reque
       out.push_back({f, Request::kFrame, r.text});
     }
   }
-  if (out.empty()) return make_error(ErrorCode::kUsage, "", 0, "nothing to extract: give --frame, --frames, --time or --pts");
+  if (out.empty())
+    return make_error(ErrorCode::kUsage, "", 0,
+                      "nothing to extract: give --frame, --frames, --time, --pts, --uniform, --every, --fps or --keyframes");
   return out;
 }
 
@@ -101,6 +155,13 @@ double seconds(int64_t ticks, uint32_t timescale) { return static_cast<double>(t
 
 nlohmann::ordered_json requested_json(const Target& t) {
   nlohmann::ordered_json j;
+  if (is_selector(t.kind)) {
+    if (t.kind == Request::kKeyframes) j["keyframes"] = true;
+    else if (t.kind == Request::kFps) j["fps"] = t.requested;
+    else j[selector_name(t.kind)] = std::stoull(t.requested);
+    j["n"] = t.n;  // position in the selector's selection
+    return j;
+  }
   if (t.kind == Request::kTime) j["time"] = t.requested;
   else if (t.kind == Request::kPts) j["pts"] = std::stoll(t.requested);
   else j["frame"] = t.frame;
@@ -115,11 +176,14 @@ int fail(const SeekOptions& o, const std::string& file, const Error& e) {
   return rc;
 }
 
+bool sync_only(const std::vector<Target>& targets) { return !targets.empty() && targets.front().kind == Request::kKeyframes; }
+
 int print_plan(const SeekOptions& o, const SeekStream& s, const std::vector<Target>& targets) {
   std::vector<uint64_t> frames;
   for (const Target& t : targets) frames.push_back(t.frame);
   SeekPlanOptions popt;
   popt.skip_non_reference = !o.no_skip;
+  popt.sync_only = sync_only(targets);
   auto plan = plan_seek(s.movie(), s.trak(), s.timeline(), s.index(), frames, popt);
   if (!plan.ok()) return fail(o, o.file, plan.error());
   const auto costs = target_costs(*plan, s.timeline());
@@ -161,7 +225,8 @@ int print_plan(const SeekOptions& o, const SeekStream& s, const std::vector<Targ
              "sync_pkt", "sync_time", "pass", "decode", "skip", "bytes");
   for (size_t i = 0; i < targets.size(); ++i) {
     const SeekTarget& t = plan->targets[i];
-    const std::string req = targets[i].kind == Request::kTime ? targets[i].requested + "s"
+    const std::string req = is_selector(targets[i].kind) ? fmt::format("{}#{}", selector_name(targets[i].kind), targets[i].n)
+                            : targets[i].kind == Request::kTime ? targets[i].requested + "s"
                             : targets[i].kind == Request::kPts ? "pts " + targets[i].requested
                                                                : targets[i].requested;
     fmt::print("{:>12} {:>8} {:>10} {:>10.3f} {:>8} {:>10.3f} {:>5} {:>7} {:>6} {:>10}\n", req, t.frame, pk[t.packet].pts,
@@ -193,6 +258,7 @@ Result<pipeline::SeekJob> make_job(const SeekOptions& o, const SeekStream& s, co
   }
   job.threads = o.threads;
   job.skip_non_reference = !o.no_skip;
+  job.sync_only = sync_only(targets);
   job.verify = o.verify;
   auto ts = o.transform.settings();
   if (!ts.ok()) return ts.error();
@@ -353,6 +419,19 @@ void register_seek(CLI::App& app, std::function<int()>& run) {
               "time in seconds (17.3, any number of decimals; 1001/30000) or HH:MM:SS.mmm: the frame shown then, see "
               "--time-rule (repeatable, or comma-separated)");
   add_request("--pts", Request::kPts, "pts in ticks of the stream's time_base: the frame with that pts (repeatable, or comma-separated)");
+  // Selectors (README "Selectors"): each adds its frames, in order, at its place on the line.
+  const auto add_selector = [&](const char* name, Request::Kind kind, const char* help) {
+    cmd->add_option_function<std::string>(name, [opts, kind](const std::string& v) { opts->requests.push_back({kind, v}); }, help)
+        ->trigger_on_parse();
+  };
+  add_selector("--uniform", Request::kUniform,
+               "K frames evenly spaced: frame floor((2i+1)*N/(2K)) for i < K, N = frame count (K > N repeats frames)");
+  add_selector("--every", Request::kEvery, "frames 0, N, 2N, ... in presentation order");
+  add_selector("--fps", Request::kFps,
+               "one frame per 1/R s, the frames of ffmpeg -vf fps=R (R: 1, 2.5, 30000/1001, ntsc, pal, film, ntsc_film)");
+  cmd->add_flag_function("--keyframes", [opts](int64_t) { opts->requests.push_back({Request::kKeyframes, ""}); },
+                         "the sync samples only, decoding no other packet (ffmpeg -skip_frame nokey)")
+      ->trigger_on_parse();
   cmd->add_option("--time-rule", opts->time_rule,
                   "shown (default): the frame displayed at T, the last with pts <= T; next: the first frame with pts >= T "
                   "(ffmpeg -ss). A decimal T stands for T +- half its last digit")

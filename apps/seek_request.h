@@ -299,6 +299,52 @@ inline Result<std::vector<uint64_t>> parse_frame_range(const std::string& text, 
   return out;
 }
 
+/// A frame rate for `--fps`: an integer or decimal ("1", "2.5", "29.97"), NUM/DEN
+/// ("30000/1001"), or FFmpeg's names ntsc, pal, film, ntsc_film (vf_fps.c's constants);
+/// exact and reduced, as av_d2q gives these values. Errors: kUsage (zero, negative, or a
+/// reduced numerator or denominator of 2^31 or more) naming what is accepted.
+inline Result<Rational> parse_rate(const std::string& text) {
+  const auto bad = [&](const std::string& why) -> Error {
+    return make_error(ErrorCode::kUsage, "", 0,
+                      "bad rate '" + text + "': " + why + " (use a positive number like 1, 2.5 or 30000/1001, or ntsc, pal, film, ntsc_film)");
+  };
+  if (text == "ntsc") return Rational{30000, 1001};
+  if (text == "pal") return Rational{25, 1};
+  if (text == "film") return Rational{24, 1};
+  if (text == "ntsc_film") return Rational{24000, 1001};
+  using Wide = DecimalTime::Wide;
+  Wide num = 0, den = 1;
+  const size_t slash = text.find('/');
+  const auto decimal = [&](const std::string& d, Wide& n, Wide& m) {
+    n = 0, m = 1;
+    bool dot = false, digits = false;
+    for (char c : d) {
+      if (c == '.' && !dot) { dot = true; continue; }
+      if (c < '0' || c > '9') return false;
+      digits = true;
+      if (n > Wide(1e18) || m > Wide(1e18)) return false;
+      n = n * 10 + (c - '0');
+      if (dot) m *= 10;
+    }
+    return digits;
+  };
+  Wide a = 0, b = 1, c = 0, d = 1;
+  if (slash == std::string::npos) {
+    if (!decimal(text, a, b)) return bad("not a number");
+    num = a, den = b;
+  } else {
+    if (!decimal(text.substr(0, slash), a, b) || !decimal(text.substr(slash + 1), c, d)) return bad("not NUM/DEN");
+    if (c == 0) return bad("division by zero");
+    num = a * d, den = b * c;
+  }
+  if (num == 0) return bad("zero selects nothing");
+  Wide g = num, h = den;
+  while (h) { const Wide t = g % h; g = h; h = t; }
+  num /= g, den /= g;
+  if (num > INT32_MAX || den > INT32_MAX) return bad("too many digits");
+  return Rational{static_cast<int64_t>(num), static_cast<int64_t>(den)};
+}
+
 /// Whether `path` holds a printf-style integer conversion (then it names one file per frame).
 inline bool is_output_pattern(const std::string& path) {
   for (size_t i = 0; i < path.size(); ++i) {

@@ -38,7 +38,7 @@ log() { printf 'setup: %s\n' "$*"; }
 # (the mp4kit_http.so module); nginx-light and openssl (the HTTP tests' server and
 # throwaway certificate).
 PACKAGES=(
-  libavcodec-dev libavutil-dev libswscale-dev libavformat-dev
+  libavcodec-dev libavutil-dev libswscale-dev libavformat-dev libswresample-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev doctest-dev
   pkg-config cmake g++ make dpkg-dev help2man
   ffmpeg

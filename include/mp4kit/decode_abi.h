@@ -48,7 +48,7 @@ extern "C" {
 #endif
 
 #define MP4KIT_DECODE_API_MAJOR 3u
-#define MP4KIT_DECODE_API_MINOR 1u
+#define MP4KIT_DECODE_API_MINOR 2u
 #define MP4KIT_DECODE_API_VERSION ((MP4KIT_DECODE_API_MAJOR << 16) | MP4KIT_DECODE_API_MINOR)
 /** The one exported symbol: `const struct mp4kit_decode_api* mp4kit_decode_get_api(void)`
  * (not named like the struct: in C++ a function of the struct's name hides its type). */
@@ -270,6 +270,35 @@ struct mp4kit_transform_info {
                                       (10-bit into an 8-bit format) */
 };
 
+/* --- audio conversion (minor 2) -------------------------------------------------------
+ * An audio converter turns decoded audio frames into frames of another sample rate,
+ * channel layout and packed sample format, and can cut them to a range of the
+ * presentation timeline, as `ffmpeg -copyts -i F -af atrim=start=S:end=E -ar R -ac C
+ * -c:a pcm_<fmt>` does in FFmpeg 5.1: libavfilter/af_atrim (trim.c atrim_filter_frame) on
+ * the decoded samples, whose positions are the frames' pts rescaled to 1/sample_rate as
+ * fftools/ffmpeg.c decode_audio does (av_rescale_delta), then one libswresample context
+ * set up as the aresample filter ffmpeg inserts between the decoder and the encoder's
+ * aformat (af_aresample.c config_output: swr_alloc_set_opts2 with swresample's defaults,
+ * no extra options), drained at the end (request_frame: swr_convert with no input until it
+ * gives nothing). An input layout with unspecified order is taken as the default layout for
+ * its channel count (ffmpeg.c guess_input_channel_layout). */
+struct mp4kit_audio_converter;
+
+struct mp4kit_audio_converter_settings {
+  uint32_t struct_size;          /**< sizeof(struct mp4kit_audio_converter_settings) */
+  int32_t sample_rate;           /**< output Hz (1..768000); 0 = the input's (ffmpeg -ar) */
+  int32_t channels;              /**< output channels as ffmpeg -ac: the default layout for this
+                                      count (1..64); 0 = see channel_layout */
+  const char* channel_layout;    /**< output layout by FFmpeg's name ("mono", "stereo", "5.1",
+                                      "7.1", "FL+FR+LFE", ...); null with channels 0 = the input's */
+  const char* sample_fmt;        /**< packed output format "u8", "s16", "s32", "flt", "dbl"; null =
+                                      the input's, packed */
+  int64_t start_us;              /**< keep samples at or after this time, microseconds of the
+                                      frames' timeline (atrim start); INT64_MIN = from the start */
+  int64_t end_us;                /**< keep samples before this time (atrim end); INT64_MAX = to the end */
+  int32_t time_base_num, time_base_den; /**< of the input frames' pts */
+};
+
 struct mp4kit_decode_api {
   uint32_t struct_size;          /**< sizeof the module's table: functions past it are absent */
   uint32_t api_version;          /**< MP4KIT_DECODE_API_VERSION of the module */
@@ -353,6 +382,23 @@ struct mp4kit_decode_api {
   void (*transform_info)(const struct mp4kit_transform* transform, struct mp4kit_transform_info* info);
   /** Null is ignored; frames it made stay valid. */
   void (*transform_close)(struct mp4kit_transform* transform);
+
+  /* --- audio conversion (minor 2) ------------------------------------------------------- */
+  void (*audio_converter_default_settings)(struct mp4kit_audio_converter_settings* settings);
+  /** Checks the settings. Errors: 64 with one line listing what is valid (unknown layout or
+   * sample format, a rate or channel count out of range, end before start). */
+  int32_t (*audio_converter_open)(const struct mp4kit_audio_converter_settings* settings,
+                                  struct mp4kit_audio_converter** out, struct mp4kit_error* error);
+  /** Converts one decoded audio frame (null = end of input: drains the resampler; call
+   * until *out stays null). *out is a new frame the caller owns (frame_release), or null when
+   * this call produced no samples (before the range, inside the resampler's delay, after
+   * the end). `*done` (may be null) becomes 1 once the end of the range is reached: later
+   * input is dropped, the caller may stop decoding and drain. Errors: 64 a frame that is
+   * not audio, or whose format changes mid-stream; 70 libswresample refused or out of memory. */
+  int32_t (*audio_converter_convert)(struct mp4kit_audio_converter* converter, const struct mp4kit_frame* in,
+                                     struct mp4kit_frame** out, int32_t* done, struct mp4kit_error* error);
+  /** Null is ignored; frames it made stay valid. */
+  void (*audio_converter_close)(struct mp4kit_audio_converter* converter);
 };
 
 /** The module's only exported symbol. Static storage; the same table on every call. */

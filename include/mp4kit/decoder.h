@@ -124,6 +124,7 @@ class Frame {
  private:
   friend class Decoder;
   friend class Transform;
+  friend class AudioConverter;
   const mp4kit_decode_api* api_ = nullptr;
   mp4kit_frame* frame_ = nullptr;
 };
@@ -261,6 +262,44 @@ class Sink {
   Sink(const mp4kit_decode_api* api, mp4kit_sink* sink) : api_(api), sink_(sink) {}
   const mp4kit_decode_api* api_ = nullptr;
   mp4kit_sink* sink_ = nullptr;
+};
+
+/// What an AudioConverter makes (mp4kit_audio_converter_settings): FFmpeg's `-ar`, `-ac` /
+/// channel layout, packed sample format, and `atrim=start:end` on the frames' timeline.
+struct AudioConversion {
+  int sample_rate = 0;            ///< Hz; 0 = the input's
+  int channels = 0;               ///< the default layout for this count (ffmpeg -ac); 0 = see channel_layout
+  std::string channel_layout;     ///< FFmpeg layout name ("mono", "stereo", "5.1", "FL+FR"); "" = from channels / the input's
+  std::string sample_fmt;         ///< "u8", "s16", "s32", "flt", "dbl" (packed); "" = the input's, packed
+  int64_t start_us = INT64_MIN;   ///< keep samples at or after this time (microseconds of the pts timeline); INT64_MIN = all
+  int64_t end_us = INT64_MAX;     ///< keep samples before this time; INT64_MAX = to the end
+  Rational time_base{1, 1};       ///< of the frames' pts (the stream's)
+};
+
+/// Decoded audio frames to another rate, layout and packed sample format, cut to a range
+/// (mp4kit_audio_converter; FFmpeg 5.1's atrim + aresample, see decode_abi.h). Move-only.
+/// One thread at a time; the frames it returns are independent of it.
+class AudioConverter {
+ public:
+  /// Errors: kUsage (unknown layout or sample format, values out of range, an empty range:
+  /// the message lists what is valid), kInternal (module not loadable).
+  static Result<AudioConverter> open(const AudioConversion& conversion);
+  AudioConverter(AudioConverter&& o) noexcept : api_(o.api_), conv_(o.conv_) { o.conv_ = nullptr; }
+  AudioConverter& operator=(AudioConverter&& o) noexcept;
+  AudioConverter(const AudioConverter&) = delete;
+  AudioConverter& operator=(const AudioConverter&) = delete;
+  ~AudioConverter();
+
+  /// Converts `in` (an empty Frame = end of input: drains; call until `out` stays empty).
+  /// `out` is empty when this call produced no samples. Returns whether the end of the
+  /// range was reached (later input is dropped: stop decoding and drain). Errors: kUsage
+  /// (not audio, a format change), kInternal.
+  Result<bool> convert(const Frame& in, Frame& out);
+
+ private:
+  AudioConverter(const mp4kit_decode_api* api, mp4kit_audio_converter* c) : api_(api), conv_(c) {}
+  const mp4kit_decode_api* api_ = nullptr;
+  mp4kit_audio_converter* conv_ = nullptr;
 };
 
 }  // namespace mp4kit

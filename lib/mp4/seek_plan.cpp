@@ -99,6 +99,13 @@ Result<SeekPlan> plan_seek(const Movie& movie, const Track& track, const StreamT
     SeekTarget t;
     t.frame = f;
     t.packet = index.packet_of(f);
+    if (options.sync_only) {  // decoded alone, from its own packet
+      if (!pk[t.packet].key)
+        return make_error(ErrorCode::kUsage, "", 0, "frame " + std::to_string(f) + " is not a sync sample (keyframe)");
+      t.start_packet = t.packet;
+      plan.targets.push_back(t);
+      continue;
+    }
     // Last sync sample at or before the target in decode order (packet 0 if none).
     auto it = std::upper_bound(keys.begin(), keys.end(), t.packet);
     size_t k = it == keys.begin() ? SIZE_MAX : static_cast<size_t>(it - keys.begin()) - 1;
@@ -113,9 +120,10 @@ Result<SeekPlan> plan_seek(const Movie& movie, const Track& track, const StreamT
     t.start_packet = k == SIZE_MAX ? 0 : keys[k];
     plan.targets.push_back(t);
   }
-  // Group by start packet; passes in file order.
+  // Group by start packet; passes in file order. sync_only: one pass from the first target.
   std::vector<uint32_t> starts;
   for (const SeekTarget& t : plan.targets) starts.push_back(t.start_packet);
+  if (options.sync_only && !starts.empty()) starts.assign(1, *std::min_element(starts.begin(), starts.end()));
   std::sort(starts.begin(), starts.end());
   starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
   for (uint32_t s : starts) {
@@ -126,7 +134,7 @@ Result<SeekPlan> plan_seek(const Movie& movie, const Track& track, const StreamT
   }
   for (size_t i = 0; i < plan.targets.size(); ++i) {
     SeekTarget& t = plan.targets[i];
-    t.pass = pass_of_start[t.start_packet];
+    t.pass = options.sync_only ? 0 : pass_of_start[t.start_packet];
     SeekPass& p = plan.passes[t.pass];
     p.targets.push_back(i);
     p.last_packet = std::max(p.last_packet, t.packet);
@@ -142,8 +150,8 @@ Result<SeekPlan> plan_seek(const Movie& movie, const Track& track, const StreamT
     p.skip.assign(is_target.size(), false);
     for (uint32_t i = p.start_packet; i <= p.last_packet; ++i) {
       const Packet& q = pk[i];
-      bool skip = false;
-      if (options.skip_non_reference && entry && i != p.start_packet && !is_target[i - p.start_packet] &&
+      bool skip = options.sync_only && !is_target[i - p.start_packet];
+      if (!options.sync_only && options.skip_non_reference && entry && i != p.start_packet && !is_target[i - p.start_packet] &&
           q.pos < file_size) {
         uint64_t n = std::min<uint64_t>(q.size, file_size - q.pos);
         // Only the sample description the packet uses knows its NAL length size.

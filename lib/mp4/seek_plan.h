@@ -24,8 +24,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
+#include "codec/picture_coding.h"
 #include "mp4/movie.h"
 #include "mp4/timeline.h"
 
@@ -52,6 +54,13 @@ enum class Disposability : uint8_t { kUnknown, kReference, kDisposable };
 /// most `size` bytes at `data`; never past them. Unknown codecs give kUnknown.
 Disposability sample_disposability(const SampleEntry& entry, const uint8_t* data, uint64_t size, uint8_t sdtp);
 
+/// Whether sync sample `packet` holds an intra picture, from its first bytes: H.263, MPEG-4
+/// Part 2 and H.264 (lib/codec/picture_coding.h; `codec` is FFmpeg's codec name); kUnknown
+/// for other codecs. Reads at most the sample (H.264) or its first 4 KiB. Errors: the
+/// source's read errors (kIo).
+Result<codec::PictureCoding> sync_sample_coding(const ByteSource& source, const Track& track, const std::string& codec,
+                                                const Packet& packet);
+
 struct SeekTarget {
   uint64_t frame = 0;          ///< the frame index asked for (after time resolution)
   uint32_t packet = 0;         ///< its packet index in decode order
@@ -74,13 +83,17 @@ struct SeekPlan {
 
 struct SeekPlanOptions {
   bool skip_non_reference = true;  ///< false: feed every packet from the start sync sample
+  /// `--keyframes`: every target is a sync sample decoded on its own. One pass from the
+  /// first target to the last in decode order sends the targets and nothing else (skip is
+  /// true for every other packet); each target's start_packet is its own packet.
+  bool sync_only = false;
 };
 
 /// Plans the extraction of `frames` (frame indices, each < index.frame_count()) from
 /// `track`. Reads sample bytes through `movie.source` only to classify candidates for
 /// skipping (one read per candidate) and the start sync samples' picture headers (one
 /// read per sync sample considered, H.263/MPEG-4 Part 2/H.264 only). Errors: kUsage for an out-of-range frame (the message
-/// gives the valid range); the source's read errors (kIo).
+/// gives the valid range), or with sync_only a frame that is not a sync sample; the source's read errors (kIo).
 Result<SeekPlan> plan_seek(const Movie& movie, const Track& track, const StreamTimeline& timeline,
                            const PresentationIndex& index, const std::vector<uint64_t>& frames,
                            const SeekPlanOptions& options = {});

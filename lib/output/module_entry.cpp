@@ -1,12 +1,15 @@
 // The decode module's one exported symbol (include/mp4kit/decode_abi.h): the table of
 // functions. It is assembled here, in the module's top layer (lib/output), the only one
 // that sees both the decoders (lib/decode/decoder_abi.h) and the sinks (below).
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <memory>
 
 #include "decode/abi_support.h"
 #include "decode/decoder_abi.h"
+#include "output/audio_convert.h"
 #include "output/sink.h"
 #include "output/transform.h"
 
@@ -17,6 +20,10 @@ struct mp4kit_sink {
 struct mp4kit_transform {
   std::unique_ptr<mp4kit::output::Transform> transform;
   mp4kit::decode::LogCapture log;  // swscale's messages (deprecated J formats): not printed
+};
+
+struct mp4kit_audio_converter {
+  std::unique_ptr<mp4kit::output::AudioConverter> converter;
 };
 
 namespace mp4kit::output {
@@ -105,6 +112,33 @@ int32_t transform_open(const mp4kit_transform_settings* settings, mp4kit_transfo
   }
 }
 
+// --- audio conversion (output/audio_convert.h) ---
+void audio_converter_default_settings(mp4kit_audio_converter_settings* s) {
+  if (!s) return;
+  *s = mp4kit_audio_converter_settings{};
+  s->struct_size = sizeof *s;
+  s->start_us = INT64_MIN;
+  s->end_us = INT64_MAX;
+  s->time_base_num = 1, s->time_base_den = 1;
+}
+
+int32_t audio_converter_open(const mp4kit_audio_converter_settings* settings, mp4kit_audio_converter** out, mp4kit_error* error) {
+  if (out) *out = nullptr;
+  try {
+    if (!settings || !out)
+      return store_error(error, make_error(ErrorCode::kUsage, "", 0, "audio_converter_open: settings and out must not be null"));
+    mp4kit_audio_converter_settings s;
+    audio_converter_default_settings(&s);  // an older caller's shorter struct keeps the defaults past it
+    std::memcpy(&s, settings, std::min<size_t>(settings->struct_size, sizeof s));
+    auto c = AudioConverter::open(s);
+    if (!c.ok()) return store_error(error, c.error());
+    *out = new mp4kit_audio_converter{std::unique_ptr<AudioConverter>(*c)};
+    return MP4KIT_OK;
+  } catch (const std::exception& e) {
+    return store_exception(error, e.what());
+  }
+}
+
 int32_t transform_apply(mp4kit_transform* t, const mp4kit_frame* in, mp4kit_frame** out, mp4kit_error* error) {
   if (out) *out = nullptr;
   if (!t || !in || !out) return store_error(error, make_error(ErrorCode::kUsage, "", 0, "transform_apply: null transform, frame or out"));
@@ -113,6 +147,21 @@ int32_t transform_apply(mp4kit_transform* t, const mp4kit_frame* in, mp4kit_fram
     auto f = t->transform->apply(decode::av_frame_of(in));
     if (!f.ok()) return store_error(error, f.error());
     *out = decode::frame_of(*f);
+    return MP4KIT_OK;
+  } catch (const std::exception& e) {
+    return store_exception(error, e.what());
+  }
+}
+
+int32_t audio_converter_convert(mp4kit_audio_converter* c, const mp4kit_frame* in, mp4kit_frame** out, int32_t* done,
+                                mp4kit_error* error) {
+  if (out) *out = nullptr;
+  if (!c || !out) return store_error(error, make_error(ErrorCode::kUsage, "", 0, "audio_converter_convert: null converter or out"));
+  try {
+    auto r = c->converter->convert(in ? decode::av_frame_of(in) : nullptr);
+    if (done) *done = c->converter->done() ? 1 : 0;
+    if (!r.ok()) return store_error(error, r.error());
+    *out = *r ? reinterpret_cast<mp4kit_frame*>(*r) : nullptr;
     return MP4KIT_OK;
   } catch (const std::exception& e) {
     return store_exception(error, e.what());
@@ -128,6 +177,8 @@ void transform_info(const mp4kit_transform* t, mp4kit_transform_info* out) {
 }
 
 void transform_close(mp4kit_transform* t) { delete t; }
+
+void audio_converter_close(mp4kit_audio_converter* c) { delete c; }
 
 const mp4kit_decode_api* make_table() {
   static const mp4kit_decode_api table = [] {
@@ -146,6 +197,10 @@ const mp4kit_decode_api* make_table() {
     api.transform_apply = &transform_apply;
     api.transform_info = &transform_info;
     api.transform_close = &transform_close;
+    api.audio_converter_default_settings = &audio_converter_default_settings;
+    api.audio_converter_open = &audio_converter_open;
+    api.audio_converter_convert = &audio_converter_convert;
+    api.audio_converter_close = &audio_converter_close;
     return api;
   }();
   return &table;

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <optional>
 #include "pipeline/packet_feed.h"
 #include "pipeline/stream_setup.h"
 
@@ -31,7 +32,11 @@ Result<Input> open_input(const DecodeJob& job) {
   if (!source.ok()) return source.error();
   auto dmx = Demuxer::open(*source, job.demux);
   if (!dmx.ok()) return dmx.error();
-  auto stream = dmx->select_stream(job.stream < 0 ? StreamSelector::video_else_audio() : StreamSelector::by_index(job.stream));
+  // `decode --format wav FILE` (or an audio conversion) with no stream: the first audio stream.
+  const bool audio_wanted = job.format == "wav" || job.audio.has_value();
+  auto stream = dmx->select_stream(job.stream >= 0 ? StreamSelector::by_index(job.stream)
+                                   : audio_wanted  ? StreamSelector::first_audio()
+                                                   : StreamSelector::video_else_audio());
   if (!stream.ok()) return stream.error();
   const MediaType type = dmx->streams()[*stream].codec.type;
   if (type != MediaType::kVideo && type != MediaType::kAudio)
@@ -73,19 +78,41 @@ Status decode_all(const DecodeJob& job, Input& in, Decoder& dec, Sink& sink, Tra
   auto last_progress = t0;
   PageReleaser releaser;
   PacketFeed feed(dec, in.demuxer, in.packets, &releaser, job.decoder.strict);
-  const FrameCallback on_frame = [&](Frame& frame) -> Result<bool> {
-    std::optional<Frame> made;  // the transform's new frame, when there is a transform
+  std::optional<AudioConverter> conv;
+  if (job.audio) {
+    AudioConversion c = *job.audio;
+    c.time_base = in.demuxer.streams()[in.stream].time_base;
+    auto opened = AudioConverter::open(c);
+    if (!opened.ok()) return opened.error();
+    conv.emplace(std::move(opened.value()));
+  }
+  bool range_done = false;
+  // A failed write is the output's error, not the input's (both may be kIo).
+  const auto to_sink = [&](Frame& frame) -> Status {
+    Status w = sink.write(frame);
+    if (!w.ok()) output_failed = true;
+    return w;
+  };
+  // Through the transform (video) or the converter (audio) when there is one: every frame
+  // it gives goes to the sink.
+  const auto write = [&](Frame& frame) -> Status {
     if (transform) {
-      auto r = transform->apply(frame);
-      if (!r.ok()) return r.error();
-      made.emplace(std::move(*r));
+      auto made = transform->apply(frame);
+      if (!made.ok()) return made.error();
+      return to_sink(*made);
     }
-    if (Status w = sink.write(made ? *made : frame); !w.ok()) {
-      output_failed = true;
-      return w.error();
-    }
+    if (!conv) return to_sink(frame);
+    Frame out;
+    auto done = conv->convert(frame, out);
+    if (!done.ok()) return done.error();
+    range_done = *done;
+    return out ? to_sink(out) : Status(Ok{});
+  };
+  const FrameCallback on_frame = [&](Frame& frame) -> Result<bool> {
+    MP4KIT_TRY(write(frame));
     if (sink.output_closed()) return false;
     ++report.frames;
+    if (range_done) return false;  // the end of --end reached: nothing more is kept
     if (job.progress && (report.frames & 7) == 0) {
       const auto now = Clock::now();
       if (now - last_progress > std::chrono::milliseconds(100)) {
@@ -95,14 +122,26 @@ Status decode_all(const DecodeJob& job, Input& in, Decoder& dec, Sink& sink, Tra
     }
     return job.max_frames < 0 || report.frames < job.max_frames;
   };
+  // The converter's drain (af_aresample.c request_frame at EOF): until it gives nothing.
+  const auto drain = [&]() -> Status {
+    if (!conv || sink.output_closed()) return Ok{};
+    for (;;) {
+      Frame out;
+      auto done = conv->convert(Frame(), out);
+      if (!done.ok()) return done.error();
+      if (!out) return Ok{};
+      MP4KIT_TRY(to_sink(out));
+      if (sink.output_closed()) return Ok{};
+    }
+  };
   for (uint32_t i = 0; i < in.packets.size(); ++i) {
     auto more = feed.send(i, on_frame);
     if (!more.ok()) return more.error();
-    if (!*more) return Ok{};
+    if (!*more) return drain();
   }
   auto more = feed.finish(on_frame);
   if (!more.ok()) return more.error();
-  return Ok{};
+  return drain();
 }
 
 }  // namespace
@@ -118,6 +157,11 @@ Result<DecodeReport> run_decode(const DecodeJob& job, std::string& error_file) {
   if (!in.ok()) return fail(in.error(), job.input);
   if (Status f = check_format(job.format, in->stream, in->demuxer.streams()[in->stream].codec.type); !f.ok())
     return fail(f.error(), job.input);
+  if (job.audio && in->demuxer.streams()[in->stream].codec.type != MediaType::kAudio)
+    return fail(make_error(ErrorCode::kUsage, "", 0,
+                           "--sample-rate, --channels, --channel-layout, --sample-fmt, --start and --end need an audio stream; stream " +
+                               std::to_string(in->stream) + " is video"),
+                job.input);
   auto packets = in->demuxer.packets(in->stream);
   if (!packets.ok()) return fail(packets.error(), job.input);
   in->packets = *packets;

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "mp4kit/byte_source.h"
@@ -35,7 +36,7 @@ struct DecodeJob {
   std::string input;                  ///< file path or http(s):// URL (open_source)
   SourceOptions source{{.fault_guard = true}, {}};  ///< how `input` is opened; a file cut while decoded is exit 74
   DemuxerOptions demux;               ///< Limits; edit lists on/off
-  int stream = -1;                    ///< ffprobe index; -1 = first video, else first audio
+  int stream = -1;                    ///< ffprobe index; -1 = first video, else first audio (wav or `audio`: first audio)
   std::string format = "null";        ///< null, y4m, raw, framemd5, wav, npy
   std::string output;                 ///< path, "-" stdout; "" = stdout (ignored for null)
   DecoderSettings decoder;            ///< threads, strict, packet copy
@@ -43,6 +44,11 @@ struct DecodeJob {
   TransformSettings transform;        ///< size, crop, pixel format (none by default)
   bool autorotate = true;             ///< stream_setup.h open_transform: png/jpeg/npy, or with a transform
   int quality = 2;                    ///< jpeg: -q:v
+  /// Audio: convert (rate, layout, sample format) and cut to a range before the sink
+  /// (AudioConverter, FFmpeg's atrim + aresample); time_base is filled in from the stream.
+  /// Refused (kUsage) for a video stream. With it and no stream given, the first audio
+  /// stream is decoded (as for format wav).
+  std::optional<AudioConversion> audio;
   /// Called about 10 times a second with (frames written, frames expected, elapsed s), and
   /// once at the end; may be empty.
   std::function<void(int64_t frames, int64_t expected, double elapsed_s)> progress;

@@ -356,4 +356,50 @@ mp4kit_sink_stats Sink::stats() const {
   return s;
 }
 
+Result<AudioConverter> AudioConverter::open(const AudioConversion& c) {
+  auto a = api();
+  if (!a.ok()) return a.error();
+  const mp4kit_decode_api* t = *a;
+  mp4kit_audio_converter_settings s{};
+  t->audio_converter_default_settings(&s);
+  s.sample_rate = c.sample_rate;
+  s.channels = c.channels;
+  s.channel_layout = c.channel_layout.empty() ? nullptr : c.channel_layout.c_str();
+  s.sample_fmt = c.sample_fmt.empty() ? nullptr : c.sample_fmt.c_str();
+  s.start_us = c.start_us;
+  s.end_us = c.end_us;
+  s.time_base_num = static_cast<int32_t>(c.time_base.num);
+  s.time_base_den = static_cast<int32_t>(c.time_base.den);
+  mp4kit_audio_converter* conv = nullptr;
+  mp4kit_error e{};
+  if (const int32_t st = t->audio_converter_open(&s, &conv, &e); st != MP4KIT_OK) return take_error(t, e, st);
+  return AudioConverter(t, conv);
+}
+
+AudioConverter& AudioConverter::operator=(AudioConverter&& o) noexcept {
+  if (this != &o) {
+    if (conv_) api_->audio_converter_close(conv_);
+    api_ = o.api_;
+    conv_ = o.conv_;
+    o.conv_ = nullptr;
+  }
+  return *this;
+}
+
+AudioConverter::~AudioConverter() {
+  if (conv_) api_->audio_converter_close(conv_);
+}
+
+Result<bool> AudioConverter::convert(const Frame& in, Frame& out) {
+  out.reset();
+  mp4kit_frame* f = nullptr;
+  int32_t done = 0;
+  mp4kit_error e{};
+  if (const int32_t st = api_->audio_converter_convert(conv_, in ? in.get() : nullptr, &f, &done, &e); st != MP4KIT_OK)
+    return take_error(api_, e, st);
+  out.api_ = api_;
+  out.frame_ = f;
+  return done != 0;
+}
+
 }  // namespace mp4kit

@@ -144,10 +144,11 @@ Result<Decoder> open_decoder(const Opened& o, int threads) {
 
 // H.264 passes that start at a non-IDR sync sample (a recovery point) push past their
 // last target (seek_runner.h: SeekRunnerOptions::push_past_targets).
-SeekRunnerOptions runner_options(const Opened& o, const std::string& codec_name, PageReleaser* releaser) {
+SeekRunnerOptions runner_options(const Opened& o, const std::string& codec_name, PageReleaser* releaser, bool sync_only) {
   SeekRunnerOptions r;
   r.releaser = releaser;
-  if (codec_name != "h264" || o.track->sample_entries.empty()) return r;
+  r.no_fallback = sync_only;  // and no push: not one packet but the sync samples
+  if (sync_only || codec_name != "h264" || o.track->sample_entries.empty()) return r;
   r.push_past_targets = [&o](uint32_t start) {
     const Packet& p = o.packets[start];
     const auto& entries = o.track->sample_entries;
@@ -167,8 +168,8 @@ void describe(SeekTargetResult& out, const SeekTarget& target, const SeekDeliver
   out.frame = target.frame;
   out.pts = packets[target.packet].pts;
   out.packet = target.packet;
-  out.sync_packet = how.start_packet;
-  out.sync_pts = packets[how.start_packet].pts;
+  out.sync_packet = how.fallback == 0 ? target.start_packet : how.start_packet;  // sync_only: its own packet
+  out.sync_pts = packets[out.sync_packet].pts;
   out.pass = how.pass;
   out.fallback = how.fallback;
   out.decoded = static_cast<int64_t>(how.decoded);
@@ -180,7 +181,7 @@ void describe(SeekTargetResult& out, const SeekTarget& target, const SeekDeliver
 Status extract(const SeekJob& job, const Opened& o, const SeekPlan& plan, Decoder& dec, SeekOutputs& outputs,
                Transform* transform, SeekReport& report, Clock::time_point t0, std::string& failed_path) {
   PageReleaser releaser;
-  SeekRunner runner(dec, o.demuxer, o.packets, plan, runner_options(o, o.demuxer.streams()[o.stream].codec.codec_name, &releaser));
+  SeekRunner runner(dec, o.demuxer, o.packets, plan, runner_options(o, o.demuxer.streams()[o.stream].codec.codec_name, &releaser, job.sync_only));
   int64_t done = 0;
   const Error closed = make_error(ErrorCode::kIo, "", 0, "stdout closed by its reader");
   Status st = runner.run([&](size_t t, const Frame& frame, const SeekDelivery& how) -> Status {
@@ -251,6 +252,7 @@ Result<SeekReport> run_seek(const SeekJob& job, std::string& error_file) {
   prefetch_targets(*o, job.frames);
   SeekPlanOptions popt;
   popt.skip_non_reference = job.skip_non_reference;
+  popt.sync_only = job.sync_only;
   auto tl = o->demuxer.timeline(o->stream);
   if (!tl.ok()) return fail(tl.error(), job.input);
   auto plan = plan_seek(o->demuxer.movie(), *o->track, **tl, *o->index, job.frames, popt);

@@ -48,6 +48,9 @@ struct SeekJob {
   std::string output;
   int threads = 0;                       ///< 0 = one per CPU
   bool skip_non_reference = true;        ///< leave provably non-reference packets out
+  /// `--keyframes`: every frame is a sync sample, decoded without any other packet
+  /// (SeekPlanOptions::sync_only, SeekRunnerOptions::no_fallback).
+  bool sync_only = false;
   bool verify = false;                   ///< also decode linearly and compare
   TransformSettings transform;           ///< size, crop, pixel format (none by default)
   bool autorotate = true;                ///< stream_setup.h open_transform: png/jpeg/npy, or with a transform

@@ -153,18 +153,24 @@ Status SeekRunner::run(const OnFrame& on_frame) {
         if (!delivered_[t]) missing.push_back(t);
     };
     collect();
-    const bool skipped_any = pass.skipped > 0;
+    const bool skipped_any = pass.skipped > 0 && !options_.no_fallback;
     if (!missing.empty() && skipped_any) {
       uint32_t last = pass.start_packet;
       for (size_t t : missing) last = std::max(last, plan_.targets[t].packet);
       MP4KIT_TRY(attempt(pass.start_packet, last, {}, missing, 1, on_frame));
       collect();
     }
-    if (!missing.empty() && pass.start_packet > 0) {
+    if (!missing.empty() && pass.start_packet > 0 && !options_.no_fallback) {
       uint32_t last = 0;
       for (size_t t : missing) last = std::max(last, plan_.targets[t].packet);
       MP4KIT_TRY(attempt(0, last, {}, missing, 2, on_frame));
       collect();
+    }
+    if (!missing.empty() && options_.no_fallback) {
+      const SeekTarget& t = plan_.targets[missing.front()];
+      return make_error(ErrorCode::kMalformed, "", packets_[t.packet].pos,
+                        "frame " + std::to_string(t.frame) + " (sync sample at packet " + std::to_string(t.packet) +
+                            ") was not output by the decoder when decoded without the packets between sync samples");
     }
     if (!missing.empty()) {
       const SeekTarget& t = plan_.targets[missing.front()];

@@ -61,6 +61,9 @@ struct SeekRunnerOptions {
   std::function<bool(uint32_t start_packet)> push_past_targets;
   /// Gives the pages behind each pass back (packet_feed.h); may be null.
   PageReleaser* releaser = nullptr;
+  /// `--keyframes` (SeekPlanOptions::sync_only): send the plan's packets only, never a
+  /// fallback pass; a target that does not come out is kMalformed.
+  bool no_fallback = false;
 };
 
 /// Packets sent at most after the last target of a pushed pass (then the decoder is drained).

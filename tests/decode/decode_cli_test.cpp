@@ -60,7 +60,9 @@ TEST_CASE("exit codes: 64 usage, 66 cannot open, 70 module missing, 73 cannot cr
   const std::string f = quote(sample("h264_bframes_aac.mp4"));
   CHECK(run(bin() + " decode /nonexistent.mp4 2>/dev/null").exit_code == 66);
   CHECK(run(bin() + " decode --stream 7 " + f + " 2>/dev/null").exit_code == 64);
-  CHECK(run(bin() + " decode --format wav -o /dev/null " + f + " 2>/dev/null").exit_code == 64);
+  // wav of a video stream the user named is 64; with no stream given, the first audio stream (issue 11).
+  CHECK(run(bin() + " decode --stream 0 --format wav -o /dev/null " + f + " 2>/dev/null").exit_code == 64);
+  CHECK(run(bin() + " decode --format wav -o /dev/null " + f + " 2>/dev/null").exit_code == 0);
   CHECK(run(bin() + " decode --stream 1 --format y4m -o /dev/null " + f + " 2>/dev/null").exit_code == 64);
   CHECK(run(bin() + " decode --format bogus " + f + " 2>/dev/null").exit_code == 64);
   CHECK(run(bin() + " decode --format raw -o /nonexistent-dir/x.yuv " + f + " 2>/dev/null").exit_code == 73);
