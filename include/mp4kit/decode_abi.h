@@ -97,6 +97,12 @@ struct mp4kit_codec_parameters {
   int32_t time_base_num, time_base_den; /**< the packets' timestamps: 1/timescale */
   int64_t skip_samples;           /**< audio priming to drop, sent on the first packet as
                                        AV_PKT_DATA_SKIP_SAMPLES (as libavformat does) */
+  /* minor 2: a caller compiled against an older minor passes a shorter struct_size; these
+     fields are then unspecified */
+  int32_t color_range;            /**< video: AVColorRange from 'colr' nclx (0 unspecified) */
+  int32_t color_primaries;        /**< video: AVColorPrimaries from 'colr' (2 unspecified) */
+  int32_t color_trc;              /**< video: AVColorTransferCharacteristic from 'colr' (2 unspecified) */
+  int32_t colorspace;             /**< video: AVColorSpace from 'colr' (2 unspecified) */
 };
 
 enum mp4kit_packet_copy {

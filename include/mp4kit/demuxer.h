@@ -176,6 +176,11 @@ struct CodecParameters {
   int initial_padding = 0, seek_preroll = 0;
   Rational time_base;
   int64_t skip_samples = 0;        ///< audio priming (edit list), samples
+  /// Video colour from 'colr' as mov_read_colr stores it in codecpar (AVColorRange: 0
+  /// unspecified, 1 tv, 2 pc; AVColorPrimaries / AVColorTransferCharacteristic /
+  /// AVColorSpace: 2 unspecified). The decoder keeps them where the bitstream says nothing,
+  /// so its frames (and the colour matrix of a conversion) are FFmpeg's.
+  int color_range = 0, color_primaries = 2, color_trc = 2, color_space = 2;
 };
 
 /// Which stream a command means.

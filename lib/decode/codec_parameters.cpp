@@ -6,16 +6,20 @@ extern "C" {
 #include <libavutil/mem.h>
 }
 
+#include <cstddef>
 #include <cstring>
 #include <string>
 
 namespace mp4kit::decode {
 
 Result<CodecParametersPtr> to_av_codec_parameters(const mp4kit_codec_parameters& c) {
-  if (c.struct_size < sizeof(mp4kit_codec_parameters))
+  // Minor 2 appended the colour fields: a shorter struct from an older caller leaves them unset.
+  constexpr size_t kMinor0Size = offsetof(mp4kit_codec_parameters, color_range);
+  if (c.struct_size < kMinor0Size)
     return make_error(ErrorCode::kUsage, "", 0,
-                      "mp4kit_codec_parameters.struct_size is " + std::to_string(c.struct_size) + ", this module needs " +
-                          std::to_string(sizeof(mp4kit_codec_parameters)));
+                      "mp4kit_codec_parameters.struct_size is " + std::to_string(c.struct_size) + ", this module needs at least " +
+                          std::to_string(kMinor0Size));
+  const bool has_colour = c.struct_size >= offsetof(mp4kit_codec_parameters, colorspace) + sizeof c.colorspace;
   if (!c.codec_name) return make_error(ErrorCode::kUsage, "", 0, "mp4kit_codec_parameters.codec_name is null");
   if (c.media_type != MP4KIT_MEDIA_VIDEO && c.media_type != MP4KIT_MEDIA_AUDIO)
     return make_error(ErrorCode::kUsage, "", 0, "media type " + std::to_string(c.media_type) + " is neither video nor audio");
@@ -32,6 +36,15 @@ Result<CodecParametersPtr> to_av_codec_parameters(const mp4kit_codec_parameters&
     p->height = c.height;
     p->bits_per_coded_sample = c.bits_per_coded_sample;
     if (c.sar_num > 0 && c.sar_den > 0) p->sample_aspect_ratio = AVRational{c.sar_num, c.sar_den};
+    // mov_read_colr's codecpar fields; avcodec_parameters_to_context hands them to the
+    // decoder, which keeps them where the bitstream has no colour description.
+    if (has_colour) {
+      if (c.color_range >= 0 && c.color_range < AVCOL_RANGE_NB) p->color_range = static_cast<AVColorRange>(c.color_range);
+      if (c.color_primaries >= 0 && c.color_primaries < AVCOL_PRI_NB)
+        p->color_primaries = static_cast<AVColorPrimaries>(c.color_primaries);
+      if (c.color_trc >= 0 && c.color_trc < AVCOL_TRC_NB) p->color_trc = static_cast<AVColorTransferCharacteristic>(c.color_trc);
+      if (c.colorspace >= 0 && c.colorspace < AVCOL_SPC_NB) p->color_space = static_cast<AVColorSpace>(c.colorspace);
+    }
   } else {
     p->codec_type = AVMEDIA_TYPE_AUDIO;
     p->sample_rate = c.sample_rate;

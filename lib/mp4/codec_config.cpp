@@ -46,24 +46,9 @@ const char* chroma_location_name(uint32_t v) {
 // AVCOL_*_NB of FFmpeg 5.1: the decoders replace larger values by "unspecified" (2).
 constexpr uint32_t kPrimariesNb = 23, kTransferNb = 19, kSpaceNb = 15;
 
-// The colour state of the decoder context: codecpar's values from 'colr' (mov_read_colr:
-// values without a name become unspecified; nclx carries the range), overridden by the
-// bitstream where the decoder does.
-struct Colour {
-  uint32_t primaries = 2, transfer = 2, space = 2;
-  int range = 0;  // 0 unspecified, 1 tv (MPEG), 2 pc (JPEG)
-};
-
-Colour colour_from_colr(const SampleEntry& e) {
-  Colour c;
-  if (!e.colr) return c;
-  const ColourInfo& ci = *e.colr;
-  c.primaries = primaries_name(ci.colour_primaries) || ci.colour_primaries == 2 ? ci.colour_primaries : 2;
-  c.transfer = transfer_name(ci.transfer_characteristics) || ci.transfer_characteristics == 2 ? ci.transfer_characteristics : 2;
-  c.space = space_name(ci.matrix_coefficients) || ci.matrix_coefficients == 2 ? ci.matrix_coefficients : 2;
-  if (ci.colour_type == fourcc("nclx")) c.range = ci.full_range ? 2 : 1;
-  return c;
-}
+// The colour state of the decoder context: codecpar's values from 'colr'
+// (colour_from_colr), overridden by the bitstream where the decoder does.
+using Colour = ColrColour;
 
 void put_colour(const Colour& c, StreamParameters& p) {
   if (c.range) p.color_range = c.range == 2 ? "pc" : "tv";
@@ -339,6 +324,18 @@ std::vector<ParameterField> parameter_fields(const StreamParameters& p) {
   num("bits_per_sample", p.bits_per_sample, 0);
   num("bits_per_raw_sample", p.bits_per_raw_sample, 1);  // ffprobe: only when > 0
   return out;
+}
+
+// mov_read_colr: values without a name become unspecified; nclx carries the range.
+ColrColour colour_from_colr(const SampleEntry& e) {
+  ColrColour c;
+  if (!e.colr) return c;
+  const ColourInfo& ci = *e.colr;
+  c.primaries = primaries_name(ci.colour_primaries) || ci.colour_primaries == 2 ? ci.colour_primaries : 2;
+  c.transfer = transfer_name(ci.transfer_characteristics) || ci.transfer_characteristics == 2 ? ci.transfer_characteristics : 2;
+  c.space = space_name(ci.matrix_coefficients) || ci.matrix_coefficients == 2 ? ci.matrix_coefficients : 2;
+  if (ci.colour_type == fourcc("nclx")) c.range = ci.full_range ? 2 : 1;
+  return c;
 }
 
 StreamParameters stream_parameters_of(const Track& track, const SampleEntry& e, const CodecInfo& info) {

@@ -17,6 +17,16 @@ namespace mp4kit {
 /// difference is listed in tests/codec_config_test.cpp).
 StreamParameters stream_parameters_of(const Track& track, const SampleEntry& entry, const CodecInfo& info);
 
+/// The colour fields mov_read_colr (FFmpeg 5.1) stores in AVCodecParameters from 'colr'
+/// nclx/nclc: ISO/IEC 23091-2 code points, which are AVColorPrimaries/AVColorTransferCharacteristic/
+/// AVColorSpace values; a code point FFmpeg has no name for becomes 2 (unspecified). Range
+/// (AVColorRange): 0 unspecified, 1 tv (MPEG), 2 pc (JPEG), set by nclx only.
+struct ColrColour {
+  uint32_t primaries = 2, transfer = 2, space = 2;
+  int range = 0;
+};
+ColrColour colour_from_colr(const SampleEntry& entry);
+
 /// One ffprobe key of StreamParameters with its value as ffprobe would print it.
 struct ParameterField {
   const char* key;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "mp4/box_reader.h"
+#include "mp4/codec_config.h"
 #include "mp4/fourcc.h"
 
 namespace mp4kit {
@@ -102,6 +103,11 @@ Result<CodecParameters> make_codec_parameters(const Track& track, const SampleEn
     p.height = entry.height;
     p.bits_per_coded_sample = entry.depth;
     if (info.sar_num && info.sar_den) p.sar_num = int(info.sar_num), p.sar_den = int(info.sar_den);
+    const ColrColour c = colour_from_colr(entry);
+    p.color_range = c.range;
+    p.color_primaries = static_cast<int>(c.primaries);
+    p.color_trc = static_cast<int>(c.transfer);
+    p.color_space = static_cast<int>(c.space);
   } else if (info.type == MediaType::kAudio) {
     p.sample_rate = static_cast<int>(info.sample_rate);
     p.channels = static_cast<int>(info.channels);

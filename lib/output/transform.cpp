@@ -278,6 +278,17 @@ Status Transform::configure(int w, int h, AVPixelFormat src) {
                         fmt::format("cannot rotate {} by {} degrees (its chroma is subsampled unevenly); use --no-autorotate",
                                     fmt_name(src), rotation_));
   }
+  // Nothing resized: in ffmpeg's graph the rotation filters (transpose, hflip, vflip) keep
+  // their format, so the format negotiation puts the conversion to the output format before
+  // them, at the stored size, and the rotation moves converted pixels (a dithered 10 -> 8
+  // bit conversion depends on where each pixel is). With a resize the user's scale filter
+  // converts after the rotation, as below.
+  convert_first_ = false;
+  if (rotation_ && converts_ && scaled_w_ == rot_w_ && scaled_h_ == rot_h_) {
+    const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(out_fmt_);
+    convert_first_ = d && d->log2_chroma_w == d->log2_chroma_h &&
+                     !(d->flags & (AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BITSTREAM | AV_PIX_FMT_FLAG_HWACCEL));
+  }
   if (sws_) sws_freeContext(sws_), sws_ = nullptr;
   return Ok{};
 }
@@ -324,14 +335,14 @@ Result<AVFrame*> Transform::rotate(const AVFrame* in) {
   return out;
 }
 
-Result<AVFrame*> Transform::scale(const AVFrame* in) {
+Result<AVFrame*> Transform::scale(const AVFrame* in, int w, int h) {
   const auto src = static_cast<AVPixelFormat>(in->format);
   if (!sws_) {
-    sws_ = sws_getContext(in->width, in->height, src, scaled_w_, scaled_h_, out_fmt_, sws_flag_, nullptr, nullptr, nullptr);
+    sws_ = sws_getContext(in->width, in->height, src, w, h, out_fmt_, sws_flag_, nullptr, nullptr, nullptr);
     if (!sws_)
       return make_error(ErrorCode::kUsage, "", 0,
                         fmt::format("libswscale cannot convert {} {}x{} to {} {}x{}", fmt_name(src), in->width, in->height,
-                                    fmt_name(out_fmt_), scaled_w_, scaled_h_));
+                                    fmt_name(out_fmt_), w, h));
   }
   // vf_scale.c scale_frame: the matrix from the frame ("auto"), the same for the output;
   // the source range from the frame when it says one; the rest as the context has them.
@@ -343,8 +354,8 @@ Result<AVFrame*> Transform::scale(const AVFrame* in) {
   AVFrame* out = av_frame_alloc();
   if (!out) return make_error(ErrorCode::kInternal, "", 0, "out of memory for a scaled frame");
   out->format = out_fmt_;
-  out->width = scaled_w_;
-  out->height = scaled_h_;
+  out->width = w;
+  out->height = h;
   if (av_frame_get_buffer(out, 0) < 0 || av_frame_copy_props(out, in) < 0) {
     av_frame_free(&out);
     return make_error(ErrorCode::kInternal, "", 0, "out of memory for a scaled frame");
@@ -352,8 +363,8 @@ Result<AVFrame*> Transform::scale(const AVFrame* in) {
   out->color_range = out_full ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
   if (in->sample_aspect_ratio.num)  // vf_scale.c: the aspect that keeps the picture's shape
     av_reduce(&out->sample_aspect_ratio.num, &out->sample_aspect_ratio.den,
-              int64_t(in->sample_aspect_ratio.num) * scaled_h_ * in->width,
-              int64_t(in->sample_aspect_ratio.den) * scaled_w_ * in->height, INT32_MAX);
+              int64_t(in->sample_aspect_ratio.num) * h * in->width,
+              int64_t(in->sample_aspect_ratio.den) * w * in->height, INT32_MAX);
   sws_scale(sws_, in->data, in->linesize, 0, in->height, out->data, out->linesize);
   return out;
 }
@@ -379,16 +390,26 @@ Result<AVFrame*> Transform::apply(const AVFrame* in) {
   const auto src = static_cast<AVPixelFormat>(in->format);
   if (in->width != in_w_ || in->height != in_h_ || src != in_fmt_) MP4KIT_TRY(configure(in->width, in->height, src));
   AVFrame* cur = nullptr;
-  if (rotation_) {
-    auto r = rotate(in);
-    if (!r.ok()) return r.error();
-    cur = *r;
-  }
-  if (converts_) {
-    auto s = scale(cur ? cur : in);
-    av_frame_free(&cur);
+  if (convert_first_) {  // configure: ffmpeg converts before transpose/hflip/vflip here
+    auto s = scale(in, in->width, in->height);
     if (!s.ok()) return s.error();
     cur = *s;
+    auto r = rotate(cur);
+    av_frame_free(&cur);
+    if (!r.ok()) return r.error();
+    cur = *r;
+  } else {
+    if (rotation_) {
+      auto r = rotate(in);
+      if (!r.ok()) return r.error();
+      cur = *r;
+    }
+    if (converts_) {
+      auto s = scale(cur ? cur : in, scaled_w_, scaled_h_);
+      av_frame_free(&cur);
+      if (!s.ok()) return s.error();
+      cur = *s;
+    }
   }
   if (!cur) {
     cur = av_frame_clone(in);

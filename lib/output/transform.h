@@ -67,7 +67,7 @@ class Transform {
   Transform() = default;
   Status configure(int w, int h, AVPixelFormat src);   // geometry for this input
   Result<AVFrame*> rotate(const AVFrame* in);          // a new frame, rotated
-  Result<AVFrame*> scale(const AVFrame* in);           // a new frame, scaled / converted
+  Result<AVFrame*> scale(const AVFrame* in, int w, int h);  // a new frame, scaled / converted to w x h
   Status crop(AVFrame* f) const;                       // in place: pointers and size
 
   // settings
@@ -83,6 +83,7 @@ class Transform {
   AVPixelFormat in_fmt_ = AV_PIX_FMT_NONE, out_fmt_ = AV_PIX_FMT_NONE;
   int rot_w_ = 0, rot_h_ = 0, scaled_w_ = 0, scaled_h_ = 0, x_ = 0, y_ = 0, out_w_ = 0, out_h_ = 0;
   bool converts_ = false;
+  bool convert_first_ = false;  // pixel format converted before the rotation (see configure)
   std::string warning_;
   SwsContext* sws_ = nullptr;
 };

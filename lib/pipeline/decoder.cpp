@@ -29,6 +29,10 @@ mp4kit_codec_parameters pipeline::abi_codec_parameters(const CodecParameters& co
   p.time_base_num = static_cast<int32_t>(codec.time_base.num);
   p.time_base_den = static_cast<int32_t>(codec.time_base.den);
   p.skip_samples = codec.skip_samples;
+  p.color_range = codec.color_range;
+  p.color_primaries = codec.color_primaries;
+  p.color_trc = codec.color_trc;
+  p.colorspace = codec.color_space;
   return p;
 }
 

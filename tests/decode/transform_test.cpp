@@ -99,6 +99,87 @@ TEST_CASE("transform: every video stream equals ffmpeg's scale/crop/format with 
   CHECK_MESSAGE(same == streams, diffs);
 }
 
+// mov_read_colr puts 'colr' in codecpar and the decoder keeps it where the bitstream has no
+// colour description: the matrix of a YUV -> RGB conversion then comes from the container.
+// Every stream whose 'colr' names a matrix, first frame as rgb24 at its own size (under
+// 2 megapixels, for time), equals ffmpeg's format=rgb24.
+TEST_CASE("transform: the colour matrix and range of 'colr' reach the decoder, as in FFmpeg") {
+  if (!have_ffmpeg() || !have_ffprobe()) {
+    MESSAGE("ffmpeg/ffprobe not installed: colr parity skipped");
+    return;
+  }
+  const std::string dir = temp_dir();
+  int streams = 0, same = 0;
+  std::string diffs;
+  for (const std::string& file : media_files()) {
+    const auto r = run(std::string(MP4KIT_BINARY) + " probe --json " + quote(file) + " 2>/dev/null");
+    const auto j = nlohmann::json::parse(r.out, nullptr, false);
+    if (j.is_discarded() || !j.contains("streams")) continue;
+    for (const auto& st : j["streams"]) {
+      if (st.value("codec_type", "") != "video" || !st.contains("color_space")) continue;
+      if (st.value("width", 0) * st.value("height", 0) > 2000000) continue;
+      const std::string index = std::to_string(st.value("index", -1));
+      const std::string ours = dir + "/c_ours.raw", theirs = dir + "/c_ffmpeg.raw";
+      std::filesystem::remove(ours);
+      std::filesystem::remove(theirs);
+      const auto ff = run("ffmpeg -nostdin -loglevel quiet -y -threads 2 -i " + quote(file) + " -map 0:" + index +
+                          " -frames:v 1 -vf format=rgb24 -fps_mode passthrough -f rawvideo " + quote(theirs));
+      const std::string expected = slurp(theirs);
+      if (ff.exit_code != 0 || expected.empty()) continue;  // FFmpeg does not decode it
+      ++streams;
+      const auto m = run(std::string(MP4KIT_BINARY) + " decode --quiet --stream " + index + " --frames 1 --format raw --pix-fmt rgb24 -o " +
+                         quote(ours) + " " + quote(file) + " 2>&1");
+      if (m.exit_code == 0 && slurp(ours) == expected) ++same;
+      else diffs += "\n  " + std::filesystem::path(file).filename().string() + " stream " + index + " (" + st.value("color_space", "") + ")";
+    }
+  }
+  MESSAGE("colr parity: " << same << "/" << streams << " streams with a colour matrix identical to ffmpeg's rgb24" << diffs);
+  CHECK(streams > 0);
+  CHECK_MESSAGE(same == streams, diffs);
+}
+
+// Without a resize, ffmpeg's format negotiation converts before its rotation filters
+// (transpose/hflip/vflip keep their format): `-vf format=P` on a rotated stream converts at
+// the stored size, then rotates. Every rotated stream, two formats each.
+TEST_CASE("transform: a pixel format change without a resize precedes the rotation, as in FFmpeg") {
+  if (!have_ffmpeg() || !have_ffprobe()) {
+    MESSAGE("ffmpeg/ffprobe not installed: rotation order parity skipped");
+    return;
+  }
+  const std::string dir = temp_dir();
+  int cases = 0, same = 0;
+  std::string diffs;
+  for (const std::string& file : media_files()) {
+    const auto r = run(std::string(MP4KIT_BINARY) + " probe --json " + quote(file) + " 2>/dev/null");
+    const auto j = nlohmann::json::parse(r.out, nullptr, false);
+    if (j.is_discarded() || !j.contains("streams")) continue;
+    for (const auto& st : j["streams"]) {
+      if (st.value("codec_type", "") != "video" || !st.contains("side_data_list")) continue;
+      bool rotated = false;
+      for (const auto& sd : st["side_data_list"]) rotated = rotated || sd.value("rotation", 0) != 0;
+      if (!rotated) continue;
+      const std::string index = std::to_string(st.value("index", -1));
+      for (const char* pix : {"rgb24", "yuv420p"}) {
+        const std::string ours = dir + "/r_ours.raw", theirs = dir + "/r_ffmpeg.raw";
+        std::filesystem::remove(ours);
+        std::filesystem::remove(theirs);
+        const auto ff = run("ffmpeg -nostdin -loglevel quiet -y -threads 2 -i " + quote(file) + " -map 0:" + index +
+                            " -frames:v 1 -vf format=" + pix + " -fps_mode passthrough -f rawvideo " + quote(theirs));
+        const std::string expected = slurp(theirs);
+        if (ff.exit_code != 0 || expected.empty()) continue;
+        ++cases;
+        const auto m = run(std::string(MP4KIT_BINARY) + " decode --quiet --stream " + index + " --frames 1 --format raw --pix-fmt " +
+                           pix + " -o " + quote(ours) + " " + quote(file) + " 2>&1");
+        if (m.exit_code == 0 && slurp(ours) == expected) ++same;
+        else diffs += "\n  " + std::filesystem::path(file).filename().string() + " stream " + index + " " + pix;
+      }
+    }
+  }
+  MESSAGE("rotation order: " << same << "/" << cases << " rotated streams x formats identical to ffmpeg" << diffs);
+  CHECK(cases >= 4);
+  CHECK_MESSAGE(same == cases, diffs);
+}
+
 TEST_CASE("transform: png (8 and 16 bit), jpeg, npy and rotation equal ffmpeg's files") {
   if (!have_ffmpeg()) {
     MESSAGE("ffmpeg not installed: transform picture outputs skipped");
