@@ -278,13 +278,15 @@ Status Transform::configure(int w, int h, AVPixelFormat src) {
                         fmt::format("cannot rotate {} by {} degrees (its chroma is subsampled unevenly); use --no-autorotate",
                                     fmt_name(src), rotation_));
   }
-  // Nothing resized: in ffmpeg's graph the rotation filters (transpose, hflip, vflip) keep
-  // their format, so the format negotiation puts the conversion to the output format before
-  // them, at the stored size, and the rotation moves converted pixels (a dithered 10 -> 8
-  // bit conversion depends on where each pixel is). With a resize the user's scale filter
-  // converts after the rotation, as below.
+  // Nothing resized and one pixel format asked for (--pix-fmt, ffmpeg's `-vf format=P`):
+  // the rotation filters (transpose, hflip, vflip) keep their format, and ffmpeg's format
+  // negotiation puts the conversion to P before them, at the stored size, so the rotation
+  // moves converted pixels (a dithered 10 -> 8 bit conversion depends on where each pixel
+  // is). Measured against ffmpeg 5.1: an encoder's list of formats (png, jpeg, chosen
+  // here when --pix-fmt is absent) gets its conversion after the rotation instead, as does
+  // a resize (the user's scale filter comes after the rotation).
   convert_first_ = false;
-  if (rotation_ && converts_ && scaled_w_ == rot_w_ && scaled_h_ == rot_h_) {
+  if (rotation_ && converts_ && want_fmt_ != AV_PIX_FMT_NONE && scaled_w_ == rot_w_ && scaled_h_ == rot_h_) {
     const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(out_fmt_);
     convert_first_ = d && d->log2_chroma_w == d->log2_chroma_h &&
                      !(d->flags & (AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BITSTREAM | AV_PIX_FMT_FLAG_HWACCEL));
