@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -99,6 +100,34 @@ TEST_CASE("transform: every video stream equals ffmpeg's scale/crop/format with 
   CHECK_MESSAGE(same == streams, diffs);
 }
 
+namespace {
+
+// mp4kit's probe --json streams of `file` (empty when it cannot be probed).
+nlohmann::json probe_streams(const std::string& file) {
+  const auto r = run(std::string(MP4KIT_BINARY) + " probe --json " + quote(file) + " 2>/dev/null");
+  const auto j = nlohmann::json::parse(r.out, nullptr, false);
+  return j.is_discarded() || !j.contains("streams") ? nlohmann::json::array() : j["streams"];
+}
+
+// The first frame of stream `index` from `mp4kit decode --frames 1 --format raw FLAGS` and
+// from `ffmpeg -vf VF -f rawvideo`: nullopt when FFmpeg decodes nothing, else whether the
+// bytes are equal.
+std::optional<bool> first_frame_equal(const std::string& file, const std::string& index, const std::string& flags,
+                                      const std::string& vf) {
+  const std::string dir = temp_dir(), ours = dir + "/ff_ours.raw", theirs = dir + "/ff_ffmpeg.raw";
+  std::filesystem::remove(ours);
+  std::filesystem::remove(theirs);
+  const auto ff = run("ffmpeg -nostdin -loglevel quiet -y -threads 2 -i " + quote(file) + " -map 0:" + index +
+                      " -frames:v 1 -vf " + vf + " -fps_mode passthrough -f rawvideo " + quote(theirs));
+  const std::string expected = slurp(theirs);
+  if (ff.exit_code != 0 || expected.empty()) return std::nullopt;
+  const auto m = run(std::string(MP4KIT_BINARY) + " decode --quiet --stream " + index + " --frames 1 --format raw " + flags +
+                     " -o " + quote(ours) + " " + quote(file) + " 2>&1");
+  return m.exit_code == 0 && slurp(ours) == expected;
+}
+
+}  // namespace
+
 // mov_read_colr puts 'colr' in codecpar and the decoder keeps it where the bitstream has no
 // colour description: the matrix of a YUV -> RGB conversion then comes from the container.
 // Every stream whose 'colr' names a matrix, first frame as rgb24 at its own size (under
@@ -108,28 +137,17 @@ TEST_CASE("transform: the colour matrix and range of 'colr' reach the decoder, a
     MESSAGE("ffmpeg/ffprobe not installed: colr parity skipped");
     return;
   }
-  const std::string dir = temp_dir();
   int streams = 0, same = 0;
   std::string diffs;
   for (const std::string& file : media_files()) {
-    const auto r = run(std::string(MP4KIT_BINARY) + " probe --json " + quote(file) + " 2>/dev/null");
-    const auto j = nlohmann::json::parse(r.out, nullptr, false);
-    if (j.is_discarded() || !j.contains("streams")) continue;
-    for (const auto& st : j["streams"]) {
+    for (const auto& st : probe_streams(file)) {
       if (st.value("codec_type", "") != "video" || !st.contains("color_space")) continue;
       if (st.value("width", 0) * st.value("height", 0) > 2000000) continue;
       const std::string index = std::to_string(st.value("index", -1));
-      const std::string ours = dir + "/c_ours.raw", theirs = dir + "/c_ffmpeg.raw";
-      std::filesystem::remove(ours);
-      std::filesystem::remove(theirs);
-      const auto ff = run("ffmpeg -nostdin -loglevel quiet -y -threads 2 -i " + quote(file) + " -map 0:" + index +
-                          " -frames:v 1 -vf format=rgb24 -fps_mode passthrough -f rawvideo " + quote(theirs));
-      const std::string expected = slurp(theirs);
-      if (ff.exit_code != 0 || expected.empty()) continue;  // FFmpeg does not decode it
+      const auto eq = first_frame_equal(file, index, "--pix-fmt rgb24", "format=rgb24");
+      if (!eq) continue;  // FFmpeg does not decode it
       ++streams;
-      const auto m = run(std::string(MP4KIT_BINARY) + " decode --quiet --stream " + index + " --frames 1 --format raw --pix-fmt rgb24 -o " +
-                         quote(ours) + " " + quote(file) + " 2>&1");
-      if (m.exit_code == 0 && slurp(ours) == expected) ++same;
+      if (*eq) ++same;
       else diffs += "\n  " + std::filesystem::path(file).filename().string() + " stream " + index + " (" + st.value("color_space", "") + ")";
     }
   }
@@ -146,31 +164,20 @@ TEST_CASE("transform: a pixel format change without a resize precedes the rotati
     MESSAGE("ffmpeg/ffprobe not installed: rotation order parity skipped");
     return;
   }
-  const std::string dir = temp_dir();
   int cases = 0, same = 0;
   std::string diffs;
   for (const std::string& file : media_files()) {
-    const auto r = run(std::string(MP4KIT_BINARY) + " probe --json " + quote(file) + " 2>/dev/null");
-    const auto j = nlohmann::json::parse(r.out, nullptr, false);
-    if (j.is_discarded() || !j.contains("streams")) continue;
-    for (const auto& st : j["streams"]) {
+    for (const auto& st : probe_streams(file)) {
       if (st.value("codec_type", "") != "video" || !st.contains("side_data_list")) continue;
       bool rotated = false;
       for (const auto& sd : st["side_data_list"]) rotated = rotated || sd.value("rotation", 0) != 0;
       if (!rotated) continue;
       const std::string index = std::to_string(st.value("index", -1));
-      for (const char* pix : {"rgb24", "yuv420p"}) {
-        const std::string ours = dir + "/r_ours.raw", theirs = dir + "/r_ffmpeg.raw";
-        std::filesystem::remove(ours);
-        std::filesystem::remove(theirs);
-        const auto ff = run("ffmpeg -nostdin -loglevel quiet -y -threads 2 -i " + quote(file) + " -map 0:" + index +
-                            " -frames:v 1 -vf format=" + pix + " -fps_mode passthrough -f rawvideo " + quote(theirs));
-        const std::string expected = slurp(theirs);
-        if (ff.exit_code != 0 || expected.empty()) continue;
+      for (const std::string pix : {"rgb24", "yuv420p"}) {
+        const auto eq = first_frame_equal(file, index, "--pix-fmt " + pix, "format=" + pix);
+        if (!eq) continue;
         ++cases;
-        const auto m = run(std::string(MP4KIT_BINARY) + " decode --quiet --stream " + index + " --frames 1 --format raw --pix-fmt " +
-                           pix + " -o " + quote(ours) + " " + quote(file) + " 2>&1");
-        if (m.exit_code == 0 && slurp(ours) == expected) ++same;
+        if (*eq) ++same;
         else diffs += "\n  " + std::filesystem::path(file).filename().string() + " stream " + index + " " + pix;
       }
     }
