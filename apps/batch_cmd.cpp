@@ -227,7 +227,7 @@ void register_batch(CLI::App& app, std::function<int()>& run) {
   cmd->add_flag("--retry-failed", f->retry_failed, "with --resume: run the failed, timed-out and crashed inputs again");
   cmd->add_flag("--overwrite", f->overwrite, "start over: truncate --records and redo outputs that exist");
   cmd->add_option("--shard", f->shard, "K/N: only shard K (from 0) of N, by a stable hash of the input path; auto: from Slurm or Kubernetes");
-  cmd->add_option("--group", f->group, "inputs per child for probe --json (default 64; 1: one per child)")->check(CLI::Range(1u, 100000u));
+  cmd->add_option("--group", f->group, "inputs per child for probe --json (default 256; 1: one per child)")->check(CLI::Range(1u, 100000u));
   cmd->add_option("--summary", f->summary, "merge these records files: counts per status, failures, inputs recorded twice");
   cmd->add_flag("--json", f->json, "with --summary: one JSON object (schema mp4kit.batch-summary/1)");
   cmd->add_flag("--quiet", f->quiet, "no progress and no summary line");

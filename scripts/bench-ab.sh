@@ -45,4 +45,4 @@ for w in probe packets decode; do
 done
 echo
 echo "medians of $RUNS alternating rounds, warm page cache; reproduce: scripts/bench-ab.sh $1 $2 $RUNS"
-((BENCH_LOAD_VALID)) || echo "NOT VALID: the load average was above 1.5 during this run"
+((BENCH_LOAD_VALID)) || echo "NOT VALID: the machine was not idle (see the bench: lines above)"

@@ -96,4 +96,4 @@ printf '| frame at 17.3 s of the 1080p file, +50 ms per request, vs `ffmpeg -ss 
 echo
 echo "medians of $RUNS alternating runs; bytes/requests counted by tests/http/fault_proxy.py; reproduce: scripts/bench-http.sh $RUNS"
 load_report end
-((BENCH_LOAD_VALID)) || echo "NOT VALID: the load average was above 1.5 during this run"
+((BENCH_LOAD_VALID)) || echo "NOT VALID: the machine was not idle (see the bench: lines above)"

@@ -125,4 +125,4 @@ echo
 echo "peak RSS of the npy command: K=8 ${rss8} KiB, K=256 ${rss256} KiB (target: within 20%)"
 echo "bytes identical to ffmpeg's: $same; medians of $RUNS alternating runs, warm page cache, $(nproc) CPUs; reproduce: scripts/bench-preprocess.sh $RUNS"
 load_report end
-((BENCH_LOAD_VALID)) || echo "NOT VALID: the load average was above 1.5 during this run"
+((BENCH_LOAD_VALID)) || echo "NOT VALID: the machine was not idle (see the bench: lines above)"

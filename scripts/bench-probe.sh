@@ -53,4 +53,4 @@ printf '| bytes read by plain probe | %s B (%s%% of the file) | | | < 1%% |\n' "
 echo
 echo "medians of $RUNS alternating runs, warm page cache; reproduce: scripts/bench-probe.sh $RUNS"
 load_report end
-((BENCH_LOAD_VALID)) || echo "NOT VALID: the load average was above 1.5 during this run"
+((BENCH_LOAD_VALID)) || echo "NOT VALID: the machine was not idle (see the bench: lines above)"

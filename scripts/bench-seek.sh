@@ -97,4 +97,4 @@ printf '| %s, ten random frames in one call | %s | %s |\n' "$SMALL" "$d_s10" "$d
 echo
 echo "pictures identical to ffmpeg's: $same; medians of $RUNS alternating runs, warm page cache, $(nproc) CPUs; reproduce: scripts/bench-seek.sh $RUNS"
 load_report end
-((BENCH_LOAD_VALID)) || echo "NOT VALID: the load average was above 1.5 during this run"
+((BENCH_LOAD_VALID)) || echo "NOT VALID: the machine was not idle (see the bench: lines above)"

@@ -60,4 +60,4 @@ printf '| 16 kHz mono s16 WAV vs `ffmpeg -ar 16000 -ac 1` (%s) | %.3f s | %.3f s
 echo
 echo "medians of $RUNS alternating runs, warm page cache, $(nproc) CPUs; reproduce: scripts/bench-select.sh $RUNS"
 load_report end
-((BENCH_LOAD_VALID)) || echo "NOT VALID: the load average was above 1.5 during this run"
+((BENCH_LOAD_VALID)) || echo "NOT VALID: the machine was not idle (see the bench: lines above)"

@@ -31,30 +31,51 @@ std::string dump(const nlohmann::ordered_json& j) {
 }
 }  // namespace
 
+// One JSON value, compact, as nlohmann's dump writes it (strings escaped, invalid UTF-8
+// replaced); numbers and strings only, so the record is built without a DOM.
+template <typename T>
+void append_value(std::string& out, const T& v) {
+  out += nlohmann::json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string format_record(const InputRecord& r) {
-  nlohmann::ordered_json j;
-  j["input"] = r.input;
-  j["status"] = status_name(r.status);
-  j["index"] = r.index;
-  if (r.exit_code) j["exit_code"] = *r.exit_code;
-  else j["exit_code"] = nullptr;
-  if (r.signal) j["signal"] = signal_name(r.signal);
-  else j["signal"] = nullptr;
-  j["wall_s"] = micro(r.wall_s);
-  j["cpu_s"] = micro(r.cpu_s);
-  j["max_rss_kb"] = r.max_rss_kb;
-  if (r.group_size > 1) j["group_size"] = r.group_size;
-  if (r.retry) j["retry"] = true;
-  j["outputs"] = r.outputs;
-  if (!r.error.empty()) j["error"] = r.error;
-  std::string line = dump(j);
+  // The keys in this order (README "batch records", schema mp4kit.batch/1).
+  std::string line;
+  line.reserve(256 + r.input.size() + r.error.size() + r.result.size());
+  line += "{\"input\":";
+  append_value(line, r.input);
+  line += ",\"status\":\"";
+  line += status_name(r.status);
+  line += "\",\"index\":";
+  line += std::to_string(r.index);
+  line += ",\"exit_code\":";
+  line += r.exit_code ? std::to_string(*r.exit_code) : "null";
+  line += ",\"signal\":";
+  if (r.signal) append_value(line, signal_name(r.signal));
+  else line += "null";
+  line += ",\"wall_s\":";
+  append_value(line, micro(r.wall_s));
+  line += ",\"cpu_s\":";
+  append_value(line, micro(r.cpu_s));
+  line += ",\"max_rss_kb\":";
+  line += std::to_string(r.max_rss_kb);
+  if (r.group_size > 1) line += ",\"group_size\":" + std::to_string(r.group_size);
+  if (r.retry) line += ",\"retry\":true";
+  line += ",\"outputs\":[";
+  for (size_t i = 0; i < r.outputs.size(); ++i) {
+    if (i) line += ',';
+    append_value(line, r.outputs[i]);
+  }
+  line += ']';
+  if (!r.error.empty()) {
+    line += ",\"error\":";
+    append_value(line, r.error);
+  }
   if (!r.result.empty()) {
-    line.pop_back();  // '}'
     line += ",\"result\":";
     line += r.result;
-    line += '}';
   }
-  line += '\n';
+  line += "}\n";
   return line;
 }
 

@@ -94,22 +94,76 @@ struct Child {
 };
 
 // The record line of a grouped probe: its filename ("filename", or "format"."filename"),
-// whether it is an error record, and the error's exit code and message.
-bool parse_group_line(std::string_view line, std::string& filename, bool& is_error, int& exit_code, std::string& message) {
-  const nlohmann::json j = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
-  if (!j.is_object()) return false;
-  const nlohmann::json* f = nullptr;
-  if (auto it = j.find("filename"); it != j.end()) f = &*it;
-  else if (auto fmt = j.find("format"); fmt != j.end() && fmt->is_object())
-    if (auto it2 = fmt->find("filename"); it2 != fmt->end()) f = &*it2;
-  if (!f || !f->is_string()) return false;
-  filename = f->get<std::string>();
-  is_error = false;
-  if (auto e = j.find("error"); e != j.end() && e->is_object()) {
-    is_error = true;
-    exit_code = e->value("exit_code", 65);
-    message = e->value("message", std::string());
+// whether it is an error record, and the error's exit code and message. The line is
+// validated whole (it is spliced into the record as it is), but through a SAX pass that keeps
+// only those four values: no DOM, so the batch process's cost per input stays small next to
+// the probe's own (scripts/bench-batch.sh).
+class GroupLineFields {
+ public:
+  using json = nlohmann::json;
+  std::string filename;
+  bool has_filename = false, is_error = false;
+  int exit_code = 65;
+  std::string message;
+
+  bool null() { return scalar(); }
+  bool boolean(bool) { return scalar(); }
+  bool number_integer(json::number_integer_t v) { return number(double(v)); }
+  bool number_unsigned(json::number_unsigned_t v) { return number(double(v)); }
+  bool number_float(json::number_float_t v, const json::string_t&) { return number(v); }
+  bool binary(json::binary_t&) { return scalar(); }
+  bool string(json::string_t& v) {
+    if (at("filename", 1) || (at("filename", 2) && parent_is("format"))) filename = v, has_filename = true;
+    else if (at("message", 2) && parent_is("error")) message = v;
+    return scalar();
   }
+  bool start_object(std::size_t) {
+    if (at("error", 1)) is_error = true;
+    return open(true);
+  }
+  bool start_array(std::size_t) { return open(false); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+  bool key(json::string_t& k) {
+    if (depth_ <= kKeep) keys_[depth_ - 1] = k;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+ private:
+  static constexpr int kKeep = 2;  // the key path is kept to this depth
+  int depth_ = 0;
+  std::string keys_[kKeep];
+  bool in_object_[kKeep + 1] = {};
+
+  // The value being read is the one under key `k` of an object at depth `d`.
+  bool at(const char* k, int d) const { return depth_ == d && in_object_[d - 1] && keys_[d - 1] == k; }
+  bool parent_is(const char* k) const { return in_object_[0] && keys_[0] == k; }
+  bool number(double v) {
+    if (at("exit_code", 2) && parent_is("error")) exit_code = int(v);
+    return scalar();
+  }
+  static bool scalar() { return true; }
+  bool open(bool is_object) {
+    if (depth_ < kKeep + 1) in_object_[depth_] = is_object;
+    ++depth_;
+    return true;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+};
+
+bool parse_group_line(std::string_view line, std::string& filename, bool& is_error, int& exit_code, std::string& message) {
+  GroupLineFields f;
+  if (line.empty() || line.front() != '{') return false;
+  if (!nlohmann::json::sax_parse(line.begin(), line.end(), &f)) return false;
+  if (!f.has_filename) return false;
+  filename = std::move(f.filename);
+  is_error = f.is_error;
+  exit_code = f.is_error ? f.exit_code : 0;
+  message = std::move(f.message);
   return true;
 }
 
