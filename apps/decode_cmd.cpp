@@ -1,4 +1,4 @@
-// `mp4kit decode [--stream N] [--format null|y4m|raw|framemd5|wav] [-o PATH|-] [--threads N]
+// `mp4kit decode [--stream N] [--format null|y4m|raw|framemd5|wav|npy] [-o PATH|-] [--threads N]
 //  [--frames N] [--quiet] [--strict] [--no-edits] [--sample-rate R] [--channels N |
 //  --channel-layout L] [--sample-fmt F] [--start T] [--end T] FILE`: decodes one stream with
 //  libavcodec; audio options convert and cut it (AudioConverter in the decode module).
@@ -214,7 +214,7 @@ void register_decode(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("FILE", opts->file, "MP4 / QuickTime / fragmented MP4 file, or an http(s):// URL")->required();
   cmd->add_option("--stream", opts->stream, "stream index as ffprobe numbers it (default: first video, else first audio)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--format", opts->format, "null (decode and drop; the default without -o), y4m, raw (packed planes / interleaved PCM), framemd5, wav, npy (all frames in one N x H x W x C array); default: from -o's extension (.y4m .wav .raw .yuv .pcm .framemd5 .npy)")
+  cmd->add_option("--format", opts->format, "null (decode and drop; the default without -o), y4m, raw (packed planes / interleaved PCM), framemd5, wav, npy (video: all frames in one N x H x W x C array; audio: samples x channels); default: from -o's extension (.y4m .wav .raw .yuv .pcm .framemd5 .npy)")
       ->check(CLI::IsMember({"null", "y4m", "raw", "framemd5", "wav", "npy"}));
   cmd->add_option("-o,--output", opts->output, "output file, or - for stdout (default: stdout); written to a temporary name, renamed when complete");
   cmd->add_option("--threads", opts->threads, "decoder threads (0 = one per CPU, FFmpeg's default)")->check(CLI::Range(0, 64));

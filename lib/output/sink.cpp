@@ -1,18 +1,37 @@
 #include "output/sink.h"
 
+#include <fmt/core.h>
+
 #include <cstddef>
 #include <cstring>
 
+#include "decode/frame_packing.h"
+
 extern "C" {
 #include <libavutil/pixdesc.h>
+#include <libavutil/samplefmt.h>
 }
 
 namespace mp4kit::output {
 namespace {
 
+// npy takes both: video as N x H x W x C, audio as samples x channels.
 bool needs_video(OutputFormat f) {
-  return f == OutputFormat::kY4m || f == OutputFormat::kPng || f == OutputFormat::kPpm || f == OutputFormat::kJpeg ||
-         f == OutputFormat::kNpy;
+  return f == OutputFormat::kY4m || f == OutputFormat::kPng || f == OutputFormat::kPpm || f == OutputFormat::kJpeg;
+}
+
+// numpy's dtype for a packed sample format (little-endian, as FFmpeg's pcm_*le and the
+// machines this runs on): u8 '|u1', s16 '<i2', s32 '<i4', s64 '<i8', flt '<f4', dbl '<f8'.
+const char* npy_audio_descr(AVSampleFormat f) {
+  switch (av_get_packed_sample_fmt(f)) {
+    case AV_SAMPLE_FMT_U8: return "|u1";
+    case AV_SAMPLE_FMT_S16: return "<i2";
+    case AV_SAMPLE_FMT_S32: return "<i4";
+    case AV_SAMPLE_FMT_S64: return "<i8";
+    case AV_SAMPLE_FMT_FLT: return "<f4";
+    case AV_SAMPLE_FMT_DBL: return "<f8";
+    default: return nullptr;
+  }
 }
 
 bool is_image(OutputFormat f) { return f == OutputFormat::kPng || f == OutputFormat::kPpm || f == OutputFormat::kJpeg; }
@@ -39,7 +58,7 @@ Result<std::unique_ptr<Sink>> Sink::open(const mp4kit_sink_settings& s) {
   const OutputFormat f = sink->format_;
   const bool video = s.media_type == MP4KIT_MEDIA_VIDEO;
   if (needs_video(f) && !video)
-    return make_error(ErrorCode::kUsage, "", 0, name + " needs a video stream (use wav or raw for audio)");
+    return make_error(ErrorCode::kUsage, "", 0, name + " needs a video stream (use wav, raw or npy for audio)");
   if (f == OutputFormat::kWav && video) return make_error(ErrorCode::kUsage, "", 0, "wav needs an audio stream (use y4m or raw for video)");
   if (f == OutputFormat::kNull) return sink;
   if (!s.path || !*s.path) return make_error(ErrorCode::kUsage, "", 0, "format " + name + " needs an output path (or - for stdout)");
@@ -108,7 +127,31 @@ Status Sink::write(const AVFrame* frame) {
   return Ok{};
 }
 
+// Audio: the frame's samples interleaved (frame_packing.h) as rows of one sample x C
+// channels, in the frame's own sample type; the converter (audio_convert.h) gives the
+// --sample-fmt asked for.
+Status Sink::write_npy_audio(const AVFrame* f) {
+  const auto fmt = static_cast<AVSampleFormat>(f->format);
+  const char* descr = npy_audio_descr(fmt);
+  if (!descr) return make_error(ErrorCode::kUsage, "", 0, std::string("npy cannot hold sample format ") + (av_get_sample_fmt_name(fmt) ? av_get_sample_fmt_name(fmt) : "unknown"));
+  const uint64_t channels = static_cast<uint64_t>(f->ch_layout.nb_channels);
+  const size_t item = static_cast<size_t>(av_get_bytes_per_sample(fmt));
+  if (channels == 0) return make_error(ErrorCode::kUsage, "", 0, "npy: an audio frame without channels");
+  if (!npy_) {
+    npy_ = std::make_unique<NpyWriter>(std::move(npy_file_), descr, item, std::vector<uint64_t>{channels});
+    npy_descr_ = descr;
+  } else if (npy_->row_shape()[0] != channels || npy_descr_ != descr) {
+    return make_error(ErrorCode::kUsage, "", 0,
+                      fmt::format("npy holds samples of one type and channel count: {} x {} first, then {} x {} (give --sample-fmt and --channels)",
+                                  npy_descr_, npy_->row_shape()[0], descr, channels));
+  }
+  const auto& bytes = decode::interleave_audio(f, scratch_);
+  MP4KIT_TRY(npy_->write_part(bytes.data(), bytes.size()));
+  return npy_->count_rows(static_cast<uint64_t>(f->nb_samples));
+}
+
 Status Sink::write_npy(const AVFrame* f) {
+  if (!decode::is_video_frame(f)) return write_npy_audio(f);
   AVFrame* made = nullptr;
   const AVFrame* src = f;
   const auto fmt = static_cast<AVPixelFormat>(f->format);
@@ -147,7 +190,7 @@ Status Sink::finish() {
   if (closed_) return Ok{};  // stdout's reader is gone: nothing more to complete
   decode::LogScope scope(log_);
   if (format_ == OutputFormat::kNpy) {
-    if (!npy_) return make_error(ErrorCode::kUsage, "", 0, "npy: no frame was written, so the array has no shape");
+    if (!npy_) return make_error(ErrorCode::kUsage, "", 0, "npy: no frame or sample was written, so the array has no shape");
     return npy_->finish();
   }
   Status st = image_ ? image_out_->commit() : writer_ ? writer_->finish() : Status(Ok{});

@@ -1,9 +1,12 @@
 // Sinks: frame consumers behind `struct mp4kit_sink` (include/mp4kit/decode_abi.h), one
 // output each, in one of the formats of output_format: null (drop), y4m, raw, framemd5, wav
 // (streams: frame_output.h), png, ppm, jpeg (one still picture: image_output.h) and npy
-// (every frame in one N x H x W x C array: npy_writer.h; a frame npy cannot hold as it is
-// goes through a Transform to rgb24 / rgb48le / gray / gray16le first; frames of another
-// shape than the first are kUsage).
+// (npy_writer.h; video: every frame in one N x H x W x C array, a frame npy cannot hold as
+// it is goes through a Transform to rgb24 / rgb48le / gray / gray16le first, frames of
+// another shape than the first are kUsage; audio: one samples x channels array in the
+// frames' packed sample type, u8 '|u1', s16 '<i2', s32 '<i4', s64 '<i8', flt '<f4', dbl
+// '<f8', the bytes of ffmpeg's `-f u8|s16le|s32le|s64le|f32le|f64le` output; another type
+// or channel count than the first frame's is kUsage).
 //
 // A sink accepts any frame, whoever made it (a decoder, later a transform stage): it reads
 // only the AVFrame. Outputs are OutputFiles (output_file.h): a file is written under a
@@ -63,6 +66,9 @@ class Sink {
   std::unique_ptr<NpyWriter> npy_;
   std::unique_ptr<Transform> to_npy_;
   Status write_npy(const AVFrame* frame);
+  Status write_npy_audio(const AVFrame* frame);  // samples x channels
+  std::string npy_descr_;                 // audio: the dtype of the first frame
+  std::vector<uint8_t> scratch_;          // audio: interleaved samples
   std::vector<uint8_t> encoded_;
   decode::LogCapture log_;                // swscale's and the encoder's messages: not printed
   bool closed_ = false;
