@@ -287,13 +287,15 @@ json file_json(const FileReport& rep, const std::vector<BoxNode>* boxes, const s
   mk["fragmented"] = m.fragmented;
   json w = json::array();
   for (const std::string& s : m.warnings) w.push_back(s);
+  for (const Finding& f : quick_findings(m)) w.push_back(fmt::format("{} at 0x{:X}: {}", f.box_path, f.offset, f.message));
   mk["warnings"] = w;
   j["mp4kit"] = mk;
   put_decoder_fields(j, rep);
   return j;
 }
 
-void print_text(const FileReport& rep) {
+// findings: the cheap check findings join the warnings (without --check, which prints them all).
+void print_text(const FileReport& rep, bool findings) {
   const Movie& m = rep.movie();
   fmt::print("{}\n", rep.path);
   fmt::print("  container: {} (major_brand {}, compatible {}){}\n", m.is_quicktime ? "QuickTime" : "ISO BMFF",
@@ -355,6 +357,8 @@ void print_text(const FileReport& rep) {
     fmt::print("  bytes read by mp4kit: {} ({:.4f}% of the file)\n", rep.bytes_read, 100.0 * double(rep.bytes_read) / double(m.file_size));
   }
   for (const std::string& w : m.warnings) fmt::print("  warning: {}\n", w);
+  if (findings)
+    for (const Finding& f : quick_findings(m)) fmt::print("  warning: {} at 0x{:X}: {}\n", f.box_path, f.offset, f.message);
 }
 
 void print_packets_text(const FileReport& rep, bool csv) {
@@ -422,7 +426,7 @@ int run_probe(const ProbeOptions& o) {
       write_file_record(*rep, file_json(*rep, boxes ? &*boxes : nullptr, findings ? &*findings : nullptr), o.pretty, o.packets);
     } else {
       if (!o.boxes || o.packets || o.check) {
-        if (!(o.packets && o.csv)) print_text(*rep);
+        if (!(o.packets && o.csv)) print_text(*rep, !o.check);
       }
       if (boxes) for (const BoxNode& b : *boxes) print_box_text(b, 1);
       if (o.packets) print_packets_text(*rep, o.csv);

@@ -1,7 +1,8 @@
 // The contracts of README "JSON output" and "Exit codes" that scripts rely on, through the
 // real binary as a shell script runs it: one compact JSON record per input and per line
 // (failures included), whole lines under parallel writers, the largest exit code of several
-// inputs, --check / bench gates that fail instead of passing by default.
+// inputs, --check / bench gates that fail instead of passing by default, damage findings in
+// plain probe's warnings.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -136,6 +137,36 @@ TEST_CASE("probe --check: an error-severity finding is exit 65 with one line; th
   // A clean file: no finding, exit 0.
   spec.argv = {bin(), "probe", "--check", sample("h264_bframes_aac.mp4")};
   CHECK(run_child(spec).describe() == "exit 0");
+}
+
+TEST_CASE("plain probe of a cut file: the check's chunk and mdat findings are in warnings, exit 0") {
+  // The first 30,000 of the sample's 97,589 bytes: both tracks' last chunks start past the end.
+  const std::string cut = scratch_dir() + "/cut_30000.mp4";
+  {
+    std::ifstream in(sample("h264_bframes_aac.mp4"), std::ios::binary);
+    std::string bytes(30000, '\0');
+    REQUIRE(in.read(bytes.data(), std::streamsize(bytes.size())));
+    std::ofstream(cut, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+  }
+  ChildSpec spec;
+  spec.argv = {bin(), "probe", "--json", cut};
+  ChildResult r = run_child(spec);
+  CHECK(r.describe() == "exit 0");
+  const json w = json::parse(r.out)["mp4kit"]["warnings"];
+  size_t chunk_findings = 0, mdat_findings = 0;
+  for (const json& x : w) {
+    const std::string s = x.get<std::string>();
+    chunk_findings += s.find("/stbl/stco at 0x") != std::string::npos && s.find("is beyond the end of the file (30000 bytes)") != std::string::npos;
+    mdat_findings += s.rfind("mdat at 0x", 0) == 0 && s.find("past the end of the file") != std::string::npos;
+  }
+  CHECK(chunk_findings == 2);  // one per track
+  CHECK(mdat_findings == 1);
+  // The same findings are --check's errors: exit 65.
+  spec.argv = {bin(), "probe", "--check", cut};
+  CHECK(run_child(spec).describe() == "exit 65");
+  // The intact file has none.
+  spec.argv = {bin(), "probe", "--json", sample("h264_bframes_aac.mp4")};
+  CHECK(json::parse(run_child(spec).out)["mp4kit"]["warnings"].empty());
 }
 
 TEST_CASE("no stream of the kind needed: 65 when the user named none, 64 for a stream the user named") {

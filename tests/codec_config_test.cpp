@@ -183,7 +183,6 @@ namespace {
 //   JPEG/TrueHD headers, HEVC/AV1 field order (SEI / parser), tmcd timecodes, and
 //   whether the first samples decode at all (broken or truncated samples, encrypted data).
 // [codec] a codec mp4kit does not name yet (codecs slice).
-// [covr] cover art mp4kit does not list as a stream yet.
 const std::map<std::string, std::set<std::string>> kKnown = {
     // [data] first sample cut by the end of the file: nothing decodes.
     {"gomp4_sample_qt.mp4",

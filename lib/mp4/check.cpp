@@ -1,11 +1,35 @@
 #include "mp4/check.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "mp4/checked.h"
 #include "mp4/codec_info.h"
 
 namespace mp4kit {
+
+std::optional<Finding> chunk_beyond_eof(const Movie& movie, size_t ti) {
+  const Track& t = movie.tracks[ti];
+  const SampleTableBoxes& s = t.stbl;
+  for (uint32_t c = 0; c < s.chunk_count; ++c) {
+    const uint64_t off = s.chunk_offset(c);
+    if (off >= movie.file_size) {
+      const std::string stbl = "moov/trak[" + std::to_string(ti) + "]/mdia/minf/stbl";
+      return Finding{Finding::Severity::kError, stbl + (s.chunk_offset_size == 8 ? "/co64" : "/stco"),
+                     s.stco.offset + uint64_t(c) * s.chunk_offset_size,
+                     "chunk " + std::to_string(c) + " offset " + std::to_string(off) + " is beyond the end of the file (" +
+                         std::to_string(movie.file_size) + " bytes)"};  // one finding per track is enough to act on
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<Finding> quick_findings(const Movie& movie) {
+  std::vector<Finding> out;
+  for (size_t ti = 0; ti < movie.tracks.size(); ++ti)
+    if (auto f = chunk_beyond_eof(movie, ti)) out.push_back(std::move(*f));
+  return out;
+}
 
 std::vector<Finding> check_movie(const Movie& movie, const std::vector<SampleTable>& tables) {
   using S = Finding::Severity;
@@ -29,15 +53,7 @@ std::vector<Finding> check_movie(const Movie& movie, const std::vector<SampleTab
     if (s.has_stss && s.stss_count == 0 && codec_info_of(t).type == MediaType::kVideo && s.sample_count > 0) {
       out.push_back({S::kWarning, stbl + "/stss", s.stss.offset, "stss is present but empty: no video sample is marked sync"});
     }
-    for (uint32_t c = 0; c < s.chunk_count; ++c) {
-      const uint64_t off = s.chunk_offset(c);
-      if (off >= movie.file_size) {
-        out.push_back({S::kError, stbl + (s.chunk_offset_size == 8 ? "/co64" : "/stco"), s.stco.offset + uint64_t(c) * s.chunk_offset_size,
-                       "chunk " + std::to_string(c) + " offset " + std::to_string(off) + " is beyond the end of the file (" +
-                           std::to_string(movie.file_size) + " bytes)"});
-        break;  // one finding per track is enough to act on
-      }
-    }
+    if (auto f = chunk_beyond_eof(movie, ti)) out.push_back(std::move(*f));
     SampleTable::Cursor cur = table.cursor();
     Sample smp;
     uint64_t past_eof = 0, first_past = 0;
