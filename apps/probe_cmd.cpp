@@ -87,7 +87,6 @@ json stream_json(const FileReport& rep, const StreamReport& s) {
       j["sample_aspect_ratio"] = rational_string(ss.sample_aspect_ratio, ':');
       j["display_aspect_ratio"] = rational_string(ss.display_aspect_ratio, ':');
     }
-    if (s.codec.level >= 0) j["level"] = s.codec.level;
   }
   if (s.codec.type == MediaType::kAudio) {
     j["sample_rate"] = s.codec.sample_rate;

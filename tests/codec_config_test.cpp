@@ -187,19 +187,21 @@ const std::map<std::string, std::set<std::string>> kKnown = {
     // [data] first sample cut by the end of the file: nothing decodes.
     {"gomp4_sample_qt.mp4",
      {"s0 pix_fmt ff=absent mk=yuv420p", "s0 chroma_location ff=absent mk=left", "s0 field_order ff=absent mk=progressive",
-      "s0 bits_per_raw_sample ff=absent mk=8", "s0 profile ff=absent mk=Constrained Baseline"}},
+      "s0 bits_per_raw_sample ff=absent mk=8", "s0 profile ff=absent mk=Constrained Baseline", "s0 level ff=-99 mk=30"}},
     // [data] SPS and PPS only in the samples (avcC without parameter sets).
     {"mediabunny_annex-b.mp4",
      {"s0 pix_fmt ff=yuv420p mk=absent", "s0 chroma_location ff=left mk=absent",
-      "s0 field_order ff=progressive mk=absent", "s0 bits_per_raw_sample ff=8 mk=absent"}},
+      "s0 field_order ff=progressive mk=absent", "s0 bits_per_raw_sample ff=8 mk=absent", "s0 level ff=40 mk=-99"}},
     // [data] FFmpeg decodes no frame of these tracks while probing (no pix_fmt/profile in
     // ffprobe); that the samples do not decode shows only in the sample data.
     {"mp4parse_invalid_userdata.mp4",
      {"s0 bits_per_raw_sample ff=absent mk=8", "s0 chroma_location ff=absent mk=left",
-      "s0 field_order ff=absent mk=progressive", "s0 pix_fmt ff=absent mk=yuv420p", "s0 profile ff=absent mk=High"}},
+      "s0 field_order ff=absent mk=progressive", "s0 pix_fmt ff=absent mk=yuv420p", "s0 profile ff=absent mk=High",
+      "s0 level ff=-99 mk=31"}},
     {"mp4parser_example-sans-amf0.mp4",
      {"s0 bits_per_raw_sample ff=absent mk=8", "s0 chroma_location ff=absent mk=left", "s0 color_range ff=absent mk=tv",
-      "s0 field_order ff=absent mk=progressive", "s0 pix_fmt ff=absent mk=yuv420p", "s0 profile ff=absent mk=Baseline"}},
+      "s0 field_order ff=absent mk=progressive", "s0 pix_fmt ff=absent mk=yuv420p", "s0 profile ff=absent mk=Baseline",
+      "s0 level ff=-99 mk=31"}},
     // [data] HEVC and H.263 field order: FFmpeg takes it from the decoded pictures (picture
     // timing SEI / picture headers), which plain probe does not read; mp4kit leaves it out.
     {"hevc_aac.mp4", {"s0 field_order ff=progressive mk=absent"}},
@@ -235,7 +237,7 @@ const std::map<std::string, std::set<std::string>> kKnown = {
 
 const char* kStreamKeys[] = {"coded_width", "coded_height", "has_b_frames", "pix_fmt", "color_range", "color_space",
                              "color_transfer", "color_primaries", "chroma_location", "field_order", "refs",
-                             "bits_per_raw_sample", "sample_fmt", "channel_layout", "bits_per_sample"};
+                             "bits_per_raw_sample", "sample_fmt", "channel_layout", "bits_per_sample", "level"};
 
 std::string field(const json& j, const char* key) {
   if (!j.contains(key)) return "absent";

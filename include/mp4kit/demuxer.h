@@ -112,6 +112,13 @@ struct StreamParameters {
   int bits_per_raw_sample = -1;    ///< bits per sample as coded (video luma depth; FLAC/ALAC depth)
   int refs = -1;                   ///< the decoder context's refs after open (1 unless known otherwise)
   std::string profile;             ///< profile name the decoder reports, when the config says more than the sample entry
+  /// Video: the level the decoder context holds after probing, as ffprobe prints it: h264
+  /// level_idc (h264_init_ps), hevc general_level_idc, av1 seq_level_idx[0] (libdav1d),
+  /// MPEG-4 Part 2 profile_and_level_indication & 0xF from the VOS header (mpeg4videodec.c
+  /// decode_vos_header: Simple profile level 8 reads as 0); FF_LEVEL_UNKNOWN (-99) where the
+  /// decoder sets none (vp9, h263, mjpeg, ... in FFmpeg 5.1) or decodes no frame. Not set for
+  /// other streams.
+  std::optional<int> level;
   /// false when FFmpeg decodes no frame while probing (a track without samples): the keys
   /// only a decoded frame sets (pix_fmt, profile, ...) are then absent in ffprobe, and here.
   bool decodes_frames = true;

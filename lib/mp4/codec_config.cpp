@@ -18,6 +18,8 @@
 namespace mp4kit {
 namespace {
 
+constexpr int kLevelUnknown = -99;  // FF_LEVEL_UNKNOWN (libavcodec/avcodec.h)
+
 // AVColorPrimaries / AVColorTransferCharacteristic / AVColorSpace names; nullptr where
 // FFmpeg has no name (ffprobe then prints nothing). Index 2 is "unspecified": omitted.
 const char* primaries_name(uint32_t v) {
@@ -173,6 +175,7 @@ void h264_parameters(const Track& t, const SampleEntry& e, StreamParameters& p) 
   for (int k = 0; k < 6; ++k)
     if (sps->constraint_set_flags & (1u << k)) constraints |= static_cast<uint8_t>(0x80 >> k);
   p.profile = h264_profile(sps->profile_idc, constraints);
+  p.level = sps->level_idc;
   // h264_decode_init takes num_reorder_frames from a bitstream restriction; without one
   // the output logic guesses from the pictures' order.
   if (sps->bitstream_restriction) p.has_b_frames = static_cast<int>(sps->max_num_reorder_frames);
@@ -323,6 +326,7 @@ std::vector<ParameterField> parameter_fields(const StreamParameters& p) {
   str("channel_layout", p.channel_layout);
   num("bits_per_sample", p.bits_per_sample, 0);
   num("bits_per_raw_sample", p.bits_per_raw_sample, 1);  // ffprobe: only when > 0
+  if (p.level) out.push_back({"level", std::to_string(*p.level), true});
   return out;
 }
 
@@ -352,6 +356,7 @@ StreamParameters stream_parameters_of(const Track& track, const SampleEntry& e, 
       p.refs = 1;
       p.has_b_frames = 0;
     }
+    p.level = kLevelUnknown;
     if (n == "h264") h264_parameters(track, e, p);
     else if (n == "hevc") hevc_parameters(e, p);
     else if (n == "av1") av1_parameters(e, p);
@@ -362,11 +367,15 @@ StreamParameters stream_parameters_of(const Track& track, const SampleEntry& e, 
     else if (n == "h263" || n == "mjpeg") p.chroma_location = "center";
     // ff_h263_decode_init (also MPEG-4 Part 2) picks yuv420p before any frame.
     if (n == "mpeg4" || n == "h263") p.pix_fmt = "yuv420p";
+    // hevc: export_stream_params; libdav1d: seq_level_idx of operating point 0 (av1C's copy).
+    if ((n == "hevc" || n == "av1") && info.level >= 0 && !p.pix_fmt.empty()) p.level = info.level;
+    if (n == "mpeg4" && e.es) p.level = mpeg4_vos_level(e.es->decoder_specific_info);
     if (!p.decodes_frames) {
       // What only a decoded slice sets: h264_init_ps / hevc set_sps (pix_fmt, profile,
       // siting, field order, depth) and the SPS colour; codecpar keeps 'colr' / 'fiel'.
       p.pix_fmt.clear();
       p.profile.clear();
+      p.level = kLevelUnknown;
       if (n == "h264") {
         p.chroma_location.clear();
         p.field_order.clear();

@@ -98,6 +98,19 @@ int mpeg4_visual_profile(ByteSpan dsi) {
   return -1;
 }
 
+}  // namespace
+
+int mpeg4_vos_level(ByteSpan dsi) {
+  for (uint64_t i = 0; i + 4 < dsi.size; ++i)
+    if (dsi.data[i] == 0 && dsi.data[i + 1] == 0 && dsi.data[i + 2] == 1 && dsi.data[i + 3] == 0xB0) {
+      const uint8_t pli = dsi.data[i + 4];
+      return (pli >> 4) == 0 && (pli & 0xF) == 8 ? 0 : pli & 0xF;
+    }
+  return -99;
+}
+
+namespace {
+
 // Names the codec of a video stream's entry and reads profile, level and bit depth from
 // its configuration record.
 void video_parameters(FourCC f, const SampleEntry& e, CodecInfo& ci) {

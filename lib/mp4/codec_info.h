@@ -41,6 +41,12 @@ bool every_packet_key(const CodecInfo& codec);
 /// "Intra"). "" for an unknown profile_idc.
 std::string h264_profile(uint8_t profile_idc, uint8_t constraints);
 
+/// The level the MPEG-4 Part 2 decoder sets from the VisualObjectSequence header at the start
+/// of the esds DecoderSpecificInfo (ISO/IEC 14496-2 § 6.2.2): profile_and_level_indication
+/// & 0xF, except Simple profile level 8, which reads as 0 (mpeg4videodec.c
+/// mpeg4_decode_profile_level, FFmpeg 5.1). -99 (FF_LEVEL_UNKNOWN) without a VOS header.
+int mpeg4_vos_level(ByteSpan dsi);
+
 /// Convenience: the first sample entry of the track (or handler-only info if none).
 CodecInfo codec_info_of(const Track& track);
 
