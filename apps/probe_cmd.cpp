@@ -145,6 +145,10 @@ json picture_json(const FileReport& rep, const AttachedPicture& pic) {
   j["width"] = pic.width;
   j["height"] = pic.height;
   const StreamSummary& ss = rep.summary.streams[pic.stream_index];
+  if (ss.sample_aspect_ratio.num) {
+    j["sample_aspect_ratio"] = rational_string(ss.sample_aspect_ratio, ':');
+    j["display_aspect_ratio"] = rational_string(ss.display_aspect_ratio, ':');
+  }
   j["r_frame_rate"] = rational_string(ss.r_frame_rate, '/');
   j["avg_frame_rate"] = rational_string(ss.avg_frame_rate, '/');
   j["time_base"] = "1/90000";

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 #include "codec/bit_reader.h"
 
@@ -115,6 +116,28 @@ void parse_vui(BitReader& r, HevcSps& s) {
   s.frame_field_info_present = r.flag();
   if (r.overread()) {  // cut short: drop the flags read from nothing
     s.field_seq = s.frame_field_info_present = false;
+    return;
+  }
+  // default_display_window_flag. FFmpeg's decode_vui takes a window that starts with the
+  // 21 bits 0x100000 (and 68 bits left) for an encoder's misplaced timing info and reads
+  // no window; when the timing info then finds fewer than 66 bits left it re-reads the
+  // timing from the window's position (the "alternate syntax", "Strange VUI timing").
+  const BitReader before_window = r;
+  BitReader peek = r;
+  const bool bogus_window = r.bits_left() >= 68 && peek.u(21) == 0x100000;
+  bool window = bogus_window ? false : r.flag();
+  if (window) for (int i = 0; i < 4; ++i) r.ue();  // def_disp_win_{left,right,top,bottom}_offset
+  for (bool alt = false;;) {
+    if (!r.flag()) break;  // vui_timing_info_present_flag
+    if (r.bits_left() < 66 && !alt) {
+      r = before_window;
+      alt = true;
+      continue;
+    }
+    s.num_units_in_tick = r.u(32);
+    s.time_scale = r.u(32);
+    s.timing_info_present = !r.overread();
+    break;
   }
 }
 
@@ -186,6 +209,70 @@ std::optional<HevcSps> parse_hevc_sps(const uint8_t* nal, size_t size) {
   s.vui_present = r.flag();
   if (s.vui_present) parse_vui(r, s);
   return s;
+}
+
+std::optional<HevcVpsTiming> parse_hevc_vps_timing(const uint8_t* nal, size_t size) {
+  if (!nal || size < 4 || ((nal[0] >> 1) & 0x3F) != 32) return std::nullopt;
+  const std::vector<uint8_t> rbsp = unescape_rbsp(nal + 2, size - 2);
+  BitReader r(rbsp.data(), rbsp.size());
+  r.skip(4 + 2);  // vps_video_parameter_set_id, vps_base_layer_{internal,available}_flag
+  r.skip(6);      // vps_max_layers_minus1
+  const uint32_t max_sub_layers_minus1 = r.u(3);
+  if (max_sub_layers_minus1 > 6) return std::nullopt;
+  r.skip(1 + 16);  // vps_temporal_id_nesting_flag, vps_reserved_0xffff_16bits
+  HevcSps unused;
+  skip_profile_tier_level(r, max_sub_layers_minus1, unused);
+  const bool ordering_all = r.flag();  // vps_sub_layer_ordering_info_present_flag
+  for (uint32_t i = ordering_all ? 0 : max_sub_layers_minus1; i <= max_sub_layers_minus1; ++i) {
+    r.ue();  // vps_max_dec_pic_buffering_minus1
+    r.ue();  // vps_max_num_reorder_pics
+    r.ue();  // vps_max_latency_increase_plus1
+  }
+  const uint32_t max_layer_id = r.u(6);
+  const uint32_t num_layer_sets = r.ue() + 1;
+  if (r.overread() || num_layer_sets < 1 || num_layer_sets > 1024) return std::nullopt;
+  // layer_id_included_flag[i][j] for i = 1 .. num_layer_sets - 1, j = 0 .. max_layer_id
+  if (uint64_t(num_layer_sets - 1) * (max_layer_id + 1) > r.bits_left()) return std::nullopt;
+  r.skip(uint64_t(num_layer_sets - 1) * (max_layer_id + 1));
+  HevcVpsTiming t;
+  t.timing_info_present = r.flag();
+  if (t.timing_info_present) {
+    t.num_units_in_tick = r.u(32);
+    t.time_scale = r.u(32);
+  }
+  if (r.overread()) return std::nullopt;
+  return t;
+}
+
+namespace {
+// The first NAL unit of `type` in the arrays of an HEVCDecoderConfigurationRecord
+// (ISO/IEC 14496-15 § 8.3.3.1): {pointer, size}, or {nullptr, 0}.
+std::pair<const uint8_t*, size_t> hvcc_first_nal(const uint8_t* hvcc, size_t size, unsigned wanted) {
+  if (!hvcc || size < 23) return {nullptr, 0};
+  size_t pos = 22;
+  const unsigned arrays = hvcc[pos++];
+  for (unsigned a = 0; a < arrays; ++a) {
+    if (size - pos < 3) return {nullptr, 0};
+    const unsigned type = hvcc[pos] & 0x3F;
+    const unsigned count = (unsigned(hvcc[pos + 1]) << 8) | hvcc[pos + 2];
+    pos += 3;
+    for (unsigned k = 0; k < count; ++k) {
+      if (size - pos < 2) return {nullptr, 0};
+      const size_t len = (size_t(hvcc[pos]) << 8) | hvcc[pos + 1];
+      pos += 2;
+      if (len > size - pos) return {nullptr, 0};
+      if (type == wanted) return {hvcc + pos, len};
+      pos += len;
+    }
+  }
+  return {nullptr, 0};
+}
+}  // namespace
+
+std::optional<HevcVpsTiming> hevc_vps_timing_from_hvcc(const uint8_t* hvcc, size_t size) {
+  const auto [nal, len] = hvcc_first_nal(hvcc, size, 32);
+  if (!nal) return std::nullopt;
+  return parse_hevc_vps_timing(nal, len);
 }
 
 std::optional<HevcSps> hevc_sps_from_hvcc(const uint8_t* hvcc, size_t size) {

@@ -25,6 +25,16 @@ struct HevcSps {
   bool chroma_loc_info_present = false;
   uint32_t chroma_sample_loc_type_top = 0;
   bool field_seq = false, frame_field_info_present = false;
+  /// vui_timing_info (§ E.2.1): ticks of a `time_scale` Hz clock per picture; 0/0 when absent.
+  bool timing_info_present = false;
+  uint32_t num_units_in_tick = 0, time_scale = 0;
+};
+
+/// The timing fields of a video parameter set (ITU-T H.265 § 7.3.2.1): what FFmpeg's
+/// export_stream_params (hevcdec.c) prefers to the SPS's VUI timing.
+struct HevcVpsTiming {
+  bool timing_info_present = false;
+  uint32_t num_units_in_tick = 0, time_scale = 0;
 };
 
 /// Parses one SPS NAL unit (`nal` starts at the 2-byte NAL header, nal_unit_type 33).
@@ -35,5 +45,13 @@ std::optional<HevcSps> parse_hevc_sps(const uint8_t* nal, size_t size);
 /// The first SPS in the arrays of an HEVCDecoderConfigurationRecord (ISO/IEC 14496-15
 /// § 8.3.3.1), or nullopt.
 std::optional<HevcSps> hevc_sps_from_hvcc(const uint8_t* hvcc, size_t size);
+
+/// Parses the VPS NAL unit `nal` (2-byte NAL header, nal_unit_type 32) up to its timing
+/// info. nullopt when it is not a VPS or is cut before vps_timing_info_present_flag, or
+/// holds counts the standard forbids (ff_hevc_decode_nal_vps rejects the same).
+std::optional<HevcVpsTiming> parse_hevc_vps_timing(const uint8_t* nal, size_t size);
+
+/// The first VPS of an HEVCDecoderConfigurationRecord, parsed as above, or nullopt.
+std::optional<HevcVpsTiming> hevc_vps_timing_from_hvcc(const uint8_t* hvcc, size_t size);
 
 }  // namespace mp4kit::codec

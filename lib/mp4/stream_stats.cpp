@@ -7,6 +7,7 @@
 
 #include "mp4/checked.h"
 #include "mp4/codec_info.h"
+#include "mp4/decoder_facts.h"
 #include "mp4/fourcc.h"
 #include "mp4/timeline.h"
 
@@ -375,17 +376,32 @@ MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>&
         durations.push_back(smp.duration);
       }
       const double avg_rate = s.avg_frame_rate.den > 0 ? double(s.avg_frame_rate.num) / double(s.avg_frame_rate.den) : 0;
-      s.r_frame_rate = estimate_r_frame_rate(dts, durations, f.timescale, codec_time_base_unreliable(ci, t.timescale), avg_rate);
-      // No estimate: the codec context's frame rate when it is not finer than the time
-      // base (FFmpeg fills it from the stream's average rate), else the time base's rate.
-      if (s.r_frame_rate.num == 0) {
-        const Rational& avg = s.avg_frame_rate;
-        const bool use_avg = avg.num > 0 && avg.den > 0 && int128_t(avg.num) <= int128_t(avg.den) * f.timescale;
-        s.r_frame_rate = use_avg ? avg : Rational{f.timescale, 1};
+      const DecoderFacts dec = decoder_facts_of(movie, t, table, ci);
+      // mov_read_trak (FF_API_R_FRAME_RATE): one stts entry, or two whose second is one
+      // sample, set r_frame_rate to timescale / the first delta; the estimate then keeps it.
+      if (stbl.stts_count == 1 || (stbl.stts_count == 2 && stbl.stts_sample_count(1) == 1)) {
+        if (stbl.stts_sample_delta(0) > 0) s.r_frame_rate = reduce(t.timescale, stbl.stts_sample_delta(0), kIntMax);
       }
-      // av_guess_sample_aspect_ratio: the stream's aspect ratio (the decoder's, from the
-      // bitstream, is not read here); ffprobe's DAR is reduced to terms of 1024*1024.
+      if (s.r_frame_rate.num == 0)
+        s.r_frame_rate = estimate_r_frame_rate(dts, durations, f.timescale, codec_time_base_unreliable(ci, t.timescale), avg_rate);
+      // No estimate (avformat_find_stream_info): the codec context's rate when it is not
+      // finer than the time base, else the time base's rate. The context's time_base is
+      // 1 / (framerate * ticks_per_frame) once the decoder set a frame rate (VUI, VOL,
+      // picture header; decode.c, FF_API_AVCTX_TIMEBASE); without one it is 0/1 and the
+      // time base's rate wins.
+      if (s.r_frame_rate.num == 0) {
+        s.r_frame_rate = Rational{f.timescale, 1};
+        if (dec.framerate.num > 0 && dec.framerate.den > 0) {
+          const Rational tb = reduce(dec.framerate.den, dec.framerate.num * dec.ticks_per_frame, kIntMax);
+          if (int128_t(tb.den) <= int128_t(tb.num) * dec.ticks_per_frame * f.timescale)
+            s.r_frame_rate = reduce(tb.den, tb.num * dec.ticks_per_frame, kIntMax);
+        }
+      }
+      // av_guess_sample_aspect_ratio: the stream's aspect ratio, else the decoder's
+      // (codecpar, from the bitstream); ffprobe's DAR is reduced to terms of 1024*1024.
       s.sample_aspect_ratio = stream_sample_aspect(t, ci);
+      if (s.sample_aspect_ratio.num <= 0 && dec.sample_aspect_ratio.num > 0 && dec.sample_aspect_ratio.den > 0)
+        s.sample_aspect_ratio = reduce(dec.sample_aspect_ratio.num, dec.sample_aspect_ratio.den, kIntMax);
       if (s.sample_aspect_ratio.num > 0)
         s.display_aspect_ratio = reduce(int64_t(ci.width) * s.sample_aspect_ratio.num,
                                         int64_t(ci.height) * s.sample_aspect_ratio.den, 1024 * 1024);
@@ -397,7 +413,15 @@ MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>&
     if (pic.stream_index >= out.streams.size()) continue;
     facts[pic.stream_index].type = MediaType::kVideo;
     facts[pic.stream_index].timescale = 90000;
-    out.streams[pic.stream_index].r_frame_rate = Rational{90000, 1};  // the time base's rate: no packet timing
+    StreamSummary& ps = out.streams[pic.stream_index];
+    ps.r_frame_rate = Rational{90000, 1};  // the time base's rate: no packet timing
+    // The cover is decoded while probing: its pixel aspect is the decoder's (JFIF density).
+    const DecoderFacts dec = attached_picture_facts(movie, pic);
+    if (dec.sample_aspect_ratio.num > 0 && dec.sample_aspect_ratio.den > 0) {
+      ps.sample_aspect_ratio = reduce(dec.sample_aspect_ratio.num, dec.sample_aspect_ratio.den, kIntMax);
+      ps.display_aspect_ratio = reduce(int64_t(pic.width) * ps.sample_aspect_ratio.num,
+                                       int64_t(pic.height) * ps.sample_aspect_ratio.den, 1024 * 1024);
+    }
   }
 
   // update_stream_timings: the format's start is the earliest stream start, its end the
