@@ -170,7 +170,7 @@ TEST_CASE("http source: prefetch coalesces ranges with small gaps, within half t
   const std::vector<ByteRange> near = {{10 * kBlock + 5, 10}, {12 * kBlock, 32}, {15 * kBlock + 4000, 200}, {30 * kBlock, 8}};
   CHECK((*src)->prefetch(near) == near.size());
   REQUIRE(s.requests.size() == 3);
-  CHECK(s.requests[1] == std::pair<uint64_t, uint64_t>(10 * kBlock, 16 * kBlock - 1));  // 15 + 4000 + 200 spills into 16
+  CHECK(s.requests[1] == std::pair<uint64_t, uint64_t>(10 * kBlock, 17 * kBlock - 1));  // 15 * kBlock + 4000 + 200 spills into 16
   CHECK(s.requests[2] == std::pair<uint64_t, uint64_t>(30 * kBlock, 31 * kBlock - 1));
   for (const ByteRange& r : near) {  // all cached: no request
     auto b = (*src)->read(r.offset, r.size);
