@@ -31,6 +31,7 @@
 #include "limit_flags.h"
 #include "mp4kit/decoder.h"
 #include "pipeline/module_loader.h"
+#include "source_flags.h"
 
 namespace mp4kit::cli {
 namespace {
@@ -58,6 +59,7 @@ struct BenchOptions {
   uint32_t seeks = 16;
   uint64_t seed = 1;
   LimitFlags limits;
+  SourceFlags source;
 };
 
 BenchMode mode_of(const std::string& m) {
@@ -234,11 +236,12 @@ struct FileRuns {
   bool seek;                      ///< seek mode (figures_of reports missed targets)
   FileReport& r;
   bool warned_residency = false;  ///< the warm "only N% in the page cache" warning is given once
+  bool remote = false;            ///< a URL: no page cache to prepare, no storage witness
 };
 
 // One measured (or warm-up, `w` null) run of side `s`; prints the work's error and returns its code.
 int run_one(FileRuns& f, size_t s, StorageWitness* w, RunRecord& rec) {
-  auto res = run_isolated(f.sides[s].work, w);
+  auto res = run_isolated(f.sides[s].work, f.remote ? nullptr : w);
   if (!res.ok()) return file_error(f.path, res.error());
   rec = *res;
   if (rec.work.exit_code != 0) {
@@ -300,14 +303,16 @@ int run_state(FileRuns& f, CacheOutcome& c, CacheState state) {
   const char* name = state == CacheState::kCold ? "cold" : "warm";
   c.requested = true;
   for (const Side& s : f.sides) c.sides.push_back(SideRuns{s.name, {}});
-  const bool trusted = residency_trusted(f.in.fd);
+  const bool trusted = !f.remote && residency_trusted(f.in.fd);
   if (state == CacheState::kWarm)
     if (int rc = warm_up(f)) return rc;
   for (int i = 1; i <= f.o.runs; ++i) {
     for (size_t s = 0; s < f.sides.size(); ++s) {
       progress(fmt::format("bench: {}: {} run {}/{} {}", f.path, name, i, f.o.runs, f.sides[s].name));
       double residency = NAN;
-      if (state == CacheState::kCold) {
+      if (f.remote) {
+        // Nothing to prepare: each run is a fresh process with an empty block cache.
+      } else if (state == CacheState::kCold) {
         const std::optional<double> evicted = evict_before(f, c, i, s);
         if (!evicted) return 0;
         residency = *evicted;
@@ -334,14 +339,41 @@ void check_same_work(FileReport& r) {
   }
 }
 
+// Benchmarks a URL: no page cache and no storage counters (the file is on the server), so
+// one state is run, reported as "cold" (each run is a fresh process that fetches what it
+// reads: nothing is cached between runs), with the bytes and requests each run fetched
+// (figures bytes_read, requests). Fills `r`, or returns an exit code after one line.
+int bench_url(const BenchOptions& o, const std::string& path, BenchPlan plan, FileReport& r) {
+  if (o.direct) return file_error(path, make_error(ErrorCode::kUsage, "", 0, "--direct reads local files only"));
+  auto source = open_source(path, plan.source);  // fails early (66 for a 404) and gives the size
+  if (!source.ok()) return file_error(path, source.error());
+  const std::string shown = display_name(path);
+  const FilesystemInfo fs{0, "http", false};
+  describe_setup(o, shown, (*source)->size(), fs, r);
+  source->reset();
+  r.storage_source = "none";
+  r.block_requests = "not applicable (remote input)";
+  r.proc_io_read_bytes = "unknown";
+  r.warnings.push_back("remote input: no page cache to prepare; every run is a fresh process that fetches what it reads "
+                       "(reported as cold; --cache is ignored)");
+  if (int rc = resolve_into(o, path, plan, r)) return rc;
+  r.path = shown;
+  InputFile none;
+  StorageWitness witness;
+  FileRuns f{o, shown, none, fs, witness, sides_of(o, plan), plan.mode == BenchMode::kSeek, r};
+  f.remote = true;
+  if (int rc = run_state(f, r.cold, CacheState::kCold)) return rc;
+  clear_progress();
+  check_same_work(r);
+  add_spread_warnings(r);
+  return 0;
+}
+
 // Benchmarks one file: fills `r`, or returns a non-zero exit code after printing one line.
 int bench_file(const BenchOptions& o, const std::string& path, BenchPlan plan, FileReport& r) {
   // bench measures storage and the page cache of a local file (cold/warm runs, block-layer
   // counters): a URL has neither; scripts/bench-http.sh measures remote inputs.
-  if (is_url(path))
-    return file_error(path, make_error(ErrorCode::kUsage, "", 0,
-                                       "bench measures local files (page cache, storage counters); for a URL use "
-                                       "probe/decode/seek, whose summaries give bytes fetched and requests, or scripts/bench-http.sh"));
+  if (is_url(path)) return bench_url(o, path, std::move(plan), r);
   InputFile in;
   if (int rc = open_input(path, in)) return rc;
   const FilesystemInfo fs = filesystem_of(in.fd);
@@ -380,6 +412,7 @@ int run_bench(const BenchOptions& o) {
   proto.stream = o.stream;
   proto.threads = o.threads;
   proto.direct = o.direct;
+  proto.source = o.source.options();
   if (mode == BenchMode::kDecode || !o.against.empty()) {
     constexpr pipeline::ModuleSpec kBenchModule{"mp4kit_bench.so", "MP4KIT_BENCH_MODULE", "bench module"};
     auto api = pipeline::module_table<mp4kit_bench_api>(kBenchModule, MP4KIT_BENCH_ENTRY, MP4KIT_BENCH_ABI_VERSION);
@@ -447,6 +480,7 @@ void register_bench(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--warmup", o->warmup, "unmeasured runs before the warm runs, default 1")->check(CLI::Range(0, 100));
   cmd->add_option("--threads", o->threads, "decoder threads (0 = one per CPU, FFmpeg's default)")->check(CLI::Range(0, 64));
   add_limit_flags(*cmd, o->limits);
+  add_source_flags(*cmd, o->source);
   cmd->add_option("--stream", o->stream, "decode/seek: stream index as ffprobe numbers it (default: first video, else first audio)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seeks", o->seeks, "seek: number of target frames, default 16")->check(CLI::Range(1, 100000));

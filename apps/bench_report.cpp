@@ -84,6 +84,8 @@ Figures figures_of(int run, const RunRecord& rec, const StorageWitness& witness,
   f.push_back({"block_requests", opt_u(m.block_requests), true});
   f.push_back({"decode_errors", double(w.decode_errors), true});
   f.push_back({"seek_targets_missed", seek ? std::optional<double>(double(w.seek_targets_missed)) : std::nullopt, true});
+  f.push_back({"bytes_read", w.has_fetch ? std::optional<double>(double(w.fetched_bytes)) : std::nullopt, true});
+  f.push_back({"requests", w.has_fetch ? std::optional<double>(double(w.fetch_requests)) : std::nullopt, true});
   return f;
 }
 
@@ -228,19 +230,23 @@ void print_table(std::FILE* out, const FileReport& r) {
                                                                    : "not measurable here";
   fmt::print(out, "  {} measured runs per cache state, {} warm-up, each run in its own process; storage bytes: {}; block requests: {}\n",
              r.runs, r.warmup, storage, r.block_requests);
-  fmt::print(out, "  {:<5} {:<11} {:>6} {:>9} {:>9} {:>8} {:>7} {:>7} {:>5} {:>9} {:>9} {:>7} {:>8} {:>7} {:>6} {:>7} {:>7} {:>7} {:>8} {:>7}\n",
+  // A URL: what each run fetched from the server (bytes_read, requests) in two more columns.
+  const bool remote = r.filesystem == "http";
+  fmt::print(out, "  {:<5} {:<11} {:>6} {:>9} {:>9} {:>8} {:>7} {:>7} {:>5} {:>9} {:>9} {:>7} {:>8} {:>7} {:>6} {:>7} {:>7} {:>7} {:>8} {:>7}{}\n",
              "cache", "side", "run", "frames", "fps", "wall s", "user s", "sys s", "cpu%", "stor. MB", "req. MB", "majflt",
-             "minflt", "RSS MB", "resid%", "p50 ms", "p95 ms", "p99 ms", "max ms", "miss/f");
+             "minflt", "RSS MB", "resid%", "p50 ms", "p95 ms", "p99 ms", "max ms", "miss/f",
+             remote ? fmt::format(" {:>9} {:>8}", "fetch MB", "requests") : std::string());
   auto row = [&](const char* state, const std::string& who, const std::string& label, const Figures& f) {
     auto g = [&](const char* k) { return figure(f, k); };
-    fmt::print(out, "  {:<5} {:<11} {:>6} {:>9} {:>9} {:>8} {:>7} {:>7} {:>5} {:>9} {:>9} {:>7} {:>8} {:>7} {:>6} {:>7} {:>7} {:>7} {:>8} {:>7}\n",
+    fmt::print(out, "  {:<5} {:<11} {:>6} {:>9} {:>9} {:>8} {:>7} {:>7} {:>5} {:>9} {:>9} {:>7} {:>8} {:>7} {:>6} {:>7} {:>7} {:>7} {:>8} {:>7}{}\n",
                state, who, label, cell(g("frames"), 0), cell(g("fps"), 1), cell(g("wall_s"), 3), cell(g("user_s"), 3),
                cell(g("sys_s"), 3), cell(g("cpu_utilization") ? std::optional<double>(*g("cpu_utilization") * 100) : std::nullopt, 0),
                cell(g("storage_read_bytes"), 1, 1e6), cell(g("requested_bytes"), 1, 1e6), cell(g("major_faults"), 0),
                cell(g("minor_faults"), 0), cell(g("peak_rss_bytes"), 1, 1e6),
                cell(g("residency_before") ? std::optional<double>(*g("residency_before") * 100) : std::nullopt, 1),
                ms_cell(g("latency_p50_ms")), ms_cell(g("latency_p95_ms")), ms_cell(g("latency_p99_ms")), ms_cell(g("latency_max_ms")),
-               cell(g("pool_misses_per_frame"), 3));
+               cell(g("pool_misses_per_frame"), 3),
+               remote ? fmt::format(" {:>9} {:>8}", cell(g("bytes_read"), 3, 1e6), cell(g("requests"), 0)) : std::string());
   };
   for (const CacheOutcome* c : {&r.cold, &r.warm}) {
     if (!c->requested) continue;

@@ -38,20 +38,28 @@ void latency_into(const LatencyHistogram& h, WorkFigures& out) {
 
 // A parsed file with the tables and timelines of every track (the Demuxer builds them).
 struct Indexed {
-  io::MappedFileSourcePtr file;
+  io::MappedFileSourcePtr file;  ///< a local file (null for a URL)
+  ByteSourcePtr source;          ///< what the demuxer reads: `file`, or the HTTP source
   std::optional<Demuxer> demuxer;
   const std::vector<StreamTimeline>* timelines = nullptr;
 
   const Movie& movie() const { return demuxer->movie(); }
 };
 
-Status index_file(const std::string& path, const Limits& limits, Indexed& indexed) {
-  auto file = io::MappedFileSource::open(path, {.fault_guard = true});
-  if (!file.ok()) return file.error();
-  indexed.file = *file;
+Status index_file(const BenchPlan& plan, Indexed& indexed) {
+  if (is_url(plan.path)) {
+    auto source = open_source(plan.path, plan.source);
+    if (!source.ok()) return source.error();
+    indexed.source = *source;
+  } else {
+    auto file = io::MappedFileSource::open(plan.path, {.fault_guard = true});
+    if (!file.ok()) return file.error();
+    indexed.file = *file;
+    indexed.source = *file;
+  }
   DemuxerOptions dopt;
-  dopt.limits = limits;
-  auto demuxer = Demuxer::open(*file, dopt);
+  dopt.limits = plan.limits;
+  auto demuxer = Demuxer::open(indexed.source, dopt);
   if (!demuxer.ok()) return demuxer.error();
   indexed.demuxer.emplace(std::move(demuxer.value()));
   auto tl = indexed.demuxer->timelines();
@@ -60,10 +68,21 @@ Status index_file(const std::string& path, const Limits& limits, Indexed& indexe
   return Ok{};
 }
 
-// The file must not have shrunk while the run read it (exit 74, like every stage).
-Status still_intact(const io::MappedFileSource& f) {
-  if (f.still_complete()) return Ok{};
-  return make_error(ErrorCode::kIo, "", 0, "'" + f.path() + "' shrank while it was being read");
+// The file must not have shrunk while the run read it (exit 74, like every stage); a URL
+// must not have changed on the server (the HTTP source checks every response).
+Status still_intact(const Indexed& ix) {
+  if (!ix.file) return ix.source->check_intact();
+  if (ix.file->still_complete()) return Ok{};
+  return make_error(ErrorCode::kIo, "", 0, "'" + ix.file->path() + "' shrank while it was being read");
+}
+
+// What a URL input fetched, into the figures (nothing for a local file).
+void fetched_into(const Indexed& ix, WorkFigures& out) {
+  if (ix.file) return;
+  const ReadStats s = ix.source->stats();
+  out.has_fetch = 1;
+  out.fetched_bytes = s.bytes;
+  out.fetch_requests = s.requests;
 }
 
 uint64_t splitmix64(uint64_t& state) {
@@ -78,7 +97,7 @@ uint64_t splitmix64(uint64_t& state) {
 Status resolve_plan(BenchPlan& plan, uint32_t seek_count, uint64_t seed) {
   if (plan.mode == BenchMode::kDemux || plan.mode == BenchMode::kProbe) return Ok{};
   Indexed ix;
-  MP4KIT_TRY(index_file(plan.path, plan.limits, ix));
+  MP4KIT_TRY(index_file(plan, ix));
   // Tracks only (bench decodes and seeks tracks, not cover art); seek wants video.
   const bool video_only = plan.mode == BenchMode::kSeek;
   StreamSelector sel = plan.stream >= 0 ? StreamSelector::by_index(plan.stream)
@@ -125,7 +144,7 @@ Status resolve_plan(BenchPlan& plan, uint32_t seek_count, uint64_t seed) {
 void demux_work(const BenchPlan& plan, WorkFigures& out) {
   const uint64_t t0 = LatencyHistogram::now_ns();
   Indexed ix;
-  if (auto st = index_file(plan.path, plan.limits, ix); !st.ok()) return fail(out, st.error());
+  if (auto st = index_file(plan, ix); !st.ok()) return fail(out, st.error());
   const auto order = interleave_order(ix.movie(), *ix.timelines);
   LatencyHistogram lat;
   uint64_t last = t0, sum = 0;
@@ -134,7 +153,21 @@ void demux_work(const BenchPlan& plan, WorkFigures& out) {
     lat.add_ns(now - last);
     last = now;
   };
-  if (plan.direct) {
+  if (!ix.file) {  // a URL: every packet through read(), which fetches with read-ahead
+    const ByteSource& src = *ix.source;
+    src.advise(Access::kSequential, 0, src.size());
+    for (auto [s, i] : order) {
+      const Packet& p = (*ix.timelines)[s].packets[i];
+      auto v = src.read(p.pos, p.size);
+      if (!v.ok()) return fail(out, v.error());
+      sum = touch_bytes(v->data(), static_cast<size_t>(v->size()), sum);
+      out.payload_bytes += v->size();
+      ++out.packets;
+      tick();
+    }
+    if (auto intact = still_intact(ix); !intact.ok()) return fail(out, intact.error());
+    fetched_into(ix, out);
+  } else if (plan.direct) {
     auto reader = DirectReader::open(plan.path);
     if (!reader.ok()) return fail(out, reader.error());
     for (auto [s, i] : order) {
@@ -165,7 +198,7 @@ void demux_work(const BenchPlan& plan, WorkFigures& out) {
       }
       tick();
     }
-    if (auto intact = still_intact(f); !intact.ok()) return fail(out, intact.error());
+    if (auto intact = still_intact(ix); !intact.ok()) return fail(out, intact.error());
   }
   out.frames = out.packets;
   out.checksum = sum;
@@ -174,16 +207,18 @@ void demux_work(const BenchPlan& plan, WorkFigures& out) {
 
 void probe_work(const BenchPlan& plan, WorkFigures& out) {
   Indexed ix;
-  if (auto st = index_file(plan.path, plan.limits, ix); !st.ok()) return fail(out, st.error());
-  if (auto intact = still_intact(*ix.file); !intact.ok()) return fail(out, intact.error());
+  if (auto st = index_file(plan, ix); !st.ok()) return fail(out, st.error());
+  if (auto intact = still_intact(ix); !intact.ok()) return fail(out, intact.error());
   for (const StreamTimeline& t : *ix.timelines) out.packets += t.packets.size();
   out.frames = out.packets;
+  fetched_into(ix, out);
 }
 
 void module_work(const BenchPlan& plan, int32_t work, WorkFigures& out) {
   mp4kit_bench_request rq{};
   rq.abi_version = MP4KIT_BENCH_ABI_VERSION;
   rq.input_path = plan.path.c_str();
+  rq.source_options = &plan.source;
   rq.work = work;
   rq.stream = plan.stream;
   rq.threads = plan.threads;
@@ -212,11 +247,15 @@ void module_work(const BenchPlan& plan, int32_t work, WorkFigures& out) {
   out.pool_hits = rp.pool_hits;
   out.pool_misses = rp.pool_misses;
   out.seek_targets_missed = rp.seek_targets_missed;
+  out.has_fetch = rp.has_fetch;
+  out.fetched_bytes = rp.fetched_bytes;
+  out.fetch_requests = rp.fetch_requests;
 }
 
 void seek_work(const BenchPlan& plan, WorkFigures& out) {
   pipeline::SeekJob job;
   job.input = plan.path;
+  job.source = plan.source;
   job.stream = plan.stream;
   job.frames = plan.seek_frames;
   job.format = "null";
@@ -231,6 +270,11 @@ void seek_work(const BenchPlan& plan, WorkFigures& out) {
   out.packets = static_cast<uint64_t>(rp->runs.decoded);
   out.payload_bytes = rp->runs.bytes;
   out.decode_errors = rp->decode_errors;
+  if (is_url(plan.path)) {
+    out.has_fetch = 1;
+    out.fetched_bytes = rp->input_read.bytes;
+    out.fetch_requests = rp->input_read.requests;
+  }
   // Per target: the seek job's wall time since the previous target of the same pass.
   LatencyHistogram lat;
   for (const pipeline::SeekTargetResult& t : rp->targets) lat.add_ns(static_cast<uint64_t>(std::max(0.0, t.ms) * 1e6));

@@ -12,6 +12,7 @@
 
 #include "bench/bench_harness.h"
 #include "bench/bench_module.h"
+#include "mp4kit/byte_source.h"
 #include "mp4kit/error.h"
 
 namespace mp4kit::cli::bench {
@@ -32,6 +33,7 @@ struct BenchPlan {
   uint64_t frame_count = 0;          ///< seek: frames in the stream
   const mp4kit_bench_api* bench_api = nullptr;  ///< decode, --against
   Limits limits;                     ///< --max-depth/--max-samples/--max-runs/--max-index-mb (CLI-side parse)
+  SourceOptions source;              ///< how a URL input is opened (--http-* flags); files are mapped
 };
 
 /// Parses the file in the parent (no mapping kept afterwards): picks the default stream
@@ -42,7 +44,9 @@ Status resolve_plan(BenchPlan& plan, uint32_t seek_count, uint64_t seed);
 
 /// mp4kit's demux: parse, index every track, then read every packet's bytes in FFmpeg's
 /// interleaved order from the mapping (MADV_SEQUENTIAL; pages behind the read position are
-/// given back as PacketSource does) or, with `direct`, through an O_DIRECT window.
+/// given back as PacketSource does) or, with `direct`, through an O_DIRECT window; a URL
+/// through the HTTP source's read() (its sequential read-ahead). Every work on a URL
+/// reports what it fetched (WorkFigures::has_fetch).
 void demux_work(const BenchPlan& plan, WorkFigures& out);
 /// mp4kit's probe: parse_movie + SampleTable::build + build_timelines of every track.
 void probe_work(const BenchPlan& plan, WorkFigures& out);

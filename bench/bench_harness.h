@@ -47,6 +47,9 @@ struct WorkFigures {
   int32_t has_pool = 0;          ///< frame pool counters valid (decode, seek)
   uint64_t pool_hits = 0, pool_misses = 0;
   uint32_t seek_targets_missed = 0;  ///< seek: targets whose exact frame did not come out
+  int32_t has_fetch = 0;         ///< a URL input: fetched_bytes and fetch_requests are set
+  uint64_t fetched_bytes = 0;    ///< bytes fetched from the server
+  uint64_t fetch_requests = 0;   ///< requests made to the server
 };
 
 /// Figures taken around the work. Units: seconds, bytes, counts; residency 0..1.

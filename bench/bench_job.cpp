@@ -63,9 +63,20 @@ namespace {
 // same send/receive loop (lib/pipeline/packet_feed.h); each output frame is timed.
 int run_decode(const mp4kit_bench_request* rq, mp4kit_bench_result* rp) {
   const uint64_t t0 = LatencyHistogram::now_ns();
-  auto file = io::MappedFileSource::open(rq->input_path, {.fault_guard = true});
-  if (!file.ok()) return bench_fail(rp, file.error());
-  auto dmx = Demuxer::open(*file);
+  // A URL through the HTTP source (the executable's --http-* flags); a file mapped, as always.
+  const bool remote = is_url(rq->input_path);
+  Result<io::MappedFileSourcePtr> file = io::MappedFileSourcePtr{};
+  Result<ByteSourcePtr> source = ByteSourcePtr{};
+  if (remote) {
+    const SourceOptions defaults;
+    source = open_source(rq->input_path, rq->source_options ? *static_cast<const SourceOptions*>(rq->source_options) : defaults);
+    if (!source.ok()) return bench_fail(rp, source.error());
+  } else {
+    file = io::MappedFileSource::open(rq->input_path, {.fault_guard = true});
+    if (!file.ok()) return bench_fail(rp, file.error());
+    source = ByteSourcePtr(*file);
+  }
+  auto dmx = Demuxer::open(*source);
   if (!dmx.ok()) return bench_fail(rp, dmx.error());
   if (rq->stream < 0 || static_cast<size_t>(rq->stream) >= dmx->streams().size() || dmx->track_of(rq->stream) < 0)
     return bench_fail(rp, make_error(ErrorCode::kUsage, "", 0, "no track is stream " + std::to_string(rq->stream) + " (bench decodes tracks)"));
@@ -96,8 +107,15 @@ int run_decode(const mp4kit_bench_request* rq, mp4kit_bench_result* rp) {
   for (uint32_t i = 0; i < packets->size(); ++i)
     if (auto more = feed.send(i, on_frame); !more.ok()) return bench_fail(rp, more.error());
   if (auto more = feed.finish(on_frame); !more.ok()) return bench_fail(rp, more.error());
-  if (!(*file)->still_complete())
+  if (!remote && !(*file)->still_complete())
     return bench_fail(rp, make_error(ErrorCode::kIo, "", 0, "'" + (*file)->path() + "' shrank while it was being decoded"));
+  if (remote) {
+    if (Status intact = (*source)->check_intact(); !intact.ok()) return bench_fail(rp, intact.error());
+    const ReadStats fetched = (*source)->stats();
+    rp->has_fetch = 1;
+    rp->fetched_bytes = fetched.bytes;
+    rp->fetch_requests = fetched.requests;
+  }
   const mp4kit_decoder_stats st = dec->stats();
   rp->frames = static_cast<uint64_t>(st.frames);
   rp->packets = static_cast<uint64_t>(st.packets);

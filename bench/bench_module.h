@@ -24,7 +24,7 @@
 extern "C" {
 #endif
 
-#define MP4KIT_BENCH_ABI_VERSION 1u
+#define MP4KIT_BENCH_ABI_VERSION 2u
 #define MP4KIT_BENCH_ENTRY "mp4kit_bench_module_api"
 
 /// The work of one measured run.
@@ -39,7 +39,10 @@ enum mp4kit_bench_work {
 
 struct mp4kit_bench_request {
   uint32_t abi_version;          ///< MP4KIT_BENCH_ABI_VERSION
-  const char* input_path;        ///< UTF-8 path, not null
+  const char* input_path;        ///< UTF-8 path or http(s):// URL, not null
+  /// How a URL is opened: a `const mp4kit::SourceOptions*` (mp4kit/byte_source.h; the
+  /// executable and this module are built together), or null for the defaults.
+  const void* source_options;
   int32_t work;                  ///< enum mp4kit_bench_work
   int32_t stream;                ///< ffprobe stream index (resolved by the caller; >= 0 for decode/seek)
   int32_t threads;               ///< decoder threads; 0 = one per CPU (FFmpeg's "auto")
@@ -70,6 +73,9 @@ struct mp4kit_bench_result {
   uint64_t pool_hits;
   uint64_t pool_misses;
   uint32_t seek_targets_missed;  ///< seek: targets whose exact frame did not come out (0 expected)
+  int32_t has_fetch;             ///< 1: the input is a URL and fetched_* are set (mp4kit side)
+  uint64_t fetched_bytes;        ///< bytes fetched from the server (ByteSource::stats)
+  uint64_t fetch_requests;       ///< requests made to the server
 };
 
 struct mp4kit_bench_api {

@@ -30,7 +30,7 @@ const char* const kRunFigures[] = {
     "run", "frames", "fps", "wall_s", "user_s", "sys_s", "cpu_utilization", "storage_read_bytes", "requested_bytes",
     "major_faults", "minor_faults", "peak_rss_bytes", "residency_before", "latency_p50_ms", "latency_p95_ms",
     "latency_p99_ms", "latency_max_ms", "pool_misses_per_frame", "packets", "payload_bytes", "proc_read_bytes",
-    "device_read_bytes", "block_requests", "decode_errors", "seek_targets_missed"};
+    "device_read_bytes", "block_requests", "decode_errors", "seek_targets_missed", "bytes_read", "requests"};
 
 std::string bin() { return MP4KIT_BINARY; }
 std::string build_dir() { return std::filesystem::path(MP4KIT_BINARY).parent_path().string(); }

@@ -159,6 +159,42 @@ TEST_CASE("http source: the cache stays under its cap (LRU) and sequential misse
   CHECK(t.requests.size() <= 12);
 }
 
+TEST_CASE("http source: prefetch coalesces ranges with small gaps, within half the cache, and says how many it holds") {
+  FakeServer s = server_of(200 * kBlock);
+  HttpOptions o = small_blocks();  // cache 64 blocks: a prefetch takes at most 32
+  o.coalesce_gap_bytes = 2 * kBlock;
+  auto src = io::open_http_source(kFake, url_for(s), o);
+  REQUIRE(src.ok());
+  CHECK((*src)->batches_reads());
+  // Blocks 10, 12, 15 (gaps of 1 and 2 blocks: one request 10..15), then 30 (gap 14: a second request).
+  const std::vector<ByteRange> near = {{10 * kBlock + 5, 10}, {12 * kBlock, 32}, {15 * kBlock + 4000, 200}, {30 * kBlock, 8}};
+  CHECK((*src)->prefetch(near) == near.size());
+  REQUIRE(s.requests.size() == 3);
+  CHECK(s.requests[1] == std::pair<uint64_t, uint64_t>(10 * kBlock, 17 * kBlock - 1));  // 15 * kBlock + 4000 + 200 spills into 16
+  CHECK(s.requests[2] == std::pair<uint64_t, uint64_t>(30 * kBlock, 31 * kBlock - 1));
+  for (const ByteRange& r : near) {  // all cached: no request
+    auto b = (*src)->read(r.offset, r.size);
+    REQUIRE(b.ok());
+    check_bytes(*b, s, r.offset, r.size);
+  }
+  CHECK(s.requests.size() == 3);
+  CHECK((*src)->prefetch(near) == near.size());  // nothing missing: nothing fetched
+  CHECK(s.requests.size() == 3);
+  // 40 ranges of one block each, 4 blocks apart (gap 3 > 2: one request each), from block
+  // 40 on: the budget (32 blocks) stops it after 32; the caller resumes from the 33rd.
+  std::vector<ByteRange> many;
+  for (uint64_t i = 0; i < 40; ++i) many.push_back({(40 + 4 * i) * kBlock, 100});
+  const size_t covered = (*src)->prefetch(many);
+  CHECK(covered == 32);
+  CHECK(s.requests.size() == 3 + 32);
+  for (size_t i = 0; i < covered; ++i) REQUIRE((*src)->read(many[i].offset, many[i].size).ok());
+  CHECK(s.requests.size() == 3 + 32);  // they stayed cached
+  // A local source holds every range already.
+  std::vector<uint8_t> bytes(100);
+  CHECK(memory_source(bytes.data(), bytes.size(), "m")->prefetch(near) == near.size());
+  CHECK_FALSE(memory_source(bytes.data(), bytes.size(), "m")->batches_reads());
+}
+
 TEST_CASE("http source: a view of one block outlives its eviction") {
   FakeServer s = server_of(16 * kBlock);
   HttpOptions o = small_blocks();

@@ -82,18 +82,22 @@ class Engine {
         break;
       }
       const uint64_t index = p_.inputs++;
-      if (!in_shard(input, o_.shard)) {
+      // Shards, records and --resume go by the name the record shows (a URL without its
+      // query string): a re-signed presigned URL is still the same input.
+      std::string shown = shown_input(input, cmd_.show_url_query);
+      if (!in_shard(shown, o_.shard)) {
         ++p_.other_shards;
         continue;
       }
-      if (resume_ && resume_->done(input)) {
+      if (resume_ && resume_->done(shown)) {
         ++p_.already_recorded;
         continue;
       }
       WorkItem w;
-      w.retry = resume_ && resume_->failed_before(input);
+      w.retry = resume_ && resume_->failed_before(shown);
       w.index = index;
       w.input = input;
+      w.shown = std::move(shown);
       if (!prepare(w)) continue;
       u.items.push_back(std::move(w));
       if (ledger_error_) break;
@@ -141,7 +145,7 @@ class Engine {
 
   InputRecord base(const WorkItem& w) {
     InputRecord r;
-    r.input = w.input;
+    r.input = w.shown;
     r.index = w.index;
     r.retry = w.retry;
     r.outputs = w.outputs;

@@ -1,6 +1,8 @@
 // The per-input subcommand: see command.h.
 #include "batch/command.h"
 
+#include "mp4kit/byte_source.h"
+
 #include <array>
 
 namespace mp4kit::batch {
@@ -102,11 +104,18 @@ Result<CommandTemplate> make_command(std::vector<std::string> args, bool many_in
   bool json = false, pretty = false;
   for (const std::string& a : t.args) json = json || a == "--json", pretty = pretty || a == "--pretty";
   t.groupable = t.args[0] == "probe" && json && !pretty && !t.has_placeholders;
+  for (const std::string& a : t.args) t.show_url_query = t.show_url_query || a == "--show-url-query";
   return t;
 }
 
-ExpandedCommand expand_command(const CommandTemplate& t, std::string_view input, uint64_t index) {
+std::string shown_input(std::string_view input, bool show_url_query) {
+  return is_url(input) ? redact_url(input, show_url_query) : std::string(input);
+}
+
+ExpandedCommand expand_command(const CommandTemplate& t, std::string_view full_input, uint64_t index) {
   Parts parts;
+  std::string_view input = full_input;
+  if (is_url(input)) input = input.substr(0, input.find_first_of("?#"));  // names from the URL's path
   const size_t slash = input.rfind('/');
   parts.name = slash == std::string_view::npos ? input : input.substr(slash + 1);
   parts.dir = slash == std::string_view::npos ? std::string_view(".") : slash == 0 ? std::string_view("/") : input.substr(0, slash);
@@ -126,7 +135,7 @@ ExpandedCommand expand_command(const CommandTemplate& t, std::string_view input,
   }
   for (size_t i : t.output_args)
     if (std::string_view v = output_value(e.args[i]); v != "-") e.outputs.emplace_back(v);
-  e.args.emplace_back(input);
+  e.args.emplace_back(full_input);
   return e;
 }
 

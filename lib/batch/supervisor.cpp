@@ -329,7 +329,7 @@ void Loop::take_group_lines(Child& c) {
     std::string filename, message;
     bool is_error = false;
     int code = 0;
-    if (!parse_group_line(line, filename, is_error, code, message) || filename != w.input) {
+    if (!parse_group_line(line, filename, is_error, code, message) || filename != w.shown) {
       // Not the record of the input expected next: trust none of the rest; those inputs are
       // run again one per child.
       c.protocol_error = true;
@@ -338,7 +338,7 @@ void Loop::take_group_lines(Child& c) {
     }
     const double now = now_s();
     InputRecord r;
-    r.input = w.input;
+    r.input = w.shown;
     r.index = w.index;
     r.retry = w.retry;
     r.outputs = w.outputs;
@@ -391,7 +391,7 @@ void Loop::finish(Child& c) {
   if (in_flight) return;
   WorkItem& w = c.unit.items.front();
   InputRecord r;
-  r.input = w.input;
+  r.input = w.shown;
   r.index = w.index;
   r.retry = w.retry;
   r.outputs = std::move(w.outputs);
@@ -410,7 +410,7 @@ void Loop::finish(Child& c) {
     r.error = "killed by " + signal_name(sig) + " (" + strsignal(sig) + ")";
   } else {
     r.status = code == 0 ? RunStatus::kOk : RunStatus::kFailed;
-    if (code != 0) r.error = error_line(c.err, w.input);
+    if (code != 0) r.error = error_line(c.err, w.shown);
   }
   if (!c.out_truncated) r.result = embeddable_json(c.out);  // else too large to embed: no result
   // A failure that printed its JSON error record: the record's message, as a grouped child's

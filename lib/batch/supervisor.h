@@ -34,7 +34,8 @@
 namespace mp4kit::batch {
 
 struct WorkItem {
-  std::string input;
+  std::string input;                 ///< as listed (what the child opens)
+  std::string shown;                 ///< as records show it (batch/command.h shown_input)
   uint64_t index = 0;
   std::vector<std::string> args;     ///< solo: SUBCOMMAND OPTIONS... INPUT (expanded)
   std::vector<std::string> outputs;

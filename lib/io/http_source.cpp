@@ -112,6 +112,54 @@ class HttpSource final : public ByteSource {
     (void)blocks_for(b0, b1, false);  // best effort: read() reports the failure if it recurs
   }
 
+  bool batches_reads() const override { return true; }
+
+  // Missing blocks of the leading ranges, grouped: a gap of at most coalesce_gap_bytes
+  // between two missing blocks is fetched with them (one request instead of two). Stops
+  // before the fetched blocks would pass half the cache, so that none evicts another.
+  size_t prefetch(const std::vector<ByteRange>& ranges) const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const uint64_t gap_blocks = o_.coalesce_gap_bytes / block_;
+    const uint64_t budget = cap_blocks_ / 2;
+    std::vector<std::pair<uint64_t, uint64_t>> groups;  // inclusive block spans
+    uint64_t planned = 0;
+    size_t covered = 0;
+    for (const ByteRange& r : ranges) {
+      if (r.offset >= size_ || r.size == 0) {
+        ++covered;
+        continue;
+      }
+      const uint64_t b0 = r.offset / block_, b1 = (std::min(size_, r.offset + r.size) - 1) / block_;
+      // Planned tentatively: a range that does not fit the budget is taken back.
+      const size_t saved_count = groups.size();
+      const auto saved_back = groups.empty() ? std::pair<uint64_t, uint64_t>{} : groups.back();
+      uint64_t next_planned = planned;
+      for (uint64_t b = b0; b <= b1 && next_planned <= budget; ++b) {
+        if (cached(b) || (!groups.empty() && b >= groups.back().first && b <= groups.back().second)) continue;
+        if (!groups.empty() && b > groups.back().second && b - groups.back().second - 1 <= gap_blocks) {
+          next_planned += b - groups.back().second;
+          groups.back().second = b;
+        } else {
+          groups.emplace_back(b, b);
+          next_planned += 1;
+        }
+      }
+      if (next_planned > budget) {
+        groups.resize(saved_count);
+        if (saved_count) groups.back() = saved_back;
+        break;
+      }
+      planned = next_planned;
+      ++covered;
+    }
+    for (const auto& [g0, g1] : groups) {
+      auto bytes = fetch(g0 * block_, std::min(size_, (g1 + 1) * block_) - 1);
+      if (!bytes.ok()) return 0;  // best effort: read() reports the failure if it recurs
+      store_run(g0, *bytes);
+    }
+    return covered;
+  }
+
  private:
   // Blocks b0..b1, fetching each run of missing blocks with one request (the last run grown
   // by the read-ahead when it continues the previous fetch). Caller holds mutex_.

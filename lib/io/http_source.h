@@ -6,7 +6,9 @@
 // request per run of adjacent missing blocks; a miss right after the previous fetch's end
 // grows that request by a read-ahead that doubles up to HttpOptions::readahead_bytes
 // (decode's sequential pass), unless advise(kRandom) turned it off. advise(kWillNeed)
-// fetches a range ahead (seek passes). The first request (block 0, at open) learns the size
+// fetches a range ahead (seek passes); prefetch() fetches a list of ranges (a fragmented
+// file's moof headers, mp4/moof_prefetch.h) with one request per group of missing blocks
+// whose gaps are at most HttpOptions::coalesce_gap_bytes, within half the cache. The first request (block 0, at open) learns the size
 // and the validators (ETag, Last-Modified); every later response must agree with them
 // and with the Content-Range asked for, or read() fails with kIo "changed on the server".
 //

@@ -3,6 +3,7 @@
 
 #include "codec/picture.h"
 #include "mp4/chapters.h"
+#include "mp4/moof_prefetch.h"
 #include "mp4/parse_internal.h"
 
 namespace mp4kit {
@@ -177,6 +178,7 @@ Result<Movie> parse_file(const ByteSourcePtr& source, const Limits& limits) {
   ctx.warnings = &movie.warnings;
   const uint64_t file_size = movie.file_size;
   bool moov_done = false;
+  detail::MoofPrefetcher prefetcher(*source);  // a no-op unless the source batches reads (a URL)
   // The top-level walk (§ 4.2): one header read per box; payloads only of the boxes parsed.
   for (uint64_t pos = 0; pos < file_size;) {
     const uint64_t left = file_size - pos;
@@ -185,6 +187,7 @@ Result<Movie> parse_file(const ByteSourcePtr& source, const Limits& limits) {
                                " trailing bytes after the last box");
       break;
     }
+    prefetcher.before_box(pos);
     auto head = detail::read_header_bytes(*source, pos);
     if (!head.ok()) return head.error();
     auto h = parse_box_header(head->data(), pos, left, "", /*allow_to_eof=*/true, /*clamp_truncated=*/true);
@@ -228,6 +231,8 @@ Result<Movie> parse_file(const ByteSourcePtr& source, const Limits& limits) {
           movie.warnings.push_back("moof at 0x" + fmt_hex(h->offset) + ": fragment before moov ignored");
           break;
         }
+        prefetcher.at_moof(h->offset, h->end());
+        prefetcher.before_box(h->end());
         auto r = read_payload(*source, *h, "moof", movie);
         if (!r.ok()) return r.error();
         MP4KIT_TRY(detail::parse_moof(*r, h->offset, movie, ctx, 1));
@@ -246,6 +251,7 @@ Result<Movie> parse_file(const ByteSourcePtr& source, const Limits& limits) {
           return load_be32(tail->data());
         };
         MP4KIT_TRY(detail::parse_sidx(*r, h->offset, h->end(), movie, ctx, file_tail));
+        prefetcher.add_offsets_of(ctx.fragments.sidx_pts);
         break;
       }
       case box::mdat:
