@@ -74,6 +74,9 @@ std::optional<int64_t> parse_mpa_bit_rate(const uint8_t* p) {
   if (index == 0) return std::nullopt;  // free format: the rate is not in the header
   const int lsf = version == 3 ? 0 : 1;  // MPEG-1, else MPEG-2 / 2.5 low sampling frequencies
   const int layer = 4 - static_cast<int>(layer_bits);
+  // Layer I / II data in an "mp3" track: FFmpeg's parser renames the codec (mp1 / mp2) and
+  // the demuxer's rate stands.
+  if (layer != 3) return std::nullopt;
   return kMpaRates[lsf][layer - 1][index] * 1000;
 }
 
