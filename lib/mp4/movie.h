@@ -264,6 +264,7 @@ struct FragmentEvent {
   int64_t value = 0;                 ///< kTfdt: baseMediaDecodeTime; kSidx: end of the references
   bool complete = false;             ///< kSidx: references reach the end of the file
   int32_t ref_track = -1;            ///< kSidx complete: FFmpeg's reference stream, -1 if none
+  uint64_t box_offset = 0;           ///< the top-level box it was read from (moof or sidx), bytes
 };
 
 struct SegmentIndexRef {  ///< 'sidx' (§ 8.16.3), only noted

@@ -206,7 +206,9 @@ Status parse_trun(BoxReader r, const MoofState& moof, uint64_t trun_offset, Traf
                        std::to_string(ctx.limits.max_runs_per_track) + " track runs (raise with --max-runs)",
                    ErrorCode::kInternal);
   }
-  movie.fragment_events.push_back({FragmentEvent::Kind::kRun, s.track_index, static_cast<uint32_t>(t.runs.size())});
+  FragmentEvent e{FragmentEvent::Kind::kRun, s.track_index, static_cast<uint32_t>(t.runs.size())};
+  e.box_offset = moof.moof_offset;
+  movie.fragment_events.push_back(e);
   t.runs.push_back(run);
   return Ok{};
 }
@@ -241,7 +243,9 @@ Status parse_moof(BoxReader r, uint64_t moof_offset, Movie& movie, ParseContext&
         const uint64_t tfdt = version == 1 ? c.u64() : c.u32();
         moof.tfdt[s.track->tkhd.track_id] = tfdt;
         // mov_read_tfdt also moves the track's running end there (int64 as FFmpeg reads it).
-        movie.fragment_events.push_back({FragmentEvent::Kind::kTfdt, s.track_index, 0, static_cast<int64_t>(tfdt)});
+        FragmentEvent e{FragmentEvent::Kind::kTfdt, s.track_index, 0, static_cast<int64_t>(tfdt)};
+        e.box_offset = moof_offset;
+        movie.fragment_events.push_back(e);
       } else if (ch.type == box::trun && s.track) {
         MP4KIT_TRY(parse_trun(c, moof, ch.offset, s, implicit_offset, movie, ctx));
       }
@@ -303,6 +307,7 @@ Status parse_sidx(BoxReader r, uint64_t offset, uint64_t end, Movie& movie, Pars
 
   FragmentEvent e;
   e.kind = FragmentEvent::Kind::kSidx;
+  e.box_offset = offset;
   e.track = static_cast<uint32_t>(track - movie.tracks.data());
   e.value = pts;  // FFmpeg stores the end in the sidx timescale, not the track's
   // Complete when the references reach the end of the file, or an mfra that ends it.

@@ -73,7 +73,8 @@ Status parse_mdhd(BoxReader r, Track& t) {
   t.timescale = head->field;
   t.media_duration = head->duration;
   t.creation_time = head->creation_time;
-  if (head->version != 1 && t.media_duration == 0xFFFFFFFFu) t.media_duration = 0;  // "unknown"
+  // A version-0 duration of all ones means "unknown" (§ 8.4.2.3), but mov_read_mdhd keeps
+  // it as a duration of 2^32 - 1 ticks, and so do FFmpeg's st->duration and bit rate.
   if (r.remaining() >= 2) {
     uint16_t lang = r.u16();
     t.mdhd_language_code = lang;

@@ -5,10 +5,12 @@
 #include <cmath>
 #include <numeric>
 
+#include "mp4/audio_frame_header.h"
 #include "mp4/checked.h"
 #include "mp4/codec_info.h"
 #include "mp4/decoder_facts.h"
 #include "mp4/fourcc.h"
+#include "mp4/fragment_clock.h"
 #include "mp4/timeline.h"
 
 namespace mp4kit {
@@ -153,20 +155,6 @@ struct TrackFacts {
   int64_t duration = kNoValue;  // st->duration, ticks
 };
 
-// Fragment runs mov_read_header parses before it stops (mov_read_default on the root): it
-// stops once moov and an mdat were seen and the fragment index is complete (a sidx); without
-// a sidx it reads every top-level box.
-uint64_t header_parse_end(const Movie& movie) {
-  if (movie.sidx.empty()) return UINT64_MAX;
-  bool moov = false, mdat = false;
-  for (const BoxNode& b : movie.top_level) {
-    moov = moov || b.type == fourcc("moov");
-    mdat = mdat || b.type == fourcc("mdat");
-    if (moov && mdat) return b.offset + b.size;
-  }
-  return UINT64_MAX;
-}
-
 // mov_read_elst / mov_fix_index: the edit list is applied when it has entries and the
 // track has moov samples.
 bool edits_apply(const Track& t, const SampleTable& table, bool apply_edit_lists) {
@@ -248,24 +236,42 @@ std::optional<double> display_rotation_of(const TrackHeader& tkhd) {
   return r;
 }
 
+// What the moov told of one track before any fragment is read, and what the fragment
+// replay adds (FFmpeg's MOVStreamContext fields of the same names).
+struct TrackWork {
+  bool present = false;
+  int64_t unedited_duration = 0;  // st->duration as mov_read_trak left it (before the edit list)
+  int64_t duration_for_fps = 0;   // ticks: stts total + the durations of the header's fragment samples
+  uint64_t frames_for_fps = 0;
+  uint64_t header_fragment_bytes = 0;  // data_size added by the runs mov_read_header parsed
+  uint64_t all_fragment_bytes = 0;
+  int64_t header_duration = 0;    // st->duration when mov_read_header returns (the bit rate's)
+  bool fragment_start_known = false;
+  int64_t fragment_start = 0;     // the first fragment packet's pts, ticks
+};
+
 MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>& tables, bool apply_edit_lists) {
   MediaSummary out;
   out.streams.resize(std::max<size_t>(movie.stream_count, movie.tracks.size()));
   std::vector<TrackFacts> facts(out.streams.size());
-  const uint64_t header_end = header_parse_end(movie);
-  const bool any_unknown_codec = std::any_of(movie.tracks.begin(), movie.tracks.end(), [](const Track& t) {
-    CodecInfo ci = codec_info_of(t);
-    return ci.codec_name.empty() && ci.type != MediaType::kData;
-  });
-  (void)any_unknown_codec;
+  const size_t n_tracks = std::min(movie.tracks.size(), tables.size());
+  std::vector<TrackWork> work(movie.tracks.size());
+  std::vector<FragmentClockTrack> clocks(movie.tracks.size());
+  const auto stream_of = [&](size_t ti) {
+    return ti < movie.track_stream_index.size() ? movie.track_stream_index[ti] : static_cast<uint32_t>(ti);
+  };
 
-  for (size_t ti = 0; ti < movie.tracks.size() && ti < tables.size(); ++ti) {
+  // Pass 1, the moov (mov_read_trak): per-track start, duration and the fragment clock's
+  // starting state.
+  for (size_t ti = 0; ti < n_tracks; ++ti) {
     const Track& t = movie.tracks[ti];
     const SampleTable& table = tables[ti];
-    const uint32_t si = ti < movie.track_stream_index.size() ? movie.track_stream_index[ti] : static_cast<uint32_t>(ti);
+    const uint32_t si = stream_of(ti);
     if (si >= out.streams.size()) continue;
     StreamSummary& s = out.streams[si];
     TrackFacts& f = facts[si];
+    TrackWork& w = work[ti];
+    w.present = true;
     const CodecInfo ci = codec_info_of(t);
     const SampleTableBoxes& stbl = t.stbl;
     f.type = ci.type;
@@ -280,31 +286,18 @@ MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>&
       stts_samples += stbl.stts_sample_count(i);
     }
     if (stts_samples) s.nb_frames = static_cast<int64_t>(stts_samples);
-    int64_t duration_for_fps = stts_total > 0 ? stts_total : 0;
-    uint64_t frames_for_fps = stts_total > 0 ? stts_samples : 0;
+    w.duration_for_fps = stts_total > 0 ? stts_total : 0;
+    w.frames_for_fps = stts_total > 0 ? stts_samples : 0;
     int64_t duration = static_cast<int64_t>(std::min<uint64_t>(t.media_duration, INT64_MAX));  // mov_read_mdhd
     if (stts_total) duration = std::min(duration, stts_total);
-
-    // data_size: the moov samples' sizes (mov_read_stsz) plus those of the fragment runs
-    // mov_read_header parsed (mov_read_trun).
-    uint64_t fragment_bytes = 0, all_fragment_bytes = 0;
-    for (const TrackRun& run : t.runs) {
-      for (uint32_t i = 0; i < run.sample_count; ++i) {
-        all_fragment_bytes = sat_add_u64(all_fragment_bytes, run.sample_size(i));
-        if (run.moof_offset >= header_end) continue;
-        fragment_bytes = sat_add_u64(fragment_bytes, run.sample_size(i));
-        duration_for_fps = sat_add64(duration_for_fps, run.sample_duration(i));
-        ++frames_for_fps;
-      }
-    }
-    const uint64_t data_size = sat_add_u64(table.total_bytes() - std::min(table.total_bytes(), all_fragment_bytes), fragment_bytes);
+    for (const TrackRun& run : t.runs)
+      for (uint32_t i = 0; i < run.sample_count; ++i) w.all_fragment_bytes = sat_add_u64(w.all_fragment_bytes, run.sample_size(i));
 
     // mov_fix_index: with an edit list the start is the leading empty edits' length and the
     // duration is cut to the edits' total; mov_build_index: a video stream without one
     // starts at its first sample's pts (dts 0 - dts_shift + dts_shift + ctts[0]).
-    const int64_t unedited_duration = duration;
-    const bool edited = edits_apply(t, table, apply_edit_lists);
-    if (edited) {
+    w.unedited_duration = duration;
+    if (edits_apply(t, table, apply_edit_lists)) {
       int64_t empty = 0, total = 0;
       bool found_non_empty = false;
       for (const EditListEntry& e : t.edits) {
@@ -321,49 +314,88 @@ MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>&
       // (update_initial_timestamps), the same value without an edit list.
       f.start = first_composition_offset(stbl);
     }
-    // Fragments-only tracks: the first packet's pts (update_initial_timestamps): the run's
-    // tfdt minus the edit list's time offset, plus dts_shift and its composition offset.
-    // mov_read_trun: st->duration grows to the end of the last run (header_duration: of
-    // the last run mov_read_header parsed, what the bit rate is computed with).
-    int64_t header_duration = unedited_duration;
-    if (!t.runs.empty()) {
-      const int64_t time_offset = fragment_time_offset(t, movie.timescale);
-      const int64_t shift = dts_shift_of(t);
-      int64_t track_end = sat_add64(table.moov_sample_count() ? stts_total : 0, 0);
-      int64_t dts = 0;
-      bool first = true;
-      for (const TrackRun& run : t.runs) {
-        dts = sat_sub64(run.first_in_traf && run.tfdt ? static_cast<int64_t>(*run.tfdt) : track_end, time_offset);
-        if (first && run.sample_count && table.moov_sample_count() == 0) {
-          f.start = sat_add64(dts, sat_add64(shift, run.sample_composition_offset(0)));
-          first = false;
-        }
-        for (uint32_t i = 0; i < run.sample_count; ++i) dts = sat_add64(dts, run.sample_duration(i));
-        track_end = sat_add64(dts, time_offset);
-        if (run.moof_offset < header_end) header_duration = std::max(header_duration, track_end);
-      }
-      duration = std::max(duration, track_end);
-    }
     f.duration = duration;
+    FragmentClockTrack& c = clocks[ti];
+    c.st_duration = duration;
+    c.track_end = table.moov_sample_count() ? stts_total : 0;  // where the moov samples end, un-shifted
+    c.time_offset = fragment_time_offset(t, movie.timescale);
+  }
+
+  // Pass 2, the fragments through the fragment clock: mov_read_header parses the leading
+  // ones (their sizes and durations count in data_size and duration_for_fps, and the bit
+  // rate is computed over st->duration as it stands then); the others are read while
+  // avformat_find_stream_info and ffprobe read packets, and move st->duration further.
+  const size_t header_events = header_fragment_events(movie);
+  bool in_header = true;
+  const auto on_run = [&](uint32_t ti, uint32_t ri, int64_t first_dts) -> Status {
+    if (ti >= n_tracks) return Ok{};
+    const Track& t = movie.tracks[ti];
+    const TrackRun& run = t.runs[ri];
+    TrackWork& w = work[ti];
+    if (!w.fragment_start_known) {
+      // update_initial_timestamps: the first packet's pts, dts + dts_shift + its offset
+      w.fragment_start = sat_add64(first_dts, sat_add64(dts_shift_of(t), run.sample_composition_offset(0)));
+      w.fragment_start_known = true;
+    }
+    if (!in_header) return Ok{};
+    for (uint32_t i = 0; i < run.sample_count; ++i) {  // mov_read_trun
+      w.header_fragment_bytes = sat_add_u64(w.header_fragment_bytes, run.sample_size(i));
+      w.duration_for_fps = sat_add64(w.duration_for_fps, run.sample_duration(i));
+      ++w.frames_for_fps;
+    }
+    return Ok{};
+  };
+  // A run whose decode times overflow stops the replay there, as the packet timeline fails.
+  Status replayed = replay_fragment_clock(movie, clocks, 0, header_events, on_run);
+  for (size_t ti = 0; ti < n_tracks; ++ti) work[ti].header_duration = clocks[ti].st_duration;
+  in_header = false;
+  if (replayed.ok()) replayed = replay_fragment_clock(movie, clocks, header_events, movie.fragment_events.size(), on_run);
+  (void)replayed;  // the summary never fails: the figures stand as the clock left them
+
+  // Pass 3: the figures mov_read_header and avformat_find_stream_info give.
+  for (size_t ti = 0; ti < n_tracks; ++ti) {
+    const Track& t = movie.tracks[ti];
+    const SampleTable& table = tables[ti];
+    const uint32_t si = stream_of(ti);
+    if (si >= out.streams.size() || !work[ti].present) continue;
+    StreamSummary& s = out.streams[si];
+    TrackFacts& f = facts[si];
+    const TrackWork& w = work[ti];
+    const CodecInfo ci = codec_info_of(t);
+    // Fragments-only tracks start at their first fragment packet; st->duration is the
+    // clock's (it grows to the end of the last run, or is a sidx's end).
+    if (!t.runs.empty()) {
+      if (table.moov_sample_count() == 0 && w.fragment_start_known) f.start = w.fragment_start;
+      f.duration = clocks[ti].st_duration;
+    }
+
+    // data_size: the moov samples' sizes (mov_read_stsz) plus those of the fragment runs
+    // mov_read_header parsed (mov_read_trun).
+    const uint64_t data_size =
+        sat_add_u64(table.total_bytes() - std::min(table.total_bytes(), w.all_fragment_bytes), w.header_fragment_bytes);
 
     // mov_read_header: avg_frame_rate for video = frames / their duration; timecode tracks
     // give their own rate (mov_parse_stsd_data).
-    if (ci.type == MediaType::kVideo && frames_for_fps > 0 && duration_for_fps > 0)
-      s.avg_frame_rate = reduce(int64_t(t.timescale) * int64_t(frames_for_fps), duration_for_fps, kIntMax);
+    if (ci.type == MediaType::kVideo && w.frames_for_fps > 0 && w.duration_for_fps > 0)
+      s.avg_frame_rate = reduce(int64_t(t.timescale) * int64_t(w.frames_for_fps), w.duration_for_fps, kIntMax);
     if (ci.codec_tag_string == "tmcd") s.avg_frame_rate = timecode_rate(movie, t);
 
     // mov_read_header: bit_rate = data_size * 8 / st->duration as mov_read_trak left it
     // (before the edit list), rounded down; with fragments (trex) av_rescale's rounding to
-    // nearest, over the duration the parsed runs give.
+    // nearest, over st->duration when mov_read_header returns.
     int64_t bit_rate = 0;
     const int64_t bytes = static_cast<int64_t>(std::min<uint64_t>(data_size, INT64_MAX / 8));
-    if (movie.fragmented) {
-      if (header_duration > 0) bit_rate = rescale(bytes, int64_t(t.timescale) * 8, header_duration);
-    } else if (unedited_duration > 0) {
-      const int128_t q = int128_t(bytes) * 8 * t.timescale / unedited_duration;
+    if (!movie.trex.empty()) {
+      if (w.header_duration > 0) bit_rate = rescale(bytes, int64_t(t.timescale) * 8, w.header_duration);
+    } else if (w.unedited_duration > 0) {
+      const int128_t q = int128_t(bytes) * 8 * t.timescale / w.unedited_duration;
       bit_rate = q > INT64_MAX ? kNoValue : static_cast<int64_t>(q);
     }
     if (bit_rate > 0 && bit_rate != kNoValue) s.bit_rate = bit_rate;
+    // avformat_find_stream_info: the AC-3 / E-AC-3 / MP3 decoder's rate from the first
+    // frame header replaces it (the one sample-data read of plain probe, audio_frame_header.h).
+    if (ci.type == MediaType::kAudio)
+      if (const std::optional<int64_t> decoded = first_frame_bit_rate(movie, table, ci.codec_name)) s.bit_rate = *decoded;
 
     // r_frame_rate (avformat_find_stream_info): the estimate, else the time base's rate.
     if (ci.type == MediaType::kVideo) {
@@ -447,9 +479,10 @@ MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>&
   if (start == INT64_MAX || (start > start_text && start - start_text < kTimeBase)) start = start_text;
   if (end == INT64_MIN || (end < end_text && end_text - end < kTimeBase)) end = end_text;
   if (longest == INT64_MIN || (longest < longest_text && longest_text - longest < kTimeBase)) longest = longest_text;
-  // mov_read_mvhd: the movie header's duration is the format's (a zero one is unset).
+  // mov_read_mvhd: the movie header's duration is the format's (a zero one is unset);
+  // mov_read_trex unsets it again: with fragments it does not cover the whole file.
   int64_t format_duration = kNoValue;
-  if (movie.duration > 0) {
+  if (movie.duration > 0 && movie.trex.empty()) {
     const int64_t ts = movie.timescale > 0 ? movie.timescale : 1;
     format_duration = rescale(static_cast<int64_t>(std::min<uint64_t>(movie.duration, INT64_MAX)), kTimeBase, ts);
   }

@@ -1,6 +1,8 @@
 // The timing, rate and size figures `ffprobe -show_streams -show_format` prints, computed
-// from the container alone: box headers, moov and the sample tables (stts, ctts, stsz,
-// elst, trun), never sample data. What FFmpeg 5.1 derives while opening a file
+// from the container: box headers, moov and the sample tables (stts, ctts, stsz, elst,
+// trun, and the fragment events through the fragment clock, fragment_clock.h). Sample data
+// is read once, only for AC-3 / E-AC-3 / MP3 streams: the first frame header of the first
+// sample, whose bit rate FFmpeg's decoder reports (audio_frame_header.h). What FFmpeg 5.1 derives while opening a file
 // (mov_read_header and the mov_read_* box readers) and in avformat_find_stream_info
 // (ff_rfps_add_frame / ff_rfps_calculate, estimate_timings / fill_all_stream_timings /
 // update_stream_timings in libavformat/demux.c) is reproduced here; each rule cites the

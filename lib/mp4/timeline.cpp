@@ -6,6 +6,7 @@
 
 #include "mp4/checked.h"
 #include "mp4/codec_info.h"
+#include "mp4/fragment_clock.h"
 
 namespace mp4kit {
 
@@ -389,7 +390,7 @@ int64_t fragment_time_offset(const Track& t, uint32_t movie_timescale) {
 namespace {
 
 // One track while the timelines are built: its moov entries (edited), then the fragment
-// entries the replay appends, and FFmpeg's running fragment state for it.
+// entries the replay appends, and FFmpeg's running fragment state for it (the clock).
 struct TrackBuild {
   Ctx c;
   const SampleTable* table = nullptr;
@@ -397,35 +398,17 @@ struct TrackBuild {
   EntryVector entries{};
   std::vector<int32_t> ctts{};    // aligned 1:1 with entries once a fragment entry is added
   bool have_ctts = false;
-  int64_t st_duration = 0;        // FFmpeg's st->duration
-  int64_t track_end = 0;          // FFmpeg's sc->track_end (not shifted by dts_shift or time_offset)
-  int64_t time_offset = 0;        // mov_read_elst's time_offset
-  int64_t next_dts = 0;           // where the previous run ended (RunStart::kContinue)
-  bool has_sidx = false;
+  FragmentClockTrack clock{};     // st->duration, track_end, time_offset (fragment_clock.h)
   SampleTable::Cursor cursor{};   // at the next fragment sample
 };
 
-// One run's entries (mov_read_trun), appended after the track's earlier entries: the first
-// dts as RunStart says, minus the edit list's time offset; an entry at or before the dts
-// of the entry before the run is flagged discard. The track's running end and duration follow.
+// One run's entries (mov_read_trun), appended after the track's earlier entries from
+// `first_dts` (the fragment clock's decode time of its first sample); an entry at or before
+// the dts of the entry before the run is flagged discard. The clock then moves to its end.
 // Decode times that do not fit are malformed (checked.h).
-Status append_run(TrackBuild& b, uint32_t run_index) {
+Status append_run(TrackBuild& b, uint32_t run_index, int64_t first_dts) {
   const TrackRun& run = b.c.track.runs[run_index];
-  if (run.sample_count == 0) return Ok{};  // mov_read_trun returns before touching any state
-  const auto overflow = [&]() {
-    return make_error(ErrorCode::kMalformed, "moof", run.trun_offset,
-                      "decode time overflows 64 bits: the run's start (tfdt, sidx or the previous run's end) minus the "
-                      "edit list's time offset " + std::to_string(b.time_offset) + ", plus the sample durations");
-  };
-  std::optional<int64_t> first;
-  switch (run.start) {
-    case RunStart::kContinue: first = b.next_dts; break;
-    case RunStart::kTfdt: first = checked_sub_ticks(static_cast<int64_t>(*run.tfdt), b.time_offset); break;
-    case RunStart::kSidx: first = checked_sub_ticks(run.sidx_pts, b.time_offset); break;
-    case RunStart::kTrackEnd: first = checked_sub_ticks(b.track_end, b.time_offset); break;
-  }
-  if (!first) return overflow();
-  int64_t dts = *first;
+  int64_t dts = first_dts;
   // Overlap is judged against the entry before the run, once (FFmpeg's prev_dts is not
   // updated inside the run): a sample at or before it is discarded after decoding.
   const bool have_prev = !b.entries.empty();
@@ -442,45 +425,23 @@ Status append_run(TrackBuild& b, uint32_t run_index) {
     while (b.ctts.size() < b.entries.size()) b.ctts.push_back(0);
     b.entries.push_back(e);
     b.ctts.push_back(smp.composition_offset);
-    auto next = checked_add_ticks(dts, smp.duration);
-    if (!next) return overflow();
-    dts = *next;
+    dts = sat_add64(dts, smp.duration);  // the clock checks the run's end before moving past it
   }
-  auto end = checked_add_ticks(dts, b.time_offset);
-  if (!end) return overflow();
-  b.next_dts = dts;
-  b.track_end = *end;
-  b.st_duration = std::max(b.st_duration, b.track_end);
   b.have_ctts = true;
   return Ok{};
 }
 
-// The fragment events of the whole file in file order (FragmentEvent): runs append
-// entries; tfdt and sidx move the running ends FFmpeg keeps per track.
+// The fragment events of the whole file in file order, through the fragment clock: runs
+// append entries; tfdt and sidx move the running ends FFmpeg keeps per track.
 Status replay_fragments(const Movie& movie, std::vector<TrackBuild>& builds) {
-  for (const FragmentEvent& e : movie.fragment_events) {
-    if (e.track >= builds.size()) continue;
-    TrackBuild& b = builds[e.track];
-    switch (e.kind) {
-      case FragmentEvent::Kind::kRun:
-        MP4KIT_TRY(append_run(b, e.run));
-        break;
-      case FragmentEvent::Kind::kTfdt:
-        b.track_end = e.value;
-        break;
-      case FragmentEvent::Kind::kSidx:
-        b.st_duration = b.track_end = e.value;
-        b.has_sidx = true;
-        if (e.complete && e.ref_track >= 0 && static_cast<size_t>(e.ref_track) < builds.size()) {
-          const TrackBuild& ref = builds[e.ref_track];
-          for (TrackBuild& o : builds) {
-            if (o.has_sidx) continue;
-            o.st_duration = o.track_end = rescale(ref.st_duration, o.c.track.timescale, ref.c.track.timescale);
-          }
-        }
-        break;
-    }
-  }
+  std::vector<FragmentClockTrack> clocks;
+  clocks.reserve(builds.size());
+  for (const TrackBuild& b : builds) clocks.push_back(b.clock);
+  MP4KIT_TRY(replay_fragment_clock(movie, clocks, 0, movie.fragment_events.size(),
+                                   [&](uint32_t track, uint32_t run, int64_t first_dts) {
+                                     return append_run(builds[track], run, first_dts);
+                                   }));
+  for (size_t i = 0; i < builds.size(); ++i) builds[i].clock = clocks[i];
   return Ok{};
 }
 
@@ -537,20 +498,20 @@ Status begin_timeline(const Movie& movie, size_t ti, const SampleTable& table, c
   Index index;
   MP4KIT_TRY(tl.grouped_pcm ? index_grouped_pcm(c, stbl, limits, index) : index_moov_samples(c, table, ctts_valid, stbl, index));
 
-  b.st_duration = static_cast<int64_t>(t.media_duration);
+  b.clock.st_duration = static_cast<int64_t>(std::min<uint64_t>(t.media_duration, INT64_MAX));
   b.have_ctts = ctts_valid && !tl.grouped_pcm;
   if (options.apply_edit_lists && t.has_elst && !t.edits.empty() && !index.entries.empty()) {
     Fixed f = fix_index(c, index.entries, b.have_ctts ? &index.ctts : nullptr);
     b.entries = std::move(f.entries);
     b.ctts = std::move(f.ctts);
-    b.st_duration = f.duration;
+    b.clock.st_duration = f.duration;
     tl.skip_samples = f.skip_samples;
   } else {
     b.entries = std::move(index.entries);
     b.ctts = std::move(index.ctts);
   }
-  b.time_offset = fragment_time_offset(t, c.movie_timescale);
-  b.track_end = sat_add64(index.moov_end, c.dts_shift);  // moov part end, un-shifted
+  b.clock.time_offset = fragment_time_offset(t, c.movie_timescale);
+  b.clock.track_end = sat_add64(index.moov_end, c.dts_shift);  // moov part end, un-shifted
   b.cursor = table.cursor();
   Sample smp;
   for (uint64_t i = 0; i < table.moov_sample_count(); ++i) b.cursor.next(smp);
@@ -599,7 +560,7 @@ Result<std::vector<StreamTimeline>> build_timelines(const Movie& movie, const st
   for (size_t ti = 0; ti < movie.tracks.size(); ++ti) {
     TrackBuild& b = builds[ti];
     StreamTimeline& tl = result[ti];
-    tl.duration = b.st_duration;
+    tl.duration = b.clock.st_duration;
     const uint32_t stream_index =
         ti < movie.track_stream_index.size() ? movie.track_stream_index[ti] : static_cast<uint32_t>(ti);
     make_packets(tl, std::move(b.entries), b.have_ctts ? &b.ctts : nullptr, b.c.dts_shift, stream_index, every_packet_key(b.ci));
