@@ -362,6 +362,7 @@ MediaSummary summarize_media(const Movie& movie, const std::vector<SampleTable>&
     TrackFacts& f = facts[si];
     const TrackWork& w = work[ti];
     const CodecInfo ci = codec_info_of(t);
+    const SampleTableBoxes& stbl = t.stbl;
     // Fragments-only tracks start at their first fragment packet; st->duration is the
     // clock's (it grows to the end of the last run, or is a sidx's end).
     if (!t.runs.empty()) {
