@@ -12,6 +12,7 @@
 #include <cstring>
 #include <system_error>
 
+#include <malloc.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -122,8 +123,29 @@ int finish_stdout(int rc, int write_errno) {
 }  // namespace
 }  // namespace mp4kit::cli
 
+namespace {
+
+// Keeps freed frame-sized blocks in the heap instead of giving them back to the kernel.
+// libavcodec frees and reallocates its per-picture tables (qscale, mb_type, motion
+// vectors, ~2.5 MB per 1080p H.264 picture and frame thread, zeroed) at every
+// avcodec_flush_buffers, i.e. at every seek pass; under glibc's default dynamic threshold
+// those blocks are mmap'ed and munmap'ed each time, and every reuse page-faults again
+// (measured on `seek --uniform 8` of a 1080p file: 25k -> 15k page faults, about 15% less
+// CPU time). 32 MiB is glibc's largest mmap threshold on 64-bit (DEFAULT_MMAP_THRESHOLD_MAX);
+// the trim threshold keeps up to 256 MiB of free heap top before returning it. Peak RSS
+// is unchanged: the blocks are reused, not added to.
+void tune_allocator() {
+#ifdef M_MMAP_THRESHOLD
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace mp4kit::cli;
+  tune_allocator();
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout pipe is reported as EPIPE and handled quietly
   CLI::App app{"mp4kit: inspect, decode, seek and benchmark MP4 / QuickTime / fragmented MP4 files", "mp4kit"};
   app.footer("'mp4kit help SUBCOMMAND' or 'mp4kit SUBCOMMAND --help' for a subcommand's options; exit codes and JSON "

@@ -260,6 +260,7 @@ Result<pipeline::SeekJob> make_job(const SeekOptions& o, const SeekStream& s, co
   job.skip_non_reference = !o.no_skip;
   job.sync_only = sync_only(targets);
   job.verify = o.verify;
+  job.md5 = o.json || o.verify;  // only the JSON record shows it
   auto ts = o.transform.settings();
   if (!ts.ok()) return ts.error();
   job.transform = *ts;

@@ -137,6 +137,19 @@ make_sample rotated_270_10bit.mp4 \
   "stream copy of h264_10bit.mp4 with a display matrix of rotation 90 (ffmpeg's autorotate turns it 270 degrees clockwise: transpose=cclock)" \
   "${FF[@]}" -i h264_10bit.mp4 -c copy -metadata:s:v:0 rotate=90 "${BITEXACT[@]}" rotated_270_10bit.mp4
 
+# 4:2:2: FFmpeg's transpose takes no format whose chroma is subsampled across only, so
+# ffmpeg's autorotate of this one inserts a scale before the transpose (to the format the
+# output's negotiation picks: rgb24 for png, yuvj444p for jpeg, yuv444p for rawvideo).
+make_sample h264_422.mp4 \
+  "H.264 High 4:2:2 (yuv422p), 64x48 24 fps 0.25 s (6 frames); video only" \
+  "${FF[@]}" -f lavfi -i testsrc2=size=64x48:rate=24 -t 0.25 \
+  -c:v libx264 -preset medium -crf 30 -pix_fmt yuv422p \
+  "${BITEXACT[@]}" h264_422.mp4
+
+make_sample rotated_90_422.mp4 \
+  "stream copy of h264_422.mp4 with a display matrix of rotation -90 (ffmpeg's autorotate: a scale to a transposable format, then transpose=clock)" \
+  "${FF[@]}" -i h264_422.mp4 -c copy -metadata:s:v:0 rotate=270 "${BITEXACT[@]}" rotated_90_422.mp4
+
 # Frame k lasts (1 + k mod 3)/60 s, i.e. 1/60, 2/60, 3/60, 1/60, ...; pts in 1/60 ticks is
 # the running sum of those: N + 3*floor(N/3) + floor((N mod 3)/2), with N mod 3 spelled out
 # so that the filter needs no comma (a filtergraph separator). 60 frames = 2 s.

@@ -8,9 +8,12 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <vector>
+
+#include <sys/mman.h>
 
 namespace mp4kit::decode {
 namespace {
@@ -21,6 +24,29 @@ constexpr size_t kAlign = 64;
 constexpr size_t kPlaneSlack = 16 + kAlign - 1;
 
 size_t align_up(size_t v) { return (v + kAlign - 1) & ~(kAlign - 1); }
+
+// Slots of at least this size sit on 2 MiB boundaries and ask for transparent huge pages
+// (madvise mode, the usual default): a 1080p frame then costs 2 page faults instead of
+// ~760 on first touch (measured: the zeroing of new slots was 20% of the CPU time of a
+// 6-keyframe seek). The memory is zeroed either way; what the decoder sees is the same.
+constexpr size_t kHugePage = size_t{2} << 20;
+
+uint8_t* slot_alloc(size_t bytes) {
+  if (bytes < kHugePage) return static_cast<uint8_t*>(av_mallocz(bytes));
+  const size_t rounded = (bytes + kHugePage - 1) & ~(kHugePage - 1);
+  void* p = std::aligned_alloc(kHugePage, rounded);
+  if (!p) return nullptr;
+#ifdef MADV_HUGEPAGE
+  madvise(p, rounded, MADV_HUGEPAGE);  // advice only: without THP it is ordinary memory
+#endif
+  std::memset(p, 0, bytes);  // zeroed, as av_buffer_allocz in FFmpeg's pools
+  return static_cast<uint8_t*>(p);
+}
+
+void slot_free(uint8_t* mem, size_t bytes) {
+  if (bytes < kHugePage) av_free(mem);
+  else std::free(mem);
+}
 
 }  // namespace
 
@@ -61,7 +87,7 @@ struct FramePool::Shared {
   // Both called with the mutex held.
   void free_slot(Slot* s) {
     all.erase(std::find(all.begin(), all.end(), s));
-    av_free(s->mem);
+    slot_free(s->mem, s->bytes);
     delete s;
     stats.slots = static_cast<uint32_t>(std::count_if(all.begin(), all.end(), [](Slot* x) { return x->pooled; }));
   }
@@ -69,7 +95,7 @@ struct FramePool::Shared {
     auto* s = new Slot;
     s->owner = this;
     s->bytes = geometry.slot_bytes;
-    s->mem = static_cast<uint8_t*>(av_mallocz(s->bytes));  // zeroed, as av_buffer_allocz in FFmpeg's pools
+    s->mem = slot_alloc(s->bytes);  // zeroed, as av_buffer_allocz in FFmpeg's pools
     if (!s->mem) {
       delete s;
       return nullptr;

@@ -10,6 +10,7 @@ extern "C" {
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -112,6 +113,40 @@ const int* coefficients_of(AVColorSpace cs) {
   return sws_getCoefficients(c);
 }
 
+// vf_transpose.c query_formats (FFmpeg 5.1): every format but palette, bitstream and
+// hardware ones, and those whose chroma is subsampled differently across and down.
+bool transposable(AVPixelFormat f) {
+  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(f);
+  return d && !(d->flags & (AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_BITSTREAM)) &&
+         d->log2_chroma_w == d->log2_chroma_h;
+}
+
+// The formats an auto-inserted scale filter may hand transpose, in pixel format order:
+// vf_scale.c query_formats' outputs (swscale's outputs, pal8, the endianness
+// conversions) that transpose takes.
+const std::vector<AVPixelFormat>& transpose_inputs() {
+  static const std::vector<AVPixelFormat> list = [] {
+    std::vector<AVPixelFormat> v;
+    for (const AVPixFmtDescriptor* d = av_pix_fmt_desc_next(nullptr); d; d = av_pix_fmt_desc_next(d)) {
+      const AVPixelFormat f = av_pix_fmt_desc_get_id(d);
+      if ((sws_isSupportedOutput(f) || f == AV_PIX_FMT_PAL8 || sws_isSupportedEndiannessConversion(f)) && transposable(f))
+        v.push_back(f);
+    }
+    return v;
+  }();
+  return list;
+}
+
+// avfiltergraph.c pick_format: of `candidates` (in order), the one av_find_best_pix_fmt_of_2
+// loses least to from `src`.
+AVPixelFormat best_of(const std::vector<AVPixelFormat>& candidates, AVPixelFormat src) {
+  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(src);
+  const int alpha = d && (d->flags & AV_PIX_FMT_FLAG_ALPHA) ? 1 : 0;
+  AVPixelFormat best = AV_PIX_FMT_NONE;
+  for (AVPixelFormat f : candidates) best = av_find_best_pix_fmt_of_2(best, f, src, alpha, nullptr);
+  return best;
+}
+
 const char* rotation_filters(int r) {
   switch (r) {
     case 90: return "transpose=clock";
@@ -209,7 +244,10 @@ Result<std::unique_ptr<Transform>> Transform::for_sink(const char* sink_format) 
   return std::unique_ptr<Transform>(*t);
 }
 
-Transform::~Transform() { sws_freeContext(sws_); }
+Transform::~Transform() {
+  sws_freeContext(sws_);
+  sws_freeContext(pre_sws_);
+}
 
 Status Transform::configure(int w, int h, AVPixelFormat src) {
   in_w_ = w, in_h_ = h, in_fmt_ = src;
@@ -219,6 +257,34 @@ Status Transform::configure(int w, int h, AVPixelFormat src) {
   auto size = scaled_size(rot_w_, rot_h_, req_w_, req_h_, max_side_);
   if (!size.ok()) return size.error();
   scaled_w_ = size->first, scaled_h_ = size->second;
+  // transpose takes no 4:2:2 (nor 4:1:1, 4:4:0): ffmpeg's format negotiation puts a scale
+  // before it, at the stored size, whose output format avfiltergraph.c pick_format chooses
+  // among transpose's formats: those the next stage takes when the formats meet there (no
+  // scale filter of ours in between: the sink's list, or `format=P` when P is transposable;
+  // measured with ffmpeg 5.1 -loglevel debug: png rgb24, jpeg yuvj444p, rawvideo and a
+  // following scale yuv444p, format=yuv422p yuv444p and then yuv422p after the transpose),
+  // else any of them. The rest of the chain then starts from that format.
+  pre_fmt_ = AV_PIX_FMT_NONE;
+  AVPixelFormat from = src;
+  if (src != AV_PIX_FMT_NONE && transpose && !transposable(src)) {
+    const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(src);
+    if (!d || (d->flags & (AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BITSTREAM | AV_PIX_FMT_FLAG_HWACCEL)))
+      return make_error(ErrorCode::kUsage, "", 0,
+                        fmt::format("cannot rotate {} by {} degrees (as FFmpeg's transpose cannot); use --no-autorotate",
+                                    fmt_name(src), rotation_));
+    std::vector<AVPixelFormat> meet;
+    const bool scale_filter = req_w_ != 0 || req_h_ != 0 || max_side_ > 0;
+    if (!scale_filter) {  // the encoder's own list (sink_formats), as ffmpeg negotiates with it
+      const auto& list = sink_formats(sink_format_);
+      for (AVPixelFormat f : transpose_inputs())
+        if (want_fmt_ != AV_PIX_FMT_NONE ? f == want_fmt_ : std::find(list.begin(), list.end(), f) != list.end())
+          meet.push_back(f);
+    }
+    pre_fmt_ = best_of(meet.empty() ? transpose_inputs() : meet, src);
+    if (pre_fmt_ == AV_PIX_FMT_NONE)
+      return make_error(ErrorCode::kInternal, "", 0, fmt::format("no pixel format to rotate {} in", fmt_name(src)));
+    from = pre_fmt_;
+  }
   // The output format: the one asked for; else what the sink takes, chosen as ffmpeg
   // chooses an encoder's (avcodec_find_best_pix_fmt_of_list: the least loss); else the input's.
   out_fmt_ = want_fmt_;
@@ -226,21 +292,21 @@ Status Transform::configure(int w, int h, AVPixelFormat src) {
   if (src != AV_PIX_FMT_NONE) {
     const auto& list = sink_formats(sink_format_);
     if (out_fmt_ == AV_PIX_FMT_NONE && !list.empty()) {
-      if (sink_holds(sink_format_, src)) out_fmt_ = src;
+      if (sink_holds(sink_format_, from)) out_fmt_ = from;
       else {
         std::vector<AVPixelFormat> l = list;
         l.push_back(AV_PIX_FMT_NONE);
-        const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(src);
+        const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(from);
         const int alpha = d && (d->flags & AV_PIX_FMT_FLAG_ALPHA) ? 1 : 0;
-        out_fmt_ = avcodec_find_best_pix_fmt_of_list(l.data(), src, alpha, nullptr);
+        out_fmt_ = avcodec_find_best_pix_fmt_of_list(l.data(), from, alpha, nullptr);
       }
     }
-    if (out_fmt_ == AV_PIX_FMT_NONE) out_fmt_ = src;
+    if (out_fmt_ == AV_PIX_FMT_NONE) out_fmt_ = from;
     if (want_fmt_ == AV_PIX_FMT_NONE && depth_of(out_fmt_) < depth_of(src))
       warning_ = fmt::format("{}-bit {} converted to {}-bit {}{}", depth_of(src), fmt_name(src), depth_of(out_fmt_),
                              fmt_name(out_fmt_), sink_format_.empty() ? "" : " (what --format " + sink_format_ + " holds)");
   }
-  converts_ = src != AV_PIX_FMT_NONE && (scaled_w_ != rot_w_ || scaled_h_ != rot_h_ || out_fmt_ != src);
+  converts_ = src != AV_PIX_FMT_NONE && (scaled_w_ != rot_w_ || scaled_h_ != rot_h_ || out_fmt_ != from);
   // vf_crop.c: sizes, then offsets, on the chroma grid of the (output) format; centred by
   // default, lrint((in - out) / 2); moved inside the frame.
   out_w_ = scaled_w_, out_h_ = scaled_h_, x_ = 0, y_ = 0;
@@ -271,13 +337,6 @@ Status Transform::configure(int w, int h, AVPixelFormat src) {
     y_ = y & ~((1 << vsub) - 1);
     out_w_ = cw, out_h_ = ch;
   }
-  if (src != AV_PIX_FMT_NONE && transpose) {
-    const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(src);
-    if (!d || d->log2_chroma_w != d->log2_chroma_h || (d->flags & (AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BITSTREAM)))
-      return make_error(ErrorCode::kUsage, "", 0,
-                        fmt::format("cannot rotate {} by {} degrees (its chroma is subsampled unevenly); use --no-autorotate",
-                                    fmt_name(src), rotation_));
-  }
   // Nothing resized and one pixel format asked for (--pix-fmt, ffmpeg's `-vf format=P`):
   // the rotation filters (transpose, hflip, vflip) keep their format, and ffmpeg's format
   // negotiation puts the conversion to P before them, at the stored size, so the rotation
@@ -286,12 +345,16 @@ Status Transform::configure(int w, int h, AVPixelFormat src) {
   // here when --pix-fmt is absent) gets its conversion after the rotation instead, as does
   // a resize (the user's scale filter comes after the rotation).
   convert_first_ = false;
-  if (rotation_ && converts_ && want_fmt_ != AV_PIX_FMT_NONE && scaled_w_ == rot_w_ && scaled_h_ == rot_h_) {
+  if (pre_fmt_ == AV_PIX_FMT_NONE && rotation_ && converts_ && want_fmt_ != AV_PIX_FMT_NONE && scaled_w_ == rot_w_ &&
+      scaled_h_ == rot_h_) {
     const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(out_fmt_);
-    convert_first_ = d && d->log2_chroma_w == d->log2_chroma_h &&
+    // (vf_hflip.c takes uneven chroma when it is planar, transpose never)
+    const bool uneven = d && d->log2_chroma_w != d->log2_chroma_h;
+    convert_first_ = d && (!uneven || (!transpose && d->comp[0].plane != d->comp[1].plane)) &&
                      !(d->flags & (AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BITSTREAM | AV_PIX_FMT_FLAG_HWACCEL));
   }
   if (sws_) sws_freeContext(sws_), sws_ = nullptr;
+  if (pre_sws_) sws_freeContext(pre_sws_), pre_sws_ = nullptr;
   return Ok{};
 }
 
@@ -337,25 +400,27 @@ Result<AVFrame*> Transform::rotate(const AVFrame* in) {
   return out;
 }
 
-Result<AVFrame*> Transform::scale(const AVFrame* in, int w, int h) {
+Result<AVFrame*> Transform::scale(const AVFrame* in, int w, int h) { return convert(in, w, h, out_fmt_, sws_, sws_flag_); }
+
+Result<AVFrame*> Transform::convert(const AVFrame* in, int w, int h, AVPixelFormat fmt, SwsContext*& ctx, int flags) {
   const auto src = static_cast<AVPixelFormat>(in->format);
-  if (!sws_) {
-    sws_ = sws_getContext(in->width, in->height, src, w, h, out_fmt_, sws_flag_, nullptr, nullptr, nullptr);
-    if (!sws_)
+  if (!ctx) {
+    ctx = sws_getContext(in->width, in->height, src, w, h, fmt, flags, nullptr, nullptr, nullptr);
+    if (!ctx)
       return make_error(ErrorCode::kUsage, "", 0,
                         fmt::format("libswscale cannot convert {} {}x{} to {} {}x{}", fmt_name(src), in->width, in->height,
-                                    fmt_name(out_fmt_), w, h));
+                                    fmt_name(fmt), w, h));
   }
   // vf_scale.c scale_frame: the matrix from the frame ("auto"), the same for the output;
   // the source range from the frame when it says one; the rest as the context has them.
   int *inv_table = nullptr, *table = nullptr, in_full = 0, out_full = 0, brightness = 0, contrast = 0, saturation = 0;
-  sws_getColorspaceDetails(sws_, &inv_table, &in_full, &table, &out_full, &brightness, &contrast, &saturation);
+  sws_getColorspaceDetails(ctx, &inv_table, &in_full, &table, &out_full, &brightness, &contrast, &saturation);
   const int* matrix = coefficients_of(in->colorspace);
   if (in->color_range != AVCOL_RANGE_UNSPECIFIED) in_full = in->color_range == AVCOL_RANGE_JPEG;
-  sws_setColorspaceDetails(sws_, matrix, in_full, matrix, out_full, brightness, contrast, saturation);
+  sws_setColorspaceDetails(ctx, matrix, in_full, matrix, out_full, brightness, contrast, saturation);
   AVFrame* out = av_frame_alloc();
   if (!out) return make_error(ErrorCode::kInternal, "", 0, "out of memory for a scaled frame");
-  out->format = out_fmt_;
+  out->format = fmt;
   out->width = w;
   out->height = h;
   if (av_frame_get_buffer(out, 0) < 0 || av_frame_copy_props(out, in) < 0) {
@@ -367,7 +432,7 @@ Result<AVFrame*> Transform::scale(const AVFrame* in, int w, int h) {
     av_reduce(&out->sample_aspect_ratio.num, &out->sample_aspect_ratio.den,
               int64_t(in->sample_aspect_ratio.num) * h * in->width,
               int64_t(in->sample_aspect_ratio.den) * w * in->height, INT32_MAX);
-  sws_scale(sws_, in->data, in->linesize, 0, in->height, out->data, out->linesize);
+  sws_scale(ctx, in->data, in->linesize, 0, in->height, out->data, out->linesize);
   return out;
 }
 
@@ -392,7 +457,21 @@ Result<AVFrame*> Transform::apply(const AVFrame* in) {
   const auto src = static_cast<AVPixelFormat>(in->format);
   if (in->width != in_w_ || in->height != in_h_ || src != in_fmt_) MP4KIT_TRY(configure(in->width, in->height, src));
   AVFrame* cur = nullptr;
-  if (convert_first_) {  // configure: ffmpeg converts before transpose/hflip/vflip here
+  if (pre_fmt_ != AV_PIX_FMT_NONE) {  // configure: ffmpeg's auto-inserted scale (graph default flags: bicubic)
+    auto p = convert(in, in->width, in->height, pre_fmt_, pre_sws_, SWS_BICUBIC);
+    if (!p.ok()) return p.error();
+    auto r = rotate(*p);
+    AVFrame* pre = *p;
+    av_frame_free(&pre);
+    if (!r.ok()) return r.error();
+    cur = *r;
+    if (converts_) {
+      auto s = scale(cur, scaled_w_, scaled_h_);
+      av_frame_free(&cur);
+      if (!s.ok()) return s.error();
+      cur = *s;
+    }
+  } else if (convert_first_) {  // configure: ffmpeg converts before transpose/hflip/vflip here
     auto s = scale(in, in->width, in->height);
     if (!s.ok()) return s.error();
     cur = *s;
@@ -431,7 +510,7 @@ void Transform::info(mp4kit_transform_info& o) const {
   o.width = out_w_;
   o.height = out_h_;
   o.pix_fmt = out_fmt_ == AV_PIX_FMT_NONE ? "" : fmt_name(out_fmt_);
-  o.converts = converts_ ? 1 : 0;
+  o.converts = converts_ || pre_fmt_ != AV_PIX_FMT_NONE ? 1 : 0;
   o.scaler = scaler_.c_str();
   o.warning = warning_.c_str();
 }

@@ -67,7 +67,9 @@ class Transform {
   Transform() = default;
   Status configure(int w, int h, AVPixelFormat src);   // geometry for this input
   Result<AVFrame*> rotate(const AVFrame* in);          // a new frame, rotated
-  Result<AVFrame*> scale(const AVFrame* in, int w, int h);  // a new frame, scaled / converted to w x h
+  Result<AVFrame*> scale(const AVFrame* in, int w, int h);  // a new frame, scaled / converted to w x h, out_fmt_
+  // A new frame of the same size in pixel format `fmt`, through `ctx` (created on first use) with `flags`.
+  Result<AVFrame*> convert(const AVFrame* in, int w, int h, AVPixelFormat fmt, SwsContext*& ctx, int flags);
   Status crop(AVFrame* f) const;                       // in place: pointers and size
 
   // settings
@@ -84,6 +86,10 @@ class Transform {
   int rot_w_ = 0, rot_h_ = 0, scaled_w_ = 0, scaled_h_ = 0, x_ = 0, y_ = 0, out_w_ = 0, out_h_ = 0;
   bool converts_ = false;
   bool convert_first_ = false;  // pixel format converted before the rotation (see configure)
+  // A 90/270 rotation of a format transpose cannot take (uneven chroma subsampling, 4:2:2):
+  // the format ffmpeg's auto-inserted scale converts to before it (see configure), else NONE.
+  AVPixelFormat pre_fmt_ = AV_PIX_FMT_NONE;
+  SwsContext* pre_sws_ = nullptr;
   std::string warning_;
   SwsContext* sws_ = nullptr;
 };

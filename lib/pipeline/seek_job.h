@@ -52,6 +52,10 @@ struct SeekJob {
   /// (SeekPlanOptions::sync_only, SeekRunnerOptions::no_fallback).
   bool sync_only = false;
   bool verify = false;                   ///< also decode linearly and compare
+  /// Fill SeekTargetResult::md5 and size (the packed frame's MD5: about 5 ms of CPU per
+  /// 1080p frame). --json and --verify need it; a caller that only writes the frames may
+  /// turn it off. Forced on by `verify`.
+  bool md5 = true;
   TransformSettings transform;           ///< size, crop, pixel format (none by default)
   bool autorotate = true;                ///< stream_setup.h open_transform: png/jpeg/npy, or with a transform
   int quality = 2;                       ///< jpeg: -q:v

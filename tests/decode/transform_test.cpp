@@ -173,7 +173,9 @@ TEST_CASE("transform: a pixel format change without a resize precedes the rotati
       for (const auto& sd : st["side_data_list"]) rotated = rotated || sd.value("rotation", 0) != 0;
       if (!rotated) continue;
       const std::string index = std::to_string(st.value("index", -1));
-      for (const std::string pix : {"rgb24", "yuv420p"}) {
+      // (yuv422p: for a 4:2:2 source turned 90 degrees, converted twice: to yuv444p for the
+      // transpose, then back.)
+      for (const std::string pix : {"rgb24", "yuv420p", "yuv422p"}) {
         const auto eq = first_frame_equal(file, index, "--pix-fmt " + pix, "format=" + pix);
         if (!eq) continue;
         ++cases;
@@ -209,6 +211,13 @@ TEST_CASE("transform: png (8 and 16 bit), jpeg, npy and rotation equal ffmpeg's 
       {samples_dir() + "/rotated_180_fullrange.mp4", "", "png", "-vf \"select=eq(n\\,1)\""},
       {samples_dir() + "/rotated_180_fullrange.mp4", "--crop 40x30+10+4 --pix-fmt rgba", "png",
        "-vf \"select=eq(n\\,1),scale=iw:ih:flags=bicubic,crop=40:30:10:4,format=rgba\""},
+      // 4:2:2 turned 90 degrees: ffmpeg scales to a format transpose takes first (png rgb24,
+      // jpeg yuvj444p; with a resize yuv444p, then the resize to the encoder's format)
+      {samples_dir() + "/rotated_90_422.mp4", "", "png", "-vf \"select=eq(n\\,1)\""},
+      {samples_dir() + "/rotated_90_422.mp4", "", "jpg", "-vf \"select=eq(n\\,1)\" -q:v 2"},
+      {samples_dir() + "/rotated_90_422.mp4", "--size 40x-2", "jpg", "-vf \"select=eq(n\\,1),scale=40:-2:flags=bicubic\" -q:v 2"},
+      {samples_dir() + "/rotated_90_422.mp4", "--crop 30x30 --pix-fmt rgba", "png",
+       "-vf \"select=eq(n\\,1),crop=30:30,format=rgba\""},
   };
   for (const std::string& rotated : {corpus2_dir() + "/decord_video_90.mov", corpus_dir() + "/mediabunny_rotate-buck-bunny.mp4"}) {
     if (!std::filesystem::exists(rotated)) continue;
