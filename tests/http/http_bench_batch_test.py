@@ -16,25 +16,15 @@ Usage: http_bench_batch_test.py MP4KIT_BINARY SOURCE_DIR
 import glob
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 MP4KIT, SRC = sys.argv[1], sys.argv[2]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import http_server  # noqa: E402
-failures = []
-checks = 0
+check = http_server.Checks()
 SECRET = "?X-Amz-Signature=SECRET123"
 
-
-def check(ok, what):
-    global checks
-    checks += 1
-    if not ok:
-        failures.append(what)
-        print("FAIL: " + what, flush=True)
 
 
 def run(args, timeout=300):
@@ -59,13 +49,7 @@ def main():
     if not http_server.find_nginx():
         print("SKIP: needs nginx (Debian nginx-light) and openssl; scripts/setup.sh installs them")
         return 77
-    tmp = tempfile.mkdtemp(prefix="mp4kit-http-bb-")
-    procs = []
-    try:
-        return body(tmp, procs)
-    finally:
-        http_server.stop(procs)
-        shutil.rmtree(tmp, ignore_errors=True)
+    return http_server.run_in_scratch("mp4kit-http-bb-", body)
 
 
 def body(tmp, procs):
@@ -149,8 +133,7 @@ def body(tmp, procs):
         name = os.path.splitext(os.path.basename(p))[0] + ".framemd5"
         if name in got:
             check(open(os.path.join(out_dir, name)).read() == out_d, "batch decode over URL: %s differs from the local decode" % name)
-    print("%d checks, %d failed" % (checks, len(failures)))
-    return 1 if failures else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ import shutil
 import struct
 import subprocess
 import sys
-import tempfile
 
 MP4KIT, SRC = sys.argv[1], sys.argv[2]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -31,16 +30,8 @@ import http_server  # noqa: E402
 SHARED = os.path.join(SRC, "..", "shared")
 CORPORA = [os.environ.get("MP4KIT_CORPUS", os.path.join(SHARED, "corpus")),
            os.environ.get("MP4KIT_CORPUS2", os.path.join(SHARED, "corpus2"))]
-failures = []
-checks = 0
+check = http_server.Checks()
 
-
-def check(ok, what):
-    global checks
-    checks += 1
-    if not ok:
-        failures.append(what)
-        print("FAIL: " + what, flush=True)
 
 
 def top_level(data):
@@ -118,13 +109,7 @@ def main():
     if not http_server.find_nginx() or not shutil.which("ffmpeg"):
         print("SKIP: needs nginx (Debian nginx-light), openssl and ffmpeg; scripts/setup.sh installs them")
         return 77
-    tmp = tempfile.mkdtemp(prefix="mp4kit-http-frag-")
-    procs = []
-    try:
-        return body(tmp, procs)
-    finally:
-        http_server.stop(procs)
-        shutil.rmtree(tmp, ignore_errors=True)
+    return http_server.run_in_scratch("mp4kit-http-frag-", body)
 
 
 def body(tmp, procs):
@@ -185,8 +170,7 @@ def body(tmp, procs):
     print("fragmented parity: %d of %d probes identical over HTTP; request bound held for %d indexed files x block sizes" %
           (n_same, 2 * len(files), n_bounded))
     check(n_bounded >= 4, "the request bound was checked on %d (file, block size) pairs, want >= 4" % n_bounded)
-    print("%d checks, %d failed" % (checks, len(failures)))
-    return 1 if failures else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -108,3 +109,34 @@ def main():
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+class Checks:
+    """The tests' tally: `check(ok, what)` counts a check and prints a FAIL line for a
+    false one; `summary(extra)` prints the counts and gives the exit status (1 if any failed)."""
+
+    def __init__(self):
+        self.count = 0
+        self.failures = []
+
+    def __call__(self, ok, what):
+        self.count += 1
+        if not ok:
+            self.failures.append(what)
+            print("FAIL: " + what, flush=True)
+
+    def summary(self, extra=""):
+        print("%d checks, %d failed%s" % (self.count, len(self.failures), extra))
+        return 1 if self.failures else 0
+
+
+def run_in_scratch(prefix, body):
+    """Runs body(tmp, procs) in a new scratch directory; whatever happens, the servers
+    started into `procs` are stopped and the directory is removed. Returns body's result."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    procs = []
+    try:
+        return body(tmp, procs)
+    finally:
+        stop(procs)
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -20,7 +20,6 @@ import glob
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -31,16 +30,8 @@ MP4KIT, SRC = sys.argv[1], sys.argv[2]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import http_server  # noqa: E402
 CORPUS = os.environ.get("MP4KIT_CORPUS", os.path.join(SRC, "..", "shared", "corpus"))
-failures = []
-checks = 0
+check = http_server.Checks()
 
-
-def check(ok, what):
-    global checks
-    checks += 1
-    if not ok:
-        failures.append(what)
-        print("FAIL: " + what, flush=True)
 
 
 def run(args, timeout=60):
@@ -70,13 +61,7 @@ def main():
     corpus = sorted(f for f in glob.glob(os.path.join(CORPUS, "*")) if re.search(r"\.(mp4|mov|m4a|m4v|3gp)$", f))
     if not corpus:
         print("note: corpus not found at %s; parity over samples/ only" % CORPUS)
-    tmp = tempfile.mkdtemp(prefix="mp4kit-http-")
-    procs = []
-    try:
-        return body(tmp, procs, samples, corpus)
-    finally:
-        http_server.stop(procs)
-        shutil.rmtree(tmp, ignore_errors=True)
+    return http_server.run_in_scratch("mp4kit-http-", lambda tmp, procs: body(tmp, procs, samples, corpus))
 
 
 def body(tmp, procs, samples, corpus):
@@ -205,8 +190,7 @@ def body(tmp, procs, samples, corpus):
     # --show-url-query: the query is printed when asked for
     rc, out, err = run(["probe", "--json", "--show-url-query", "%s/%s%s" % (base, sample, secret)])
     check(rc == 0 and b"SECRET123" in out, "--show-url-query: the query string is not shown")
-    print("%d checks, %d failed, %.1f s" % (checks, len(failures), time.time() - t0))
-    return 1 if failures else 0
+    return check.summary(", %.1f s" % (time.time() - t0))
 
 
 if __name__ == "__main__":
