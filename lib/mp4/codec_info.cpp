@@ -86,27 +86,25 @@ void mov_codec_id(FourCC f, CodecInfo& ci) {
 }
 
 // MPEG-4 Part 2 profile_and_level_indication from the VisualObjectSequence header at the
-// start of the esds DecoderSpecificInfo (ISO/IEC 14496-2 § 6.2.2), as the mpeg4 decoder
-// sets avctx->profile (profile = indication >> 4 for the simple/advanced profiles).
-int mpeg4_visual_profile(ByteSpan dsi) {
+// start of the esds DecoderSpecificInfo (ISO/IEC 14496-2 § 6.2.2); -1 without a VOS header.
+int mpeg4_vos_indication(ByteSpan dsi) {
   for (uint64_t i = 0; i + 4 < dsi.size; ++i)
-    if (dsi.data[i] == 0 && dsi.data[i + 1] == 0 && dsi.data[i + 2] == 1 && dsi.data[i + 3] == 0xB0) {
-      const uint8_t pli = dsi.data[i + 4];
-      // mpeg4videodec.c decode_vos_header -> profile = pli >> 4, level = pli & 0xF
-      return pli >> 4;
-    }
+    if (dsi.data[i] == 0 && dsi.data[i + 1] == 0 && dsi.data[i + 2] == 1 && dsi.data[i + 3] == 0xB0) return dsi.data[i + 4];
   return -1;
+}
+
+// The profile the mpeg4 decoder sets (mpeg4videodec.c decode_vos_header: indication >> 4).
+int mpeg4_visual_profile(ByteSpan dsi) {
+  const int pli = mpeg4_vos_indication(dsi);
+  return pli < 0 ? -1 : pli >> 4;
 }
 
 }  // namespace
 
 int mpeg4_vos_level(ByteSpan dsi) {
-  for (uint64_t i = 0; i + 4 < dsi.size; ++i)
-    if (dsi.data[i] == 0 && dsi.data[i + 1] == 0 && dsi.data[i + 2] == 1 && dsi.data[i + 3] == 0xB0) {
-      const uint8_t pli = dsi.data[i + 4];
-      return (pli >> 4) == 0 && (pli & 0xF) == 8 ? 0 : pli & 0xF;
-    }
-  return -99;
+  const int pli = mpeg4_vos_indication(dsi);
+  if (pli < 0) return -99;
+  return (pli >> 4) == 0 && (pli & 0xF) == 8 ? 0 : pli & 0xF;
 }
 
 namespace {
