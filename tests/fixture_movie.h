@@ -19,6 +19,7 @@ struct FixtureTables {
   std::vector<std::tuple<uint32_t, uint32_t, uint32_t>> stsc{{1, 2, 1}};  // first_chunk, samples_per_chunk, sdi
   std::vector<uint32_t> stsz{100, 10, 20, 110, 30, 40};       // per-sample sizes
   int64_t stsz_count_override = -1;                            // lie about sample_count
+  uint8_t stz2_field_size = 0;  // 4, 8 or 16: the sizes go in a compact 'stz2' instead (§ 8.7.3.3)
   int64_t stts_count_override = -1;                            // lie about stts entry_count
   bool co64 = false;
   std::vector<std::pair<uint32_t, int32_t>> elst;              // (segment_duration, media_time)
@@ -87,9 +88,19 @@ inline Bytes fixture_movie(const FixtureTables& t) {
     m.full_box("stsc", 0, 0).u32(uint32_t(t.stsc.size()));
     for (auto [fc, spc, sdi] : t.stsc) m.u32(fc).u32(spc).u32(sdi);
     m.end();
-    m.full_box("stsz", 0, 0).u32(0).u32(t.stsz_count_override >= 0 ? uint32_t(t.stsz_count_override) : uint32_t(t.stsz.size()));
-    for (uint32_t s : t.stsz) m.u32(s);
-    m.end();
+    if (t.stz2_field_size) {  // reserved(24), field_size(8), sample_count(32), packed entries
+      m.full_box("stz2", 0, 0).u24(0).u8(t.stz2_field_size).u32(uint32_t(t.stsz.size()));
+      for (size_t i = 0; i < t.stsz.size(); ++i) {
+        if (t.stz2_field_size == 16) m.u16(uint16_t(t.stsz[i]));
+        else if (t.stz2_field_size == 8) m.u8(uint8_t(t.stsz[i]));
+        else if (i % 2 == 0) m.u8(uint8_t((t.stsz[i] << 4) | (i + 1 < t.stsz.size() ? t.stsz[i + 1] & 0x0F : 0)));
+      }
+      m.end();
+    } else {
+      m.full_box("stsz", 0, 0).u32(0).u32(t.stsz_count_override >= 0 ? uint32_t(t.stsz_count_override) : uint32_t(t.stsz.size()));
+      for (uint32_t s : t.stsz) m.u32(s);
+      m.end();
+    }
     // Chunk offsets from stsc: walk samples in chunk order.
     std::vector<uint64_t> chunks;
     uint64_t off = mdat_payload_offset;

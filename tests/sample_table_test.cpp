@@ -62,6 +62,34 @@ TEST_CASE("stsc/stco/stsz/stts/stss: samples in decode order with offsets, times
   CHECK_FALSE(st->sample_at(6).ok());
 }
 
+TEST_CASE("stz2 with 4-, 8- and 16-bit entries: per-sample sizes and total_bytes are the sizes written") {
+  for (uint8_t field_size : {uint8_t(4), uint8_t(8), uint8_t(16)}) {
+    CAPTURE(int(field_size));
+    FixtureTables t;
+    // 7 samples (an odd count: the last 4-bit entry shares its byte with padding), sizes
+    // that fit the field, their sum the mdat payload.
+    t.stsz = field_size == 4 ? std::vector<uint32_t>{15, 1, 0, 9, 7, 15, 3}
+             : field_size == 8 ? std::vector<uint32_t>{255, 1, 0, 90, 7, 200, 3}
+                               : std::vector<uint32_t>{65535, 1, 0, 900, 7, 2000, 3};
+    t.stts = {{7, 512}};
+    t.stsc = {{1, 7, 1}};
+    t.stss = {1};
+    t.stz2_field_size = field_size;
+    uint64_t sum = 0;
+    for (uint32_t v : t.stsz) sum += v;
+    t.mdat_payload = uint32_t(sum);
+    auto m = load_movie(t, "stz2_" + std::to_string(field_size) + ".mp4");
+    REQUIRE_MESSAGE(m.ok(), m.error().to_string());
+    auto st = SampleTable::build(m->tracks[0]);
+    REQUIRE(st.ok());
+    CHECK(st->total_bytes() == sum);
+    auto all = st->all();
+    REQUIRE(all.ok());
+    REQUIRE(all->size() == t.stsz.size());
+    for (size_t i = 0; i < t.stsz.size(); ++i) CHECK((*all)[i].size == t.stsz[i]);
+  }
+}
+
 TEST_CASE("tables built before the Movie moves still read the moved Movie's tracks") {
   FixtureTables t;
   auto m = load_movie(t, "moved.mp4");

@@ -209,6 +209,34 @@ Status SampleTable::index_runs(const Limits& limits) {
   return Ok{};
 }
 
+namespace {
+
+// The sum of stsz's entry_size fields of samples [0, n) (§ 8.7.3.2/8.7.3.3: field_size 32,
+// 16, 8 or 4 bits), one pass over the packed entries; n <= the entries stsz holds (checked
+// when stsz was parsed). No overflow: at most 2^32 samples of at most 2^32 - 1 bytes.
+uint64_t sum_sample_sizes(const SampleTableBoxes& s, uint64_t n) {
+  const uint8_t* p = s.stsz.data;
+  uint64_t total = 0;
+  switch (s.field_size) {
+    case 32:
+      for (uint64_t i = 0; i < n; ++i) total += load_be32(p + i * 4);
+      break;
+    case 16:
+      for (uint64_t i = 0; i < n; ++i) total += load_be16(p + i * 2);
+      break;
+    case 8:
+      for (uint64_t i = 0; i < n; ++i) total += p[i];
+      break;
+    default:  // 4: two samples per byte, high nibble first
+      for (uint64_t i = 0; i < n / 2; ++i) total += (p[i] >> 4) + (p[i] & 0x0F);
+      if (n & 1) total += p[n / 2] >> 4;
+      break;
+  }
+  return total;
+}
+
+}  // namespace
+
 uint64_t SampleTable::total_bytes() const {
   if (total_bytes_known_) return total_bytes_;
   const SampleTableBoxes& s = track_->stbl;
@@ -216,7 +244,7 @@ uint64_t SampleTable::total_bytes() const {
   if (s.sample_size != 0) {
     total = uint64_t(s.sample_size) * moov_samples_;
   } else {
-    for (uint64_t i = 0; i < moov_samples_; ++i) total += sample_size(i);
+    total = sum_sample_sizes(s, moov_samples_);
   }
   for (const TrackRun& run : track_->runs) {
     if (run.flags & trun_flags::kSize) {

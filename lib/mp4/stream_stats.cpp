@@ -180,10 +180,12 @@ int64_t first_composition_offset(const SampleTableBoxes& s) {
 int64_t dts_shift_of(const Track& t) {
   int64_t shift = 0;
   const SampleTableBoxes& s = t.stbl;
-  for (uint32_t i = 0; i + 2 < s.ctts_count; ++i) {
-    const int32_t d = s.ctts_sample_offset(i);
+  const uint8_t* p = s.ctts.data;  // entries of (sample_count, sample_offset), 8 bytes each
+  for (uint64_t i = 0, n = s.ctts_count; i + 2 < n; ++i) {
+    const int32_t d = static_cast<int32_t>(load_be32(p + i * 8 + 4));
+    if (d >= 0) continue;
     if (d < -(1 << 28)) return 0;
-    if (static_cast<int32_t>(s.ctts_sample_count(i)) > 0 && d < 0) shift = std::max<int64_t>(shift, -int64_t(d));
+    if (static_cast<int32_t>(load_be32(p + i * 8)) > 0) shift = std::max<int64_t>(shift, -int64_t(d));
   }
   for (const TrackRun& run : t.runs) {
     if (!(run.flags & trun_flags::kCompositionOffset)) continue;
