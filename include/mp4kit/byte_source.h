@@ -157,8 +157,10 @@ using SourceWarning = std::function<void(const std::string& message)>;
 /// How open_source() reaches an http:// or https:// URL (ignored for paths).
 ///
 /// Memory: the source holds at most `cache_bytes` of cached blocks (rounded down to whole
-/// blocks, at least 4 blocks); Buffers the caller still holds keep their blocks alive past
-/// eviction, and a read() spanning several blocks returns a copy of its bytes.
+/// blocks, at least 4 blocks). The blocks one request fetched share one allocation, which
+/// counts in full against the cap while any of its blocks is cached. Buffers the caller
+/// still holds keep their request's bytes alive past eviction. A read() within the blocks
+/// of one request returns a view (no copy); one spanning blocks of several requests, a copy.
 struct HttpOptions {
   uint64_t block_bytes = 256 << 10;    ///< fetch unit, bytes (4 KiB .. 64 MiB)
   uint64_t cache_bytes = 64ull << 20;  ///< cap on cached blocks, bytes (see above)

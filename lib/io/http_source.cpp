@@ -12,6 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "io/large_allocator.h"
+
 namespace mp4kit {
 
 bool is_url(std::string_view s) {
@@ -45,7 +47,47 @@ std::string redact_url(std::string_view url, bool show_query) {
 namespace io {
 namespace {
 
-using Block = std::shared_ptr<const std::vector<uint8_t>>;
+// The body of one response: the bytes of one fetch, received straight into one allocation
+// sized for the range asked for (no regrowth; 2 MiB and more from LargeAllocator, so that
+// the kernel can back a moov-sized run with huge pages). Its blocks are views into it.
+// `cached_blocks` (under the source's mutex) counts its blocks in the cache: the run's
+// memory counts against the cap while any of them is cached.
+struct Run {
+  struct Bytes {  // a fixed-capacity byte array (no zeroing, no per-byte construct)
+    uint8_t* p = nullptr;
+    uint64_t cap = 0, n = 0;
+    Bytes() = default;
+    Bytes(const Bytes&) = delete;
+    Bytes& operator=(const Bytes&) = delete;
+    ~Bytes() {
+      if (p) LargeAllocator<uint8_t>().deallocate(p, cap);
+    }
+    void reserve(uint64_t c) {  // once, before the first append
+      if (c <= cap) return;
+      p = LargeAllocator<uint8_t>().allocate(c);
+      cap = c;
+    }
+    void append(const uint8_t* d, uint64_t k) {  // k <= cap - n (the sink's bound)
+      std::memcpy(p + n, d, k);
+      n += k;
+    }
+    const uint8_t* data() const { return p; }
+    uint64_t size() const { return n; }
+    void shrink_to(uint64_t k) { n = std::min(n, k); }
+  };
+  Bytes bytes;
+  uint64_t cached_blocks = 0;
+};
+using RunPtr = std::shared_ptr<Run>;
+
+// One cached block: bytes [rel, rel + len) of a run.
+struct Block {
+  RunPtr run;
+  uint64_t rel = 0, len = 0;
+  explicit operator bool() const { return run != nullptr; }
+  const uint8_t* data() const { return run->bytes.data() + rel; }
+  uint64_t size() const { return len; }
+};
 constexpr uint64_t kNoSize = UINT64_MAX;
 
 std::string range_text(uint64_t first, uint64_t last) { return "bytes " + std::to_string(first) + "-" + std::to_string(last); }
@@ -56,6 +98,7 @@ class HttpSource final : public ByteSource {
       : api_(api), conn_(conn), url_(std::move(url)), name_(redact_url(url_, o.show_url_query)), o_(o) {
     block_ = std::clamp<uint64_t>(o.block_bytes, 4 << 10, 64ull << 20);
     cap_blocks_ = std::max<uint64_t>(4, o.cache_bytes / block_);
+    cap_bytes_ = cap_blocks_ * block_;
     readahead_cap_blocks_ = std::min(o.readahead_bytes / block_, cap_blocks_ / 4);
   }
   ~HttpSource() override { api_.close(conn_); }
@@ -66,7 +109,7 @@ class HttpSource final : public ByteSource {
     auto bytes = fetch(0, block_ - 1);
     if (!bytes.ok()) return bytes.error();
     if (size_ == 0) return make_error(ErrorCode::kCannotOpen, "", 0, "'" + name_ + "': the file is empty");
-    store_run(0, *bytes);
+    store_run(0, std::move(bytes.value()));
     return Ok{};
   }
 
@@ -83,18 +126,26 @@ class HttpSource final : public ByteSource {
     const uint64_t b0 = offset / block_, b1 = (offset + n - 1) / block_;
     auto blocks = blocks_for(b0, b1, /*readahead=*/sequential_);
     if (!blocks.ok()) return blocks.error();
-    if (b0 == b1) {  // a view into the block, which the Buffer keeps alive
-      const Block& blk = (*blocks)[0];
-      const uint64_t rel = offset - b0 * block_;
-      return Buffer(blk->data() + rel, n, offset, blk, blk->size() - rel - n);
+    // Blocks that lie back to back in one run (fetched by one request): a view into the
+    // run, which the Buffer keeps alive. Otherwise a copy.
+    const Block& first = (*blocks)[0];
+    bool one_run = true;
+    for (uint64_t b = b0 + 1; b <= b1 && one_run; ++b) {
+      const Block& blk = (*blocks)[b - b0];
+      one_run = blk.run == first.run && blk.rel == first.rel + (b - b0) * block_;
+    }
+    if (one_run) {
+      const uint64_t rel = first.rel + (offset - b0 * block_);
+      return Buffer(first.run->bytes.data() + rel, n, offset, std::shared_ptr<const void>(first.run),
+                    first.run->bytes.size() - rel - n);
     }
     std::shared_ptr<uint8_t[]> out(new uint8_t[n]);
     uint64_t done = 0;
     for (uint64_t b = b0; b <= b1; ++b) {
       const Block& blk = (*blocks)[b - b0];
       const uint64_t start = b == b0 ? offset - b0 * block_ : 0;
-      const uint64_t take = std::min<uint64_t>(blk->size() - start, n - done);
-      std::memcpy(out.get() + done, blk->data() + start, take);
+      const uint64_t take = std::min<uint64_t>(blk.size() - start, n - done);
+      std::memcpy(out.get() + done, blk.data() + start, take);
       done += take;
     }
     const uint8_t* p = out.get();
@@ -155,12 +206,17 @@ class HttpSource final : public ByteSource {
     for (const auto& [g0, g1] : groups) {
       auto bytes = fetch(g0 * block_, std::min(size_, (g1 + 1) * block_) - 1);
       if (!bytes.ok()) return 0;  // best effort: read() reports the failure if it recurs
-      store_run(g0, *bytes);
+      store_run(g0, std::move(bytes.value()));
     }
     return covered;
   }
 
  private:
+  struct Entry {
+    Block block;
+    std::list<uint64_t>::iterator pos;
+  };
+
   // Blocks b0..b1, fetching each run of missing blocks with one request (the last run grown
   // by the read-ahead when it continues the previous fetch). Caller holds mutex_.
   Result<std::vector<Block>> blocks_for(uint64_t b0, uint64_t b1, bool readahead) const {
@@ -184,7 +240,7 @@ class HttpSource final : public ByteSource {
       const uint64_t first = b * block_, last = std::min(size_, (fetch_end + 1) * block_) - 1;
       auto bytes = fetch(first, last);
       if (!bytes.ok()) return bytes.error();
-      std::vector<Block> run = store_run(b, *bytes);
+      std::vector<Block> run = store_run(b, std::move(bytes.value()));
       for (uint64_t k = b; k <= e; ++k) out[k - b0] = run[k - b];
       next_block_ = fetch_end + 1;
       b = e + 1;
@@ -196,31 +252,34 @@ class HttpSource final : public ByteSource {
 
   Block lookup(uint64_t b) const {
     auto it = index_.find(b);
-    if (it == index_.end()) return nullptr;
+    if (it == index_.end()) return Block{};
     lru_.splice(lru_.begin(), lru_, it->second.pos);
     return it->second.block;
   }
 
-  // Splits the bytes of a fetch starting at block `b` into blocks and caches them (least
-  // recently used ones leave first). Returns the new blocks.
-  std::vector<Block> store_run(uint64_t b, const std::vector<uint8_t>& bytes) const {
+  // Caches the blocks of a fetch that starts at block `b` (views into `fetched`, no copy).
+  // Least recently used blocks leave first, while the runs with a block in the cache hold
+  // more than the cap. Returns the new blocks.
+  std::vector<Block> store_run(uint64_t b, RunPtr fetched) const {
     std::vector<Block> run;
-    for (uint64_t at = 0; at < bytes.size(); at += block_, ++b) {
-      const uint64_t len = std::min<uint64_t>(block_, bytes.size() - at);
-      auto blk = std::make_shared<const std::vector<uint8_t>>(bytes.begin() + at, bytes.begin() + at + len);
+    const uint64_t total = fetched->bytes.size();
+    for (uint64_t at = 0; at < total; at += block_, ++b) {
+      Block blk{fetched, at, std::min<uint64_t>(block_, total - at)};
       run.push_back(blk);
-      if (auto it = index_.find(b); it != index_.end()) {
-        lru_.erase(it->second.pos);
-        index_.erase(it);
-      }
+      if (auto it = index_.find(b); it != index_.end()) evict(it);
       lru_.push_front(b);
-      index_.emplace(b, Entry{blk, lru_.begin()});
-      while (index_.size() > cap_blocks_) {
-        index_.erase(lru_.back());
-        lru_.pop_back();
-      }
+      if (fetched->cached_blocks++ == 0) held_bytes_ += total;
+      index_.emplace(b, Entry{std::move(blk), lru_.begin()});
     }
+    while (!index_.empty() && (index_.size() > cap_blocks_ || held_bytes_ > cap_bytes_)) evict(index_.find(lru_.back()));
     return run;
+  }
+
+  void evict(std::unordered_map<uint64_t, Entry>::iterator it) const {
+    Run& r = *it->second.block.run;
+    if (--r.cached_blocks == 0) held_bytes_ -= r.bytes.size();
+    lru_.erase(it->second.pos);
+    index_.erase(it);
   }
 
   Error fail(ErrorCode code, uint64_t first, uint64_t last, const std::string& what) const {
@@ -249,11 +308,12 @@ class HttpSource final : public ByteSource {
     uint64_t limit = UINT64_MAX;   // total bytes the sink may receive (--max-download)
     uint64_t received = 0;
     bool over_limit = false;
-    std::vector<uint8_t> bytes;
+    RunPtr run = std::make_shared<Run>();
   };
   static size_t on_body(void* ctx, const uint8_t* data, size_t n) {
     auto* s = static_cast<Sink*>(ctx);
-    const uint64_t needed = s->skip + (s->want - s->bytes.size());  // bytes of this body still of use
+    Run::Bytes& bytes = s->run->bytes;
+    const uint64_t needed = s->skip + (s->want - bytes.size());  // bytes of this body still of use
     if (s->received + std::min<uint64_t>(n, needed) > s->limit) {
       s->over_limit = true;
       return 0;
@@ -263,17 +323,17 @@ class HttpSource final : public ByteSource {
       const uint64_t d = std::min<uint64_t>(s->skip, n);
       s->skip -= d, used += d;
     }
-    const uint64_t take = std::min<uint64_t>(n - used, s->want - s->bytes.size());
-    s->bytes.insert(s->bytes.end(), data + used, data + used + take);
+    const uint64_t take = std::min<uint64_t>(n - used, s->want - bytes.size());
+    if (take) bytes.append(data + used, take);
     used += take;
     // Stop once everything asked for is here (the rest of a 200 body is not wanted).
-    const size_t consumed = s->bytes.size() == s->want ? used : n;
+    const size_t consumed = bytes.size() == s->want ? used : n;
     s->received += consumed;
     return consumed;
   }
 
   // Bytes [first, last] (clamped to the size once known), with retries. Caller holds mutex_.
-  Result<std::vector<uint8_t>> fetch(uint64_t first, uint64_t last) const {
+  Result<RunPtr> fetch(uint64_t first, uint64_t last) const {
     if (size_ != kNoSize) last = std::min(last, size_ - 1);
     std::string last_failure;
     const uint32_t tries = o_.retries + 1;
@@ -287,6 +347,7 @@ class HttpSource final : public ByteSource {
       Sink sink;
       sink.first = first;
       sink.want = last - first + 1;
+      sink.run->bytes.reserve(sink.want);
       if (no_range_) {
         sink.skip = first;
         sink.limit = o_.max_download_bytes > downloaded_ ? o_.max_download_bytes - downloaded_ : 0;
@@ -322,7 +383,7 @@ class HttpSource final : public ByteSource {
       }
       if (r.status == 416 && size_ == kNoSize && r.has_content_range && r.range_total == 0) {
         size_ = 0;  // "bytes */0": an empty file
-        return std::vector<uint8_t>{};
+        return std::make_shared<Run>();
       }
       if (r.status != 200 && r.status != 206) return fail(ErrorCode::kIo, first, last, "unexpected " + status_line);
       MP4KIT_TRY(same_version(r, first, last));
@@ -364,32 +425,29 @@ class HttpSource final : public ByteSource {
         etag_ = r.etag;
         last_modified_ = r.last_modified;
       }
-      if (size_ == 0) return std::vector<uint8_t>{};
-      if (sink.bytes.size() < last - first + 1) {
+      if (size_ == 0) return std::make_shared<Run>();
+      Run::Bytes& bytes = sink.run->bytes;
+      if (bytes.size() < last - first + 1) {
         return fail(ErrorCode::kIo, first, last,
-                    "short body: " + std::to_string(sink.bytes.size()) + " of " + std::to_string(last - first + 1) + " bytes");
+                    "short body: " + std::to_string(bytes.size()) + " of " + std::to_string(last - first + 1) + " bytes");
       }
-      if (sink.bytes.size() > last - first + 1) sink.bytes.resize(last - first + 1);
-      return std::move(sink.bytes);
+      bytes.shrink_to(last - first + 1);
+      return std::move(sink.run);
     }
     return fail(ErrorCode::kIo, first, last, last_failure + " (after " + std::to_string(tries) + (tries == 1 ? " try)" : " tries)"));
   }
-
-  struct Entry {
-    Block block;
-    std::list<uint64_t>::iterator pos;
-  };
 
   const mp4kit_http_api& api_;
   void* conn_;
   std::string url_, name_;
   HttpOptions o_;
-  uint64_t block_ = 0, cap_blocks_ = 0, readahead_cap_blocks_ = 0;
+  uint64_t block_ = 0, cap_blocks_ = 0, cap_bytes_ = 0, readahead_cap_blocks_ = 0;
   mutable std::mutex mutex_;
   mutable uint64_t size_ = kNoSize;
   mutable std::string etag_, last_modified_;
   mutable std::unordered_map<uint64_t, Entry> index_;
   mutable std::list<uint64_t> lru_;  // most recently used first
+  mutable uint64_t held_bytes_ = 0;  // bytes of the runs with a block in the cache
   mutable uint64_t next_block_ = 0;  // the block after the previous fetch's end
   mutable uint64_t ra_blocks_ = 0;
   mutable bool sequential_ = true;

@@ -170,6 +170,10 @@ Result<BoxReader> read_payload(const ByteSource& source, const BoxHeader& h, con
   return BoxReader(kept.data(), kept.size(), kept.offset(), name);
 }
 
+// The longest file tail fetched on speculation after an mdat when no moov was seen yet
+// (the moov of a 10-hour file is about 25 MiB; one of a 2-hour file 5 MiB).
+constexpr uint64_t kTailPrefetchMax = 16ull << 20;
+
 Result<Movie> parse_file(const ByteSourcePtr& source, const Limits& limits) {
   Movie movie;
   movie.source = source;
@@ -256,6 +260,12 @@ Result<Movie> parse_file(const ByteSourcePtr& source, const Limits& limits) {
       }
       case box::mdat:
         movie.mdat_bytes += h->payload_size();
+        // A remote source and no moov yet: the moov is most likely the rest of the file
+        // (moov at the end). One request for the tail instead of one for the next box
+        // header and one more for the moov payload. At most kTailPrefetchMax bytes, and
+        // the source's own budget (half its cache) applies; a hint, never an error.
+        if (!moov_done && source->batches_reads() && h->end() < file_size && file_size - h->end() <= kTailPrefetchMax)
+          source->prefetch({ByteRange{h->end(), file_size - h->end()}});
         break;
       default:
         break;

@@ -141,6 +141,18 @@ def body(tmp, procs, samples, corpus):
           "moov-at-end probe fetched %s bytes (moov %d; want <= 1.2 x (moov + 256 KiB))" % (mk.get("bytes_read"), moov_size))
     print("moov-at-end probe: %s requests, %s bytes (moov %d bytes, file %d)" %
           (mk.get("requests"), mk.get("bytes_read"), moov_size, os.path.getsize(moov_end)), flush=True)
+    # With 4 KiB blocks the moov spans many blocks and its header is not in the block before
+    # it: the tail after the mdat is fetched in one request (parse_movie's tail prefetch), so
+    # block 0 and the tail make 2 requests, not 3 (next box header, then the moov payload),
+    # and the report is the local one.
+    rc_s, out_s, err_s = run(["probe", "--json", "--http-block-kb", "4", url_of(moov_end)])
+    rc_l, out_l, _ = run(["probe", "--json", moov_end])
+    mk_s = json.loads(out_s).get("mp4kit", {}) if rc_s == 0 else {}
+    check(rc_s == 0 and mk_s.get("requests") == 2,
+          "moov-at-end probe with 4 KiB blocks: rc %d, %s requests (want 2) %s" % (rc_s, mk_s.get("requests"), err_s.strip()[:300]))
+    check(rc_s == 0 and moov_size > 4096 and mk_s.get("bytes_read", 1 << 60) <= moov_size + 2 * 4096 + (os.path.getsize(moov_end) - moov[0]["offset"] - moov_size),
+          "moov-at-end probe with 4 KiB blocks fetched %s bytes (moov %d)" % (mk_s.get("bytes_read"), moov_size))
+    check(rc_s == 0 and strip_probe(out_s) == strip_probe(out_l), "moov-at-end probe with 4 KiB blocks differs from the local probe")
     t_faults = time.time()
 
     # --- fault cases: exit code, message, no output left behind
