@@ -28,6 +28,9 @@ using FrameCallback = std::function<Result<bool>(Frame& frame)>;
 
 class PageReleaser {
  public:
+  PageReleaser() = default;
+  /// Gives back nothing below byte `from` of the source (a pass that starts there).
+  explicit PageReleaser(uint64_t from) : released_(from & ~uint64_t(4095)) {}
   /// After packet `i` of `packets` was read from `source`.
   void after(const ByteSource& source, std::span<const Packet> packets, uint64_t i);
 

@@ -143,15 +143,62 @@ void prefetch_targets(const Opened& o, const std::vector<uint64_t>& frames) {
 // a few more frame buffers (measured on the 1080p bench file, 6 keyframes: 3 threads
 // 398 ms of CPU, 1 thread 296 ms). Output is the same with any thread count.
 constexpr size_t kSyncSamplesPerThread = 4;
-int sync_only_threads(size_t targets) {
-  // libavcodec's auto count (pthread_frame.c: av_cpu_count() + 1, at most 16); av_cpu_count
-  // reads the affinity mask, as here.
+// CPUs this process may run on (the affinity mask, as libavcodec's av_cpu_count reads it).
+size_t cpu_count() {
   cpu_set_t set;
   CPU_ZERO(&set);
-  const size_t cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? static_cast<size_t>(CPU_COUNT(&set)) : 1;
+  return sched_getaffinity(0, sizeof set, &set) == 0 ? std::max<size_t>(static_cast<size_t>(CPU_COUNT(&set)), 1) : 1;
+}
+int sync_only_threads(size_t targets) {
+  // libavcodec's auto count (pthread_frame.c: av_cpu_count() + 1, at most 16).
+  const size_t cpus = cpu_count();
   const size_t automatic = std::min<size_t>(cpus + 1, 16);
   const size_t t = targets / kSyncSamplesPerThread;
   return t <= 1 ? 1 : t >= automatic ? 0 : static_cast<int>(t);  // 0: libavcodec's auto
+}
+
+// How the passes are decoded: `decoders` decoders (each running whole passes, at the same
+// time) of `threads` threads each (0 = libavcodec's auto frame threads).
+struct DecoderLayout {
+  size_t decoders = 1;
+  int threads = 0;
+};
+
+// Passes are independent (each starts at a sync sample with a reset decoder), so with
+// several passes the CPUs decode different passes at once, one single-threaded decoder
+// each. That beats one frame-threaded decoder reset at every pass: frame threads start
+// empty at each pass and wait for each other's reference rows, and a pass of a few
+// dozen packets is mostly fill and drain (measured on the 1080p bench file, 8 targets in
+// 6 passes: the same CPU time as one thread, and about half the longest chain of work).
+// Used when the passes spread well: the busiest decoder, taking passes in run order as
+// SeekRunner does, gets at most kSpreadLimit of the packets (weighed by bytes, which
+// follow decoding cost better than counts; else one frame-threaded decoder is better).
+// Not for sources that fetch (HTTP: one connection serialises the reads anyway) nor for
+// --keyframes (one pass). `--threads N`: N threads in all, one decoder per pass up to N,
+// the rest as frame threads of those decoders; 0 = one decoder per CPU.
+constexpr double kSpreadLimit = 0.7;
+DecoderLayout decoder_layout(const SeekJob& job, const Opened& o, const SeekPlan& plan) {
+  DecoderLayout one{1, job.sync_only && job.threads == 0 ? sync_only_threads(job.frames.size()) : job.threads};
+  if (job.sync_only || !o.demuxer.source().is_mapped() || job.threads == 1 || plan.passes.size() < 2) return one;
+  const size_t budget = job.threads > 0 ? static_cast<size_t>(job.threads) : cpu_count();
+  const size_t w = std::min(budget, plan.passes.size());
+  if (w < 2) return one;
+  // Simulate the runner's schedule: passes in order of their first requested target, each
+  // to the decoder that frees up first.
+  std::vector<size_t> first(plan.passes.size(), SIZE_MAX);
+  for (size_t t = 0; t < plan.targets.size(); ++t) first[plan.targets[t].pass] = std::min(first[plan.targets[t].pass], t);
+  std::vector<size_t> order(plan.passes.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return first[a] < first[b]; });
+  std::vector<uint64_t> busy(w, 0);
+  uint64_t total = 0;
+  for (size_t pi : order) {
+    const uint64_t cost = plan.passes[pi].bytes + 1;
+    *std::min_element(busy.begin(), busy.end()) += cost;
+    total += cost;
+  }
+  if (static_cast<double>(*std::max_element(busy.begin(), busy.end())) > kSpreadLimit * static_cast<double>(total)) return one;
+  return {w, job.threads > 0 ? std::max(1, job.threads / static_cast<int>(w)) : 1};
 }
 
 Result<Decoder> open_decoder(const Opened& o, int threads) {
@@ -163,9 +210,9 @@ Result<Decoder> open_decoder(const Opened& o, int threads) {
 
 // H.264 passes that start at a non-IDR sync sample (a recovery point) push past their
 // last target (seek_runner.h: SeekRunnerOptions::push_past_targets).
-SeekRunnerOptions runner_options(const Opened& o, const std::string& codec_name, PageReleaser* releaser, bool sync_only) {
+SeekRunnerOptions runner_options(const Opened& o, const std::string& codec_name, bool sync_only) {
   SeekRunnerOptions r;
-  r.releaser = releaser;
+  r.release_pages = true;
   r.no_fallback = sync_only;  // and no push: not one packet but the sync samples
   if (sync_only || codec_name != "h264" || o.track->sample_entries.empty()) return r;
   r.push_past_targets = [&o](uint32_t start) {
@@ -197,10 +244,12 @@ void describe(SeekTargetResult& out, const SeekTarget& target, const SeekDeliver
 }
 
 // Runs the passes and writes each target. A failing output's path goes to `failed_path`.
-Status extract(const SeekJob& job, const Opened& o, const SeekPlan& plan, Decoder& dec, SeekOutputs& outputs,
+Status extract(const SeekJob& job, const Opened& o, const SeekPlan& plan, std::vector<Decoder>& decoders, SeekOutputs& outputs,
                Transform* transform, SeekReport& report, Clock::time_point t0, std::string& failed_path) {
-  PageReleaser releaser;
-  SeekRunner runner(dec, o.demuxer, o.packets, plan, runner_options(o, o.demuxer.streams()[o.stream].codec.codec_name, &releaser, job.sync_only));
+  std::vector<Decoder*> dec;
+  for (Decoder& d : decoders) dec.push_back(&d);
+  SeekRunner runner(std::move(dec), o.demuxer, o.packets, plan,
+                    runner_options(o, o.demuxer.streams()[o.stream].codec.codec_name, job.sync_only));
   int64_t done = 0;
   const Error closed = make_error(ErrorCode::kIo, "", 0, "stdout closed by its reader");
   Status st = runner.run([&](size_t t, const Frame& frame, const SeekDelivery& how) -> Status {
@@ -278,10 +327,15 @@ Result<SeekReport> run_seek(const SeekJob& job, std::string& error_file) {
   if (!tl.ok()) return fail(tl.error(), job.input);
   auto plan = plan_seek(o->demuxer.movie(), *o->track, **tl, *o->index, job.frames, popt);
   if (!plan.ok()) return fail(plan.error(), job.input);
-  auto dec = open_decoder(*o, job.sync_only && job.threads == 0 ? sync_only_threads(job.frames.size()) : job.threads);
-  if (!dec.ok()) return fail(dec.error(), job.input);
-  report.codec = dec->codec();
-  report.threads = dec->stats().threads;
+  const DecoderLayout layout = decoder_layout(job, *o, *plan);
+  std::vector<Decoder> decoders;
+  for (size_t i = 0; i < layout.decoders; ++i) {
+    auto dec = open_decoder(*o, layout.threads);
+    if (!dec.ok()) return fail(dec.error(), job.input);
+    decoders.push_back(std::move(dec.value()));
+  }
+  report.codec = decoders.front().codec();
+  for (const Decoder& d : decoders) report.threads += d.stats().threads;
 
   std::string rotation_warning;
   auto transform = open_transform(job.transform, o->demuxer.streams()[o->stream], job.format, job.autorotate, rotation_warning);
@@ -292,7 +346,7 @@ Result<SeekReport> run_seek(const SeekJob& job, std::string& error_file) {
   SeekOutputs outputs(job, sink_base);
   if (Status st = outputs.open(); !st.ok()) return fail(st.error(), st.error().code == ErrorCode::kUsage ? "" : job.output);
   std::string failed_path;
-  const Status st = extract(job, *o, *plan, *dec, outputs, tr, report, t0, failed_path);
+  const Status st = extract(job, *o, *plan, decoders, outputs, tr, report, t0, failed_path);
   report.transform_warning = rotation_warning;
   if (tr) {
     report.transformed = true;
@@ -303,7 +357,7 @@ Result<SeekReport> run_seek(const SeekJob& job, std::string& error_file) {
   const bool closed = outputs.closed_by_reader();
   Status fin = Ok{};
   if (st.ok()) fin = outputs.finish();
-  report.decode_errors = dec->stats().decode_errors;
+  for (const Decoder& d : decoders) report.decode_errors += d.stats().decode_errors;
   report.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
   report.input_read = o->demuxer.source().stats();
   if (closed) return report;

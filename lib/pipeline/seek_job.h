@@ -46,7 +46,7 @@ struct SeekJob {
   /// target only); ignored for null.
   std::vector<std::string> target_outputs;
   std::string output;
-  int threads = 0;                       ///< 0 = one per CPU
+  int threads = 0;                       ///< 0 = one per CPU; several passes may run on several decoders (seek_job.cpp decoder_layout)
   bool skip_non_reference = true;        ///< leave provably non-reference packets out
   /// `--keyframes`: every frame is a sync sample, decoded without any other packet
   /// (SeekPlanOptions::sync_only, SeekRunnerOptions::no_fallback).
@@ -84,7 +84,7 @@ struct SeekTargetResult {
 struct SeekReport {
   uint32_t stream = 0;
   std::string codec;
-  int threads = 0;                       ///< decoder threads in effect
+  int threads = 0;                       ///< decoder threads in effect, all decoders together
   uint64_t frame_count = 0;              ///< frames of the stream
   SeekRunStats runs;                     ///< passes, fallbacks, decoded, skipped, bytes
   int64_t decode_errors = 0;

@@ -3,7 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <condition_variable>
 #include <map>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 
 #include "codec/nal.h"
@@ -22,17 +27,22 @@ int64_t packet_of(const mp4kit_frame_info& info, size_t packets) {
 
 SeekRunner::SeekRunner(Decoder& decoder, const Demuxer& demuxer, std::span<const Packet> packets, const SeekPlan& plan,
                        SeekRunnerOptions options)
-    : decoder_(decoder), demuxer_(demuxer), packets_(packets), plan_(plan), options_(std::move(options)),
-      delivered_(plan.targets.size(), false) {}
+    : SeekRunner(std::vector<Decoder*>{&decoder}, demuxer, packets, plan, std::move(options)) {}
+
+SeekRunner::SeekRunner(std::vector<Decoder*> decoders, const Demuxer& demuxer, std::span<const Packet> packets,
+                       const SeekPlan& plan, SeekRunnerOptions options)
+    : decoders_(std::move(decoders)), demuxer_(demuxer), packets_(packets), plan_(plan), options_(std::move(options)),
+      delivered_(plan.targets.size(), 0), next_fallback_id_(static_cast<int32_t>(plan.passes.size())) {}
 
 bool h264_sample_has_idr(const SampleEntry& entry, const uint8_t* data, uint64_t size) {
   return codec::h264_has_idr_slice(data, size, codec::avc_nal_length_size(entry.avcC.data, entry.avcC.size));
 }
 
-Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool>& skip, const std::vector<size_t>& wanted,
-                           int32_t fallback, const OnFrame& on_frame) {
-  const int32_t pass_id = static_cast<int32_t>(stats_.passes++);
-  if (fallback) ++stats_.fallbacks;
+Status SeekRunner::attempt(Decoder& decoder, SeekRunStats& stats, int32_t pass_id, uint32_t start, uint32_t last,
+                           const std::vector<bool>& skip, const std::vector<size_t>& wanted, int32_t fallback,
+                           const OnFrame& on_frame) {
+  ++stats.passes;
+  if (fallback) ++stats.fallbacks;
 
   // Packets to send: [start, last] minus the skipped ones, then (push mode) a few more so
   // that the targets leave the decoder through its normal output path, not the flush.
@@ -81,7 +91,10 @@ Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool
     }
   }
 
-  PacketFeed feed(decoder_, demuxer_, packets_, options_.releaser, /*strict=*/false);
+  const ByteSource& source = demuxer_.source();
+  std::optional<PageReleaser> releaser;
+  if (options_.release_pages) releaser.emplace(packets_[start].pos);
+  PacketFeed feed(decoder, demuxer_, packets_, releaser ? &*releaser : nullptr, /*strict=*/false);
   const auto sent = [&] { return static_cast<size_t>(std::min<uint64_t>(feed.sent(), packets.size())); };
   auto last_delivery = Clock::now();
   const FrameCallback on_decoded = [&](Frame& frame) -> Result<bool> {
@@ -108,7 +121,7 @@ Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool
       auto r = on_frame(t, frame, d);
       last_delivery = Clock::now();
       if (!r.ok()) return r.error();
-      delivered_[t] = true;
+      delivered_[t] = 1;
       --remaining;
     }
     wanted_at.erase(it);
@@ -117,6 +130,10 @@ Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool
   Status st = Ok{};
   bool ran_out = true;  // every packet sent without the callback stopping: drain
   for (const uint32_t i : packets) {
+    if (stop_.load(std::memory_order_relaxed)) {  // another pass failed: its error is the one returned
+      ran_out = false;
+      break;
+    }
     auto more = feed.send(i, on_decoded);
     if (!more.ok()) st = more.error();
     if (!more.ok() || !*more) {
@@ -126,12 +143,68 @@ Status SeekRunner::attempt(uint32_t start, uint32_t last, const std::vector<bool
   }
   if (ran_out)
     if (auto more = feed.finish(on_decoded); !more.ok()) st = more.error();
-  decoder_.reset();  // the next pass may start at any sync sample
+  decoder.reset();  // the next pass may start at any sync sample
   const size_t total = sent();
-  stats_.decoded += static_cast<int64_t>(total);
-  stats_.bytes += bytes_before[total];
-  stats_.skipped += static_cast<int64_t>(skipped_before[total]);
+  stats.decoded += static_cast<int64_t>(total);
+  stats.bytes += bytes_before[total];
+  stats.skipped += static_cast<int64_t>(skipped_before[total]);
+  if (releaser && source.is_mapped() && total > 0) {
+    // The pass is over and the decoder holds none of its packets: give back what is left
+    // of its bytes (the releaser keeps the last kReleaseLag packets while it runs).
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (size_t k = 0; k < total; ++k) {
+      const Packet& p = packets_[packets[k]];
+      lo = std::min(lo, p.pos);
+      hi = std::max(hi, p.pos + p.size);
+    }
+    lo &= ~uint64_t(4095);
+    if (hi > lo) source.advise(Access::kDontNeed, lo, hi - lo);
+  }
   return st;
+}
+
+Status SeekRunner::run_pass(Decoder& decoder, SeekRunStats& stats, size_t pi, size_t position, const OnFrame& on_frame) {
+  const SeekPass& pass = plan_.passes[pi];
+  MP4KIT_TRY(attempt(decoder, stats, static_cast<int32_t>(position), pass.start_packet, pass.last_packet, pass.skip,
+                     pass.targets, 0, on_frame));
+  std::vector<size_t> missing;
+  const auto collect = [&] {
+    missing.clear();
+    for (size_t t : pass.targets)
+      if (!delivered_[t]) missing.push_back(t);
+  };
+  const auto stopped = [&] { return stop_.load(std::memory_order_relaxed); };  // cut short, not failed
+  if (stopped()) return Ok{};
+  collect();
+  const bool skipped_any = pass.skipped > 0 && !options_.no_fallback;
+  if (!missing.empty() && skipped_any) {
+    uint32_t last = pass.start_packet;
+    for (size_t t : missing) last = std::max(last, plan_.targets[t].packet);
+    MP4KIT_TRY(attempt(decoder, stats, next_fallback_id_++, pass.start_packet, last, {}, missing, 1, on_frame));
+    if (stopped()) return Ok{};
+    collect();
+  }
+  if (!missing.empty() && pass.start_packet > 0 && !options_.no_fallback) {
+    uint32_t last = 0;
+    for (size_t t : missing) last = std::max(last, plan_.targets[t].packet);
+    MP4KIT_TRY(attempt(decoder, stats, next_fallback_id_++, 0, last, {}, missing, 2, on_frame));
+    if (stopped()) return Ok{};
+    collect();
+  }
+  if (!missing.empty() && options_.no_fallback) {
+    const SeekTarget& t = plan_.targets[missing.front()];
+    return make_error(ErrorCode::kMalformed, "", packets_[t.packet].pos,
+                      "frame " + std::to_string(t.frame) + " (sync sample at packet " + std::to_string(t.packet) +
+                          ") was not output by the decoder when decoded without the packets between sync samples");
+  }
+  if (!missing.empty()) {
+    const SeekTarget& t = plan_.targets[missing.front()];
+    return make_error(ErrorCode::kMalformed, "", packets_[t.packet].pos,
+                      "frame " + std::to_string(t.frame) + " (packet " + std::to_string(t.packet) + ", pts " +
+                          std::to_string(packets_[t.packet].pts) +
+                          ") was not output by the decoder, even decoding from the first packet (damaged stream?)");
+  }
+  return Ok{};
 }
 
 Status SeekRunner::run(const OnFrame& on_frame) {
@@ -143,43 +216,65 @@ Status SeekRunner::run(const OnFrame& on_frame) {
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return first_request[a] < first_request[b]; });
 
-  for (size_t pi : order) {
-    const SeekPass& pass = plan_.passes[pi];
-    MP4KIT_TRY(attempt(pass.start_packet, pass.last_packet, pass.skip, pass.targets, 0, on_frame));
-    std::vector<size_t> missing;
-    const auto collect = [&] {
-      missing.clear();
-      for (size_t t : pass.targets)
-        if (!delivered_[t]) missing.push_back(t);
-    };
-    collect();
-    const bool skipped_any = pass.skipped > 0 && !options_.no_fallback;
-    if (!missing.empty() && skipped_any) {
-      uint32_t last = pass.start_packet;
-      for (size_t t : missing) last = std::max(last, plan_.targets[t].packet);
-      MP4KIT_TRY(attempt(pass.start_packet, last, {}, missing, 1, on_frame));
-      collect();
+  if (decoders_.size() > 1 && order.size() > 1) return run_parallel(order, on_frame);
+  for (size_t q = 0; q < order.size(); ++q) MP4KIT_TRY(run_pass(*decoders_.front(), stats_, order[q], q, on_frame));
+  return Ok{};
+}
+
+Status SeekRunner::run_parallel(const std::vector<size_t>& order, const OnFrame& on_frame) {
+  const size_t workers = std::min(decoders_.size(), order.size());
+  const size_t window = 2 * workers;  // passes taken at most past the oldest unfinished one
+  std::mutex m;
+  std::condition_variable cv;
+  size_t next = 0, oldest = 0;
+  std::vector<uint8_t> finished(order.size(), 0);
+  std::vector<std::optional<Error>> failed(order.size());
+  std::vector<SeekRunStats> stats(workers);
+  std::mutex callback_mutex;
+  const OnFrame serialised = [&](size_t t, const Frame& frame, const SeekDelivery& how) -> Status {
+    std::lock_guard<std::mutex> lock(callback_mutex);
+    return on_frame(t, frame, how);
+  };
+  const auto work = [&](size_t w) {
+    for (;;) {
+      size_t q;
+      {
+        std::unique_lock<std::mutex> lock(m);
+        cv.wait(lock, [&] { return stop_.load() || next >= order.size() || next < oldest + window; });
+        if (stop_.load() || next >= order.size()) return;
+        q = next++;
+      }
+      Status st = run_pass(*decoders_[w], stats[w], order[q], q, serialised);
+      std::lock_guard<std::mutex> lock(m);
+      finished[q] = 1;
+      if (!st.ok()) {
+        failed[q] = st.error();
+        stop_.store(true);
+      }
+      while (oldest < order.size() && finished[oldest]) ++oldest;
+      cv.notify_all();
     }
-    if (!missing.empty() && pass.start_packet > 0 && !options_.no_fallback) {
-      uint32_t last = 0;
-      for (size_t t : missing) last = std::max(last, plan_.targets[t].packet);
-      MP4KIT_TRY(attempt(0, last, {}, missing, 2, on_frame));
-      collect();
-    }
-    if (!missing.empty() && options_.no_fallback) {
-      const SeekTarget& t = plan_.targets[missing.front()];
-      return make_error(ErrorCode::kMalformed, "", packets_[t.packet].pos,
-                        "frame " + std::to_string(t.frame) + " (sync sample at packet " + std::to_string(t.packet) +
-                            ") was not output by the decoder when decoded without the packets between sync samples");
-    }
-    if (!missing.empty()) {
-      const SeekTarget& t = plan_.targets[missing.front()];
-      return make_error(ErrorCode::kMalformed, "", packets_[t.packet].pos,
-                        "frame " + std::to_string(t.frame) + " (packet " + std::to_string(t.packet) + ", pts " +
-                            std::to_string(packets_[t.packet].pts) +
-                            ") was not output by the decoder, even decoding from the first packet (damaged stream?)");
+  };
+  std::vector<std::thread> threads;
+  threads.reserve(workers - 1);
+  for (size_t w = 1; w < workers; ++w) {
+    try {
+      threads.emplace_back(work, w);
+    } catch (const std::system_error&) {
+      break;  // no more threads: the ones started (and this one) take every pass
     }
   }
+  work(0);
+  for (std::thread& t : threads) t.join();
+  for (const SeekRunStats& s : stats) {
+    stats_.passes += s.passes;
+    stats_.fallbacks += s.fallbacks;
+    stats_.decoded += s.decoded;
+    stats_.skipped += s.skipped;
+    stats_.bytes += s.bytes;
+  }
+  for (const std::optional<Error>& e : failed)
+    if (e) return *e;
   return Ok{};
 }
 

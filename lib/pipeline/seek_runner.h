@@ -1,6 +1,7 @@
-// Executes a SeekPlan (lib/mp4/seek_plan.h) with one Decoder: one forward pass per start
-// sync sample, the decoder drained and reset between passes, each output frame matched to
-// its target by the index of the packet it was decoded from (mp4kit_frame_info.packet_index).
+// Executes a SeekPlan (lib/mp4/seek_plan.h) with one Decoder, or several that run passes at
+// the same time: one forward pass per start sync sample, the decoder drained and reset
+// between passes, each output frame matched to its target by the index of the packet it was
+// decoded from (mp4kit_frame_info.packet_index).
 //
 // Exactness rules:
 //  * a pass sends its packets in decode order from the start sync sample to its last
@@ -16,9 +17,21 @@
 // Passes run in the order their first target was requested, so outputs that must be
 // written in request order hold as few frames as possible.
 //
-// Threads: one thread; on_frame is called on it, with a frame it may keep (Frame::clone).
+// Several decoders: passes are independent (each starts from a sync sample with a reset
+// decoder), so W decoders take the passes in that same order, each the next one not yet
+// taken, and at most 2W passes past the oldest unfinished one (which bounds the frames an
+// in-order output holds). A pass and its fallbacks run on one decoder. The frames are the
+// same as with one decoder; only the order in which on_frame sees targets of different
+// passes changes. After an error no new pass starts, running ones stop at their next
+// packet, and run() returns the error of the earliest pass (in run order) that failed.
+//
+// Threads: with one decoder, run() works on the calling thread and on_frame is called on
+// it. With W > 1, run() starts W - 1 threads and works on the calling thread as well;
+// on_frame is called on any of them, one call at a time (never concurrently), with a frame
+// it may keep (Frame::clone). run() returns after every thread has ended.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -40,7 +53,9 @@ namespace mp4kit::pipeline {
 /// it before the decoder output the frame (reorder delay, frame threads) are charged to no
 /// target; SeekRunStats counts every packet sent.
 struct SeekDelivery {
-  int32_t pass = 0;            ///< index of the pass run (fallback passes get new indices)
+  /// The pass run: planned passes are numbered 0..P-1 in run order (the order of their
+  /// first requested target); fallback passes get P, P+1, ... in the order they start.
+  int32_t pass = 0;
   int32_t fallback = 0;        ///< 0 planned, 1 same start without skipping, 2 from packet 0
   uint32_t start_packet = 0;   ///< sync sample the pass started from
   uint64_t decoded = 0, skipped = 0, bytes = 0;
@@ -59,8 +74,10 @@ struct SeekRunnerOptions {
   /// marks the pictures after it "recovered" only as it outputs them in the normal way,
   /// and drops the unrecovered ones when drained (h264dec.c finalize_frame). Null: never.
   std::function<bool(uint32_t start_packet)> push_past_targets;
-  /// Gives the pages behind each pass back (packet_feed.h); may be null.
-  PageReleaser* releaser = nullptr;
+  /// Gives the pages of a mapped source back as each pass moves on (packet_feed.h:
+  /// PageReleaser, from the pass's first packet), and the rest of the pass's bytes when it
+  /// ends: a pass never reads another pass's pages (a page read again is faulted in again).
+  bool release_pages = false;
   /// `--keyframes` (SeekPlanOptions::sync_only): send the plan's packets only, never a
   /// fallback pass; a target that does not come out is kMalformed.
   bool no_fallback = false;
@@ -82,24 +99,35 @@ class SeekRunner {
   /// (Demuxer::packets), the ones `plan` and `decoder` are about.
   SeekRunner(Decoder& decoder, const Demuxer& demuxer, std::span<const Packet> packets, const SeekPlan& plan,
              SeekRunnerOptions options = {});
+  /// Several decoders of the same stream (>= 1, none null, all outliving the runner; see
+  /// the file comment). Passes run on at most decoders.size() threads.
+  SeekRunner(std::vector<Decoder*> decoders, const Demuxer& demuxer, std::span<const Packet> packets, const SeekPlan& plan,
+             SeekRunnerOptions options = {});
 
   /// Runs every pass. Errors: on_frame's, the decoder's and the packet reads', or
   /// kMalformed when a target cannot be decoded even from packet 0 (the message names it).
+  /// Threads: see the file comment (on_frame one call at a time, on any worker thread).
   Status run(const OnFrame& on_frame);
 
   const SeekRunStats& stats() const { return stats_; }
 
  private:
-  // One attempt: packets [start, last] minus skip (empty = none skipped), for `wanted`.
-  Status attempt(uint32_t start, uint32_t last, const std::vector<bool>& skip, const std::vector<size_t>& wanted,
-                 int32_t fallback, const OnFrame& on_frame);
+  // One attempt on `decoder`: packets [start, last] minus skip (empty = none skipped), for
+  // `wanted`; counted in `stats`.
+  Status attempt(Decoder& decoder, SeekRunStats& stats, int32_t pass_id, uint32_t start, uint32_t last,
+                 const std::vector<bool>& skip, const std::vector<size_t>& wanted, int32_t fallback, const OnFrame& on_frame);
+  // Plan pass `pi` (run-order position `position`) and its fallbacks, on `decoder`.
+  Status run_pass(Decoder& decoder, SeekRunStats& stats, size_t pi, size_t position, const OnFrame& on_frame);
+  Status run_parallel(const std::vector<size_t>& order, const OnFrame& on_frame);
 
-  Decoder& decoder_;
+  std::vector<Decoder*> decoders_;
   const Demuxer& demuxer_;
   std::span<const Packet> packets_;
   const SeekPlan& plan_;
   SeekRunnerOptions options_;
-  std::vector<bool> delivered_;
+  std::vector<uint8_t> delivered_;          // per target; each written only by its pass's thread
+  std::atomic<int32_t> next_fallback_id_{0};
+  std::atomic<bool> stop_{false};           // an error: running passes stop at their next packet
   SeekRunStats stats_;
 };
 
