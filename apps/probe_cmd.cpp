@@ -290,7 +290,7 @@ json file_json(const FileReport& rep, const std::vector<BoxNode>* boxes, const s
   mk["fragmented"] = m.fragmented;
   json w = json::array();
   for (const std::string& s : m.warnings) w.push_back(s);
-  for (const Finding& f : quick_findings(m)) w.push_back(fmt::format("{} at 0x{:X}: {}", f.box_path, f.offset, f.message));
+  for (const Finding& q : quick_findings(m)) w.push_back(fmt::format("{} at 0x{:X}: {}", q.box_path, q.offset, q.message));
   mk["warnings"] = w;
   j["mp4kit"] = mk;
   put_decoder_fields(j, rep);
