@@ -21,6 +21,7 @@
 #include "batch/batch.h"
 #include "batch/summary.h"
 #include "commands.h"
+#include "io/cpu_count.h"
 #include "json_record.h"
 
 namespace mp4kit::cli {
@@ -53,13 +54,6 @@ std::vector<std::string>& command_tail() {
 bool& command_given() {
   static bool given = false;
   return given;
-}
-
-unsigned cpu_count() {
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
-  const long n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n > 0 ? unsigned(n) : 1;
 }
 
 std::string self_exe() {
@@ -141,7 +135,7 @@ int run_batch_cmd(const BatchFlags& f) {
   o.command = command_tail();
   o.program = self_exe();
   if (o.program.empty()) return fmt::print(stderr, "mp4kit: batch: cannot find the mp4kit binary (/proc/self/exe)\n"), kExitInternal;
-  o.jobs = f.jobs ? f.jobs : cpu_count();
+  o.jobs = f.jobs ? f.jobs : static_cast<unsigned>(io::usable_cpu_count());
   o.timeout_s = f.timeout_s;
   o.kill_after_s = f.kill_after_s;
   o.max_memory_mb = f.max_memory_mb;

@@ -6,6 +6,7 @@
 
 #include <sched.h>
 
+#include "io/cpu_count.h"
 #include "mp4/movie.h"
 #include "mp4/seek_plan.h"
 #include "mp4/timeline.h"
@@ -143,15 +144,9 @@ void prefetch_targets(const Opened& o, const std::vector<uint64_t>& frames) {
 // a few more frame buffers (measured on the 1080p bench file, 6 keyframes: 3 threads
 // 398 ms of CPU, 1 thread 296 ms). Output is the same with any thread count.
 constexpr size_t kSyncSamplesPerThread = 4;
-// CPUs this process may run on (the affinity mask, as libavcodec's av_cpu_count reads it).
-size_t cpu_count() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  return sched_getaffinity(0, sizeof set, &set) == 0 ? std::max<size_t>(static_cast<size_t>(CPU_COUNT(&set)), 1) : 1;
-}
 int sync_only_threads(size_t targets) {
   // libavcodec's auto count (pthread_frame.c: av_cpu_count() + 1, at most 16).
-  const size_t cpus = cpu_count();
+  const size_t cpus = io::usable_cpu_count();
   const size_t automatic = std::min<size_t>(cpus + 1, 16);
   const size_t t = targets / kSyncSamplesPerThread;
   return t <= 1 ? 1 : t >= automatic ? 0 : static_cast<int>(t);  // 0: libavcodec's auto
@@ -180,7 +175,7 @@ constexpr double kSpreadLimit = 0.7;
 DecoderLayout decoder_layout(const SeekJob& job, const Opened& o, const SeekPlan& plan) {
   DecoderLayout one{1, job.sync_only && job.threads == 0 ? sync_only_threads(job.frames.size()) : job.threads};
   if (job.sync_only || !o.demuxer.source().is_mapped() || job.threads == 1 || plan.passes.size() < 2) return one;
-  const size_t budget = job.threads > 0 ? static_cast<size_t>(job.threads) : cpu_count();
+  const size_t budget = job.threads > 0 ? static_cast<size_t>(job.threads) : io::usable_cpu_count();
   const size_t w = std::min(budget, plan.passes.size());
   if (w < 2) return one;
   // Simulate the runner's schedule: passes in order of their first requested target, each
