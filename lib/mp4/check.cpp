@@ -5,16 +5,19 @@
 
 #include "mp4/checked.h"
 #include "mp4/codec_info.h"
+#include "mp4/table_scan.h"
 
 namespace mp4kit {
 
 std::optional<Finding> chunk_beyond_eof(const Movie& movie, size_t ti) {
   const Track& t = movie.tracks[ti];
   const SampleTableBoxes& s = t.stbl;
-  // The first chunk whose offset is at or past the end, in one tight pass over stco/co64
-  // (plain probe runs this on every file: a long file has ~10^5 chunks).
+  // The first chunk whose offset is at or past the end (plain probe runs this on every
+  // file: a long file has ~10^5 chunks). For stco, one vectorised pass for the largest
+  // offset settles the usual case; the first offending chunk is searched only when it exists.
   const uint64_t file_size = movie.file_size, n = s.chunk_count;
   const uint8_t* p = s.stco.data;
+  if (s.chunk_offset_size != 8 && table_scan::max_be32(p, n) < file_size) return std::nullopt;
   uint64_t c = 0;
   if (s.chunk_offset_size == 8) {
     while (c < n && load_be64(p + c * 8) < file_size) ++c;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mp4/checked.h"
+#include "mp4/table_scan.h"
 
 namespace mp4kit {
 
@@ -219,7 +220,7 @@ uint64_t sum_sample_sizes(const SampleTableBoxes& s, uint64_t n) {
   uint64_t total = 0;
   switch (s.field_size) {
     case 32:
-      for (uint64_t i = 0; i < n; ++i) total += load_be32(p + i * 4);
+      total = table_scan::sum_be32(p, n);
       break;
     case 16:
       for (uint64_t i = 0; i < n; ++i) total += load_be16(p + i * 2);

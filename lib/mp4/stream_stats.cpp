@@ -11,6 +11,7 @@
 #include "mp4/decoder_facts.h"
 #include "mp4/fourcc.h"
 #include "mp4/fragment_clock.h"
+#include "mp4/table_scan.h"
 #include "mp4/timeline.h"
 
 namespace mp4kit {
@@ -180,12 +181,13 @@ int64_t first_composition_offset(const SampleTableBoxes& s) {
 int64_t dts_shift_of(const Track& t) {
   int64_t shift = 0;
   const SampleTableBoxes& s = t.stbl;
-  const uint8_t* p = s.ctts.data;  // entries of (sample_count, sample_offset), 8 bytes each
-  for (uint64_t i = 0, n = s.ctts_count; i + 2 < n; ++i) {
-    const int32_t d = static_cast<int32_t>(load_be32(p + i * 8 + 4));
-    if (d >= 0) continue;
-    if (d < -(1 << 28)) return 0;
-    if (static_cast<int32_t>(load_be32(p + i * 8)) > 0) shift = std::max<int64_t>(shift, -int64_t(d));
+  // mov_update_dts_shift over ctts but its last two entries: an offset below -2^28 in any
+  // of them drops the shift (FFmpeg discards the table), else the most negative offset of
+  // an entry with sample_count > 0 sets it.
+  if (s.ctts_count > 2) {
+    const table_scan::CttsMinima m = table_scan::ctts_minima(s.ctts.data, s.ctts_count - 2);
+    if (m.all < -(1 << 28)) return 0;
+    shift = -int64_t(m.counted);
   }
   for (const TrackRun& run : t.runs) {
     if (!(run.flags & trun_flags::kCompositionOffset)) continue;
