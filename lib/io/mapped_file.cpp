@@ -78,12 +78,33 @@ Result<Buffer> MappedFileSource::read(uint64_t offset, uint64_t size) const {
 
 ReadStats MappedFileSource::stats() const { return ReadStats{0, requests_.load(std::memory_order_relaxed)}; }
 
+namespace {
+
+// True when 8 pages spread evenly over the page-aligned range [p, p + length) are all in the
+// page cache (mincore, one page per call): the file is warm, and MADV_WILLNEED would only
+// cost a page-cache lookup per page (~75 us for the 5 MB moov of a two-hour file, measured)
+// to start no I/O. Ranges under 32 pages are never sampled: their readahead call is cheap.
+bool resident_sample(const uint8_t* p, uint64_t length, uint64_t page) {
+  const uint64_t pages = (length + page - 1) / page;
+  if (pages < 32) return false;
+  constexpr uint64_t kSamples = 8;
+  for (uint64_t k = 0; k < kSamples; ++k) {
+    const uint64_t at = (pages - 1) * k / (kSamples - 1);
+    unsigned char vec = 0;
+    if (mincore(const_cast<uint8_t*>(p) + at * page, page, &vec) != 0 || !(vec & 1)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 void MappedFileSource::advise(Access access, uint64_t offset, uint64_t length) const {
   const uint64_t total = mapping_->size;
   if (offset >= total) return;
   const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   uint64_t begin = offset & ~(page - 1);
   uint64_t end = length > total - offset ? total : offset + length;
+  if (access == Access::kWillNeed && resident_sample(mapping_->data + begin, end - begin, page)) return;
   int how = MADV_NORMAL;
   switch (access) {
     case Access::kNormal: how = MADV_NORMAL; break;

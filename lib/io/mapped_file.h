@@ -58,6 +58,8 @@ class MappedFileSource final : public ByteSource {
   Result<Buffer> read(uint64_t offset, uint64_t size) const override;
   bool is_mapped() const override { return true; }
   /// madvise over [offset, offset + length) clamped to the mapping; best effort, no error.
+  /// kWillNeed (readahead) is skipped when sampled pages of a range of 32 pages or more are
+  /// already in the page cache (a warm file: the call would start no I/O).
   void advise(Access access, uint64_t offset, uint64_t length) const override;
   /// Ok while every read of the mapping saw the file's own bytes. With the fault guard,
   /// after a read faulted because the file was truncated underneath (and got zeros, see

@@ -223,6 +223,11 @@ Result<Movie> parse_file(const ByteSourcePtr& source, const Limits& limits) {
         ctx.is_quicktime = movie.major_brand == fourcc("qt  ");
         movie.has_moov = true;
         movie.moov_offset = h->offset;
+        // Every byte of moov is about to be read (the sample tables of a long file are
+        // megabytes): one readahead of the whole box instead of a page per fault, which a
+        // caller's advise(kRandom) for the mdat would otherwise leave. A remote source has
+        // its own fetch plan (read_payload below is one request), so local sources only.
+        if (!source->batches_reads()) source->advise(Access::kWillNeed, h->offset, h->size);
         auto r = read_payload(*source, *h, "moov", movie);
         if (!r.ok()) return r.error();
         MP4KIT_TRY(detail::parse_moov(*r, movie, ctx));
