@@ -109,6 +109,21 @@ Result<OutputFile> OutputFile::open(const std::string& path) {
     o.seekable_ = fstat(o.fd_, &st) == 0 && S_ISREG(st.st_mode) && lseek(o.fd_, 0, SEEK_CUR) == 0;
     return o;
   }
+  // An existing path that is not a regular file (/dev/null, a FIFO, a terminal) is written
+  // in place: a temporary renamed over it would replace the device node or the pipe with a
+  // regular file (as root: /dev/null itself), and a directory beside /dev/null is not
+  // writable for anyone else. What `ffmpeg ... -y /dev/null` and a shell redirection do.
+  struct stat st{};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) return make_error(ErrorCode::kCannotCreate, "", 0, "cannot write to '" + path + "': it is a directory");
+    o.fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);  // a FIFO: waits for a reader
+    if (o.fd_ < 0) {
+      const int err = errno;
+      return make_error(ErrorCode::kCannotCreate, "", 0, "cannot open '" + path + "' for writing: " + std::strerror(err));
+    }
+    o.in_place_ = true;
+    return o;
+  }
   o.temp_path_ = path + ".tmp-XXXXXX";
   std::vector<char> tmpl(o.temp_path_.begin(), o.temp_path_.end());
   tmpl.push_back('\0');
@@ -132,7 +147,7 @@ Result<OutputFile> OutputFile::open(const std::string& path) {
 }
 
 OutputFile::OutputFile(OutputFile&& o) noexcept
-    : fd_(o.fd_), is_stdout_(o.is_stdout_), seekable_(o.seekable_), closed_by_reader_(o.closed_by_reader_),
+    : fd_(o.fd_), is_stdout_(o.is_stdout_), in_place_(o.in_place_), seekable_(o.seekable_), closed_by_reader_(o.closed_by_reader_),
       committed_(o.committed_), path_(std::move(o.path_)), temp_path_(std::move(o.temp_path_)),
       buffer_(std::move(o.buffer_)), written_(o.written_), temp_slot_(o.temp_slot_) {
   o.fd_ = -1;
@@ -206,6 +221,10 @@ Status OutputFile::commit() {
     return io_error("cannot close", errno);
   }
   fd_ = -1;
+  if (in_place_) {
+    committed_ = true;
+    return Ok{};
+  }
   BlockCleanupSignals blocked;
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     const int err = errno;

@@ -1,5 +1,5 @@
 // Where decoded output goes: a file written under a temporary name and renamed into place
-// when complete, or stdout. Buffered (1 MiB); large contiguous writes bypass the buffer.
+// when complete, stdout, or an existing device or FIFO written in place. Buffered (1 MiB); large contiguous writes bypass the buffer.
 //
 // Errors: open() fails with kCannotCreate (the temporary file cannot be created: message
 // names the directory and errno text). write()/commit() fail with kIo (errno text, bytes
@@ -27,7 +27,10 @@ namespace mp4kit::output {
 
 class OutputFile {
  public:
-  /// "-" is stdout; anything else a path (created as PATH.tmp-XXXXXX beside it).
+  /// "-" is stdout; anything else a path (created as PATH.tmp-XXXXXX beside it). A path
+  /// that exists and is not a regular file (a character device such as /dev/null, a FIFO:
+  /// opening one waits for its reader) is opened and written in place, never renamed over
+  /// and not seekable; a directory is refused (kCannotCreate).
   static Result<OutputFile> open(const std::string& path);
 
   OutputFile(OutputFile&& o) noexcept;
@@ -54,6 +57,7 @@ class OutputFile {
 
   int fd_ = -1;
   bool is_stdout_ = false;
+  bool in_place_ = false;  // an existing non-regular path (device, FIFO): no temporary
   bool seekable_ = false;
   bool closed_by_reader_ = false;
   bool committed_ = false;

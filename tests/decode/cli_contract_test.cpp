@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <filesystem>
@@ -75,6 +76,27 @@ TEST_CASE("-o FILE.ext picks the format without --format; a conflict or an unkno
   CHECK(run(bin() + " seek " + f + " --frame 3 --format png -o " + quote(dir + "/b.ppm") + " 2>/dev/null").exit_code == 64);
   CHECK(!std::filesystem::exists(dir + "/b.y4m"));
   CHECK(entries(dir) == 4);
+}
+
+TEST_CASE("-o onto a FIFO, /dev/null or a directory: written in place, never renamed over") {
+  // A temporary renamed over the path would turn the FIFO (or, as root, /dev/null itself)
+  // into a regular file.
+  const std::string dir = temp_dir() + "/in_place";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string fifo = dir + "/pipe.y4m", got = dir + "/got";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string f = quote(sample("h264_bframes_aac.mp4"));
+  auto r = run("bash -c " + quote("cat " + quote(fifo) + " > " + quote(got) + " & " + bin() + " decode --quiet -o " +
+                                  quote(fifo) + " " + f + "; s=$?; wait; echo $s"));
+  CHECK(r.out == "0\n");
+  CHECK(slurp_file(got).rfind("YUV4MPEG2 ", 0) == 0);
+  CHECK(std::filesystem::is_fifo(fifo));
+  CHECK(entries(dir) == 2);  // the FIFO and what its reader wrote: no PATH.tmp-XXXXXX
+  CHECK(run(bin() + " decode --quiet --format framemd5 -o /dev/null " + f).exit_code == 0);
+  CHECK(std::filesystem::is_character_file("/dev/null"));
+  CHECK(run(bin() + " decode --quiet --format y4m -o " + quote(dir) + " " + f + " 2>/dev/null").exit_code == 73);
+  CHECK(entries(dir) == 2);
 }
 
 TEST_CASE("SIGINT, SIGTERM, SIGHUP and SIGPIPE remove the temporary output and kill mp4kit with that signal") {
