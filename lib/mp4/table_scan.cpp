@@ -1,16 +1,17 @@
 #include "mp4/table_scan.h"
 
 #include <cstring>
+#include <memory>
 
-// Compiled at -O3 (CMakeLists.txt) so that the loops vectorise; the AVX2 clone does 8
-// entries per step (vpshufb for the byte swap), the baseline clone is the plain loop.
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define MP4KIT_SCAN_CLONES __attribute__((target_clones("avx2", "default")))
+#include "mp4kit/byte_source.h"
+
+// Compiled at -O3 (CMakeLists.txt) so that the loops vectorise; the AVX2 versions do 8
+// entries per step (vpshufb for the byte swap), the baseline versions are SSE2.
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__has_include)
+#if __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h>
+#define MP4KIT_SCAN_AVX2 1
 #endif
-#endif
-#ifndef MP4KIT_SCAN_CLONES
-#define MP4KIT_SCAN_CLONES
 #endif
 
 namespace mp4kit::table_scan {
@@ -26,15 +27,14 @@ inline uint32_t be32(const uint8_t* p) {
 #endif
 }
 
-}  // namespace
-
-MP4KIT_SCAN_CLONES uint64_t sum_be32(const uint8_t* p, uint64_t n) {
+// The loops, inlined into a baseline and an AVX2 function each.
+inline uint64_t sum_loop(const uint8_t* p, uint64_t n) {
   uint64_t total = 0;
   for (uint64_t i = 0; i < n; ++i) total += be32(p + i * 4);
   return total;
 }
 
-MP4KIT_SCAN_CLONES uint32_t max_be32(const uint8_t* p, uint64_t n) {
+inline uint32_t max_loop(const uint8_t* p, uint64_t n) {
   uint32_t m = 0;
   for (uint64_t i = 0; i < n; ++i) {
     const uint32_t v = be32(p + i * 4);
@@ -43,7 +43,7 @@ MP4KIT_SCAN_CLONES uint32_t max_be32(const uint8_t* p, uint64_t n) {
   return m;
 }
 
-MP4KIT_SCAN_CLONES CttsMinima ctts_minima(const uint8_t* p, uint64_t n) {
+inline CttsMinima minima_loop(const uint8_t* p, uint64_t n) {
   int32_t all = 0, counted = 0;
   for (uint64_t i = 0; i < n; ++i) {
     const int32_t count = static_cast<int32_t>(be32(p + i * 8));
@@ -53,6 +53,84 @@ MP4KIT_SCAN_CLONES CttsMinima ctts_minima(const uint8_t* p, uint64_t n) {
     counted = if_counted < counted ? if_counted : counted;
   }
   return {all, counted};
+}
+
+#if MP4KIT_SCAN_AVX2
+__attribute__((target("avx2"))) uint64_t sum_avx2(const uint8_t* p, uint64_t n) { return sum_loop(p, n); }
+__attribute__((target("avx2"))) uint32_t max_avx2(const uint8_t* p, uint64_t n) { return max_loop(p, n); }
+__attribute__((target("avx2"))) CttsMinima minima_avx2(const uint8_t* p, uint64_t n) { return minima_loop(p, n); }
+
+// glibc's record of the CPU (filled by ld.so before main): no cpuid here.
+bool use_avx2() {
+  static const bool yes = CPU_FEATURE_ACTIVE(AVX2);
+  return yes;
+}
+#endif
+
+// Calls fn(bytes, length) over consecutive pieces of table bytes [0, bytes), in order.
+template <class Fn>
+void for_each_piece(const ByteSpan& table, uint64_t bytes, const ByteSource* mapped, Fn&& fn) {
+  if (mapped == nullptr || bytes < kCopyScanMin) {
+    fn(table.data, bytes);
+    return;
+  }
+  std::unique_ptr<uint8_t[]> buffer(new uint8_t[kCopyScanChunk]);  // not zeroed: pread fills it
+  uint64_t done = 0;
+  while (done < bytes) {
+    const uint64_t want = bytes - done < kCopyScanChunk ? bytes - done : kCopyScanChunk;
+    if (mapped->copy_to(table.offset + done, want, buffer.get()) != want) break;
+    fn(buffer.get(), want);
+    done += want;
+  }
+  if (done < bytes) fn(table.data + done, bytes - done);
+}
+
+}  // namespace
+
+uint64_t sum_be32(const uint8_t* p, uint64_t n) {
+#if MP4KIT_SCAN_AVX2
+  if (use_avx2()) return sum_avx2(p, n);
+#endif
+  return sum_loop(p, n);
+}
+
+uint32_t max_be32(const uint8_t* p, uint64_t n) {
+#if MP4KIT_SCAN_AVX2
+  if (use_avx2()) return max_avx2(p, n);
+#endif
+  return max_loop(p, n);
+}
+
+CttsMinima ctts_minima(const uint8_t* p, uint64_t n) {
+#if MP4KIT_SCAN_AVX2
+  if (use_avx2()) return minima_avx2(p, n);
+#endif
+  return minima_loop(p, n);
+}
+
+uint64_t sum_be32(const ByteSpan& table, uint64_t n, const ByteSource* mapped) {
+  uint64_t total = 0;
+  for_each_piece(table, n * 4, mapped, [&](const uint8_t* p, uint64_t len) { total += sum_be32(p, len / 4); });
+  return total;
+}
+
+uint32_t max_be32(const ByteSpan& table, uint64_t n, const ByteSource* mapped) {
+  uint32_t m = 0;
+  for_each_piece(table, n * 4, mapped, [&](const uint8_t* p, uint64_t len) {
+    const uint32_t v = max_be32(p, len / 4);
+    m = v > m ? v : m;
+  });
+  return m;
+}
+
+CttsMinima ctts_minima(const ByteSpan& table, uint64_t n, const ByteSource* mapped) {
+  CttsMinima m;
+  for_each_piece(table, n * 8, mapped, [&](const uint8_t* p, uint64_t len) {
+    const CttsMinima v = ctts_minima(p, len / 8);
+    m.all = v.all < m.all ? v.all : m.all;
+    m.counted = v.counted < m.counted ? v.counted : m.counted;
+  });
+  return m;
 }
 
 }  // namespace mp4kit::table_scan
