@@ -9,7 +9,11 @@
 // entries per step (vpshufb for the byte swap), the baseline versions are SSE2.
 #if defined(__x86_64__) && defined(__GNUC__) && defined(__has_include)
 #if __has_include(<sys/platform/x86.h>)
+// glibc's header is written for C (glibc 2.36 returns _Bool), which GCC's C++ accepts and
+// Clang's does not; bool is the same type.
+#define _Bool bool
 #include <sys/platform/x86.h>
+#undef _Bool
 #define MP4KIT_SCAN_AVX2 1
 #endif
 #endif
