@@ -4,8 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <filesystem>
 #include <vector>
 
 #include "mp4/movie.h"
@@ -103,82 +101,4 @@ TEST_CASE("table_scan: stsz, stco and ctts of every sample and corpus file equal
   }
   MESSAGE("table_scan: compared " << tables << " stsz/stco/ctts tables");
   CHECK(tables > 20);
-}
-
-namespace {
-
-// A mapped file whose copy_to() stops at byte `stop` (as after the file shrank): the span
-// scans must finish the table from the view.
-class ShortCopySource final : public ByteSource {
- public:
-  ShortCopySource(ByteSourcePtr inner, uint64_t stop) : inner_(std::move(inner)), stop_(stop) {}
-  const std::string& name() const override { return inner_->name(); }
-  uint64_t size() const override { return inner_->size(); }
-  Result<Buffer> read(uint64_t offset, uint64_t size) const override { return inner_->read(offset, size); }
-  bool is_mapped() const override { return true; }
-  bool prefers_copy_scans() const override { return true; }
-  uint64_t copy_to(uint64_t offset, uint64_t size, uint8_t* dst) const override {
-    if (offset >= stop_) return 0;
-    return inner_->copy_to(offset, std::min(size, stop_ - offset), dst);
-  }
-
- private:
-  ByteSourcePtr inner_;
-  uint64_t stop_;
-};
-
-}  // namespace
-
-TEST_CASE("table_scan: span scans of a mapped file read by copy_to equal the in-place scans") {
-  // A 1 MiB + 12 byte "table" at an odd offset of a real file: above kCopyScanMin, so the
-  // bytes are pread in kCopyScanChunk pieces, and not a multiple of the piece size.
-  const uint64_t lead = 4099, bytes = (1 << 20) + 12;
-  std::vector<uint8_t> data(lead + bytes);
-  uint32_t x = 12345;
-  for (auto& b : data) {
-    x = x * 1103515245u + 12345u;
-    b = static_cast<uint8_t>(x >> 23);
-  }
-  const auto dir = std::filesystem::temp_directory_path() / "mp4kit-tests";
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / "table_scan_copy.bin").string();
-  {
-    FILE* f = std::fopen(path.c_str(), "wb");
-    REQUIRE(f);
-    REQUIRE(std::fwrite(data.data(), 1, data.size(), f) == data.size());
-    std::fclose(f);
-  }
-  auto src = open_file(path);
-  REQUIRE(src.ok());
-  REQUIRE((*src)->prefers_copy_scans());
-  auto view = (*src)->read(lead, bytes);
-  REQUIRE(view.ok());
-  const ByteSpan span{view->data(), view->size(), view->offset()};
-  REQUIRE(bytes >= table_scan::kCopyScanMin);
-  const uint64_t n4 = bytes / 4, n8 = bytes / 8;
-  const ShortCopySource short_copy(*src, lead + 300000);  // mid-piece, mid-entry
-  for (const ByteSource* via : {static_cast<const ByteSource*>(src->get()), static_cast<const ByteSource*>(&short_copy),
-                                static_cast<const ByteSource*>(nullptr)}) {
-    CAPTURE(via == nullptr ? "in place" : via == &short_copy ? "short copy" : "copy");
-    CHECK(table_scan::sum_be32(span, n4, via) == ref_sum(span.data, n4));
-    CHECK(table_scan::max_be32(span, n4, via) == ref_max(span.data, n4));
-    const auto got = table_scan::ctts_minima(span, n8, via), want = ref_minima(span.data, n8);
-    CHECK(got.all == want.all);
-    CHECK(got.counted == want.counted);
-  }
-  // parse_movie hands the mapped source to the tables (SampleTableBoxes::copy_source) and
-  // nothing for memory.
-  const std::string mp4 = test::samples_dir() + "/h264_bframes_aac.mp4";
-  auto file = open_file(mp4);
-  REQUIRE(file.ok());
-  auto movie = parse_movie(*file);
-  REQUIRE(movie.ok());
-  REQUIRE(!movie->tracks.empty());
-  CHECK(movie->tracks[0].stbl.copy_source == file->get());
-  auto whole = (*file)->read(0, (*file)->size());
-  REQUIRE(whole.ok());
-  auto mem = parse_movie(memory_source(whole->data(), whole->size(), mp4));
-  REQUIRE(mem.ok());
-  CHECK(mem->tracks[0].stbl.copy_source == nullptr);
-  std::filesystem::remove(path);
 }

@@ -125,18 +125,6 @@ class ByteSource {
   virtual Status check_intact() const { return Ok{}; }
   /// Counters of what was fetched so far.
   virtual ReadStats stats() const { return {}; }
-  /// Copies bytes [offset, offset + size) into `dst` (room for `size` bytes) and keeps no
-  /// view. Returns the bytes copied: fewer than `size` only at the end of the source or
-  /// when the read failed (callers that must have the bytes then use read(), which reports
-  /// the error). For one-pass scans of large ranges: a mapped file answers with pread(2),
-  /// so the range's pages are never mapped into the process; copying a cached page into a
-  /// small reused buffer costs less than mapping it in and out again (lib/mp4/table_scan.h
-  /// gives the figures). Default: read() and memcpy.
-  virtual uint64_t copy_to(uint64_t offset, uint64_t size, uint8_t* dst) const;
-  /// True when copy_to() of a large range that is read once costs less than touching the
-  /// bytes of read()'s view: a mapped file (pread against mapping pages in and out). False
-  /// for memory (the view is the bytes) and for remote sources (read() serves its cache).
-  virtual bool prefers_copy_scans() const { return false; }
 };
 
 using ByteSourcePtr = std::shared_ptr<const ByteSource>;

@@ -17,14 +17,6 @@ Buffer Buffer::copy_of(const uint8_t* data, uint64_t size, uint64_t offset) {
   return Buffer(p, size, offset, std::move(bytes), 0);
 }
 
-uint64_t ByteSource::copy_to(uint64_t offset, uint64_t size, uint8_t* dst) const {
-  auto b = read(offset, size);
-  if (!b) return 0;
-  const uint64_t n = b->size() < size ? b->size() : size;
-  if (n != 0) std::memcpy(dst, b->data(), n);
-  return n;
-}
-
 Buffer Buffer::slice(uint64_t rel, uint64_t n) const {
   if (rel > size_) rel = size_;
   if (n > size_ - rel) n = size_ - rel;

@@ -76,21 +76,6 @@ Result<Buffer> MappedFileSource::read(uint64_t offset, uint64_t size) const {
   return Buffer(mapping_->data + offset, n, offset, mapping_, total - offset - n);
 }
 
-uint64_t MappedFileSource::copy_to(uint64_t offset, uint64_t size, uint8_t* dst) const {
-  const uint64_t total = mapping_->size;
-  if (offset >= total) return 0;
-  const uint64_t want = size < total - offset ? size : total - offset;
-  uint64_t done = 0;
-  while (done < want) {
-    const ssize_t r = ::pread(mapping_->fd, dst + done, static_cast<size_t>(want - done),
-                              static_cast<off_t>(offset + done));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;  // an error, or the file is now shorter than the mapping
-    done += static_cast<uint64_t>(r);
-  }
-  return done;
-}
-
 ReadStats MappedFileSource::stats() const { return ReadStats{0, requests_.load(std::memory_order_relaxed)}; }
 
 namespace {

@@ -69,11 +69,6 @@ class MappedFileSource final : public ByteSource {
   Status check_intact() const override;
   /// bytes = 0 (pages fault in lazily), requests = read() calls so far.
   ReadStats stats() const override;
-  /// pread(2) of [offset, offset + size) clamped to the mapped size, retried on EINTR and
-  /// short reads; stops early (returns fewer bytes) on an error or when the file shrank.
-  /// The range's pages are not mapped in. Does not count as a request in stats().
-  uint64_t copy_to(uint64_t offset, uint64_t size, uint8_t* dst) const override;
-  bool prefers_copy_scans() const override { return true; }
 
   const std::string& path() const { return path_; }
   /// Open file descriptor (read-only), valid while this object lives; for fadvise, mincore

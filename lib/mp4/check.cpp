@@ -17,7 +17,7 @@ std::optional<Finding> chunk_beyond_eof(const Movie& movie, size_t ti) {
   // offset settles the usual case; the first offending chunk is searched only when it exists.
   const uint64_t file_size = movie.file_size, n = s.chunk_count;
   const uint8_t* p = s.stco.data;
-  if (s.chunk_offset_size != 8 && table_scan::max_be32(s.stco, n, s.copy_source) < file_size) return std::nullopt;
+  if (s.chunk_offset_size != 8 && table_scan::max_be32(p, n) < file_size) return std::nullopt;
   uint64_t c = 0;
   if (s.chunk_offset_size == 8) {
     while (c < n && load_be64(p + c * 8) < file_size) ++c;

@@ -126,10 +126,6 @@ struct SampleTableBoxes {
   uint32_t sample_count = 0; uint8_t field_size = 32;  ///< 32 for stsz; 4/8/16 for stz2
   ByteSpan stco; uint32_t chunk_count = 0; uint8_t chunk_offset_size = 4;  ///< 4 stco, 8 co64
   uint64_t offset = 0;                              ///< 'stbl' offset, for messages
-  /// The source the spans point into when it prefers copy scans (a mapped file:
-  /// ByteSource::prefers_copy_scans), else null; whole-table passes read through it
-  /// (mp4/table_scan.h). Not owned: Movie::source keeps it alive.
-  const ByteSource* copy_source = nullptr;
 
   uint32_t stts_sample_count(uint64_t i) const { return load_be32(stts.data + i * 8); }
   uint32_t stts_sample_delta(uint64_t i) const { return load_be32(stts.data + i * 8 + 4); }

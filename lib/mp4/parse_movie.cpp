@@ -278,8 +278,6 @@ Result<Movie> parse_file(const ByteSourcePtr& source, const Limits& limits) {
     pos = h->end();
   }
   movie.stream_count = static_cast<uint32_t>(movie.tracks.size() + movie.attached_pictures.size());
-  if (source->prefers_copy_scans())
-    for (Track& t : movie.tracks) t.stbl.copy_source = source.get();
   movie.is_quicktime = movie.major_brand == fourcc("qt  ") || (!movie.has_ftyp && movie.has_moov);
   movie.bytes_read = ctx.bytes_read;
   if (!movie.has_moov) {

@@ -220,7 +220,7 @@ uint64_t sum_sample_sizes(const SampleTableBoxes& s, uint64_t n) {
   uint64_t total = 0;
   switch (s.field_size) {
     case 32:
-      total = table_scan::sum_be32(s.stsz, n, s.copy_source);
+      total = table_scan::sum_be32(p, n);
       break;
     case 16:
       for (uint64_t i = 0; i < n; ++i) total += load_be16(p + i * 2);

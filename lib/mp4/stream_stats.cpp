@@ -185,7 +185,7 @@ int64_t dts_shift_of(const Track& t) {
   // of them drops the shift (FFmpeg discards the table), else the most negative offset of
   // an entry with sample_count > 0 sets it.
   if (s.ctts_count > 2) {
-    const table_scan::CttsMinima m = table_scan::ctts_minima(s.ctts, s.ctts_count - 2, s.copy_source);
+    const table_scan::CttsMinima m = table_scan::ctts_minima(s.ctts.data, s.ctts_count - 2);
     if (m.all < -(1 << 28)) return 0;
     shift = -int64_t(m.counted);
   }

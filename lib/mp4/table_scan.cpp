@@ -1,9 +1,6 @@
 #include "mp4/table_scan.h"
 
 #include <cstring>
-#include <memory>
-
-#include "mp4kit/byte_source.h"
 
 // Compiled at -O3 (CMakeLists.txt) so that the loops vectorise; the AVX2 versions do 8
 // entries per step (vpshufb for the byte swap), the baseline versions are SSE2.
@@ -71,24 +68,6 @@ bool use_avx2() {
 }
 #endif
 
-// Calls fn(bytes, length) over consecutive pieces of table bytes [0, bytes), in order.
-template <class Fn>
-void for_each_piece(const ByteSpan& table, uint64_t bytes, const ByteSource* mapped, Fn&& fn) {
-  if (mapped == nullptr || bytes < kCopyScanMin) {
-    fn(table.data, bytes);
-    return;
-  }
-  std::unique_ptr<uint8_t[]> buffer(new uint8_t[kCopyScanChunk]);  // not zeroed: pread fills it
-  uint64_t done = 0;
-  while (done < bytes) {
-    const uint64_t want = bytes - done < kCopyScanChunk ? bytes - done : kCopyScanChunk;
-    if (mapped->copy_to(table.offset + done, want, buffer.get()) != want) break;
-    fn(buffer.get(), want);
-    done += want;
-  }
-  if (done < bytes) fn(table.data + done, bytes - done);
-}
-
 }  // namespace
 
 uint64_t sum_be32(const uint8_t* p, uint64_t n) {
@@ -110,31 +89,6 @@ CttsMinima ctts_minima(const uint8_t* p, uint64_t n) {
   if (use_avx2()) return minima_avx2(p, n);
 #endif
   return minima_loop(p, n);
-}
-
-uint64_t sum_be32(const ByteSpan& table, uint64_t n, const ByteSource* mapped) {
-  uint64_t total = 0;
-  for_each_piece(table, n * 4, mapped, [&](const uint8_t* p, uint64_t len) { total += sum_be32(p, len / 4); });
-  return total;
-}
-
-uint32_t max_be32(const ByteSpan& table, uint64_t n, const ByteSource* mapped) {
-  uint32_t m = 0;
-  for_each_piece(table, n * 4, mapped, [&](const uint8_t* p, uint64_t len) {
-    const uint32_t v = max_be32(p, len / 4);
-    m = v > m ? v : m;
-  });
-  return m;
-}
-
-CttsMinima ctts_minima(const ByteSpan& table, uint64_t n, const ByteSource* mapped) {
-  CttsMinima m;
-  for_each_piece(table, n * 8, mapped, [&](const uint8_t* p, uint64_t len) {
-    const CttsMinima v = ctts_minima(p, len / 8);
-    m.all = v.all < m.all ? v.all : m.all;
-    m.counted = v.counted < m.counted ? v.counted : m.counted;
-  });
-  return m;
 }
 
 }  // namespace mp4kit::table_scan
