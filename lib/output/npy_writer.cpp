@@ -60,7 +60,7 @@ Status NpyWriter::append(const void* bytes, size_t size) {
 
 Status NpyWriter::finish() {
   if (!started_) MP4KIT_TRY(write_part(nullptr, 0));
-  if (!out_->seekable()) return make_error(ErrorCode::kUsage, "", 0, "npy needs a file (its header is completed at the end), not a pipe");
+  if (!out_->seekable()) return make_error(ErrorCode::kUsage, "", 0, "npy needs a regular file (its header is completed at the end), not a pipe or a device");
   const std::string h = header(descr_, rows_, row_shape_, header_size_);
   MP4KIT_TRY(out_->write_at(0, h.data(), h.size()));
   return out_->commit();
