@@ -1,8 +1,10 @@
 // Where decoded output goes: a file written under a temporary name and renamed into place
-// when complete, stdout, or an existing device or FIFO written in place. Buffered (1 MiB); large contiguous writes bypass the buffer.
+// when complete, stdout, or an existing device or FIFO written in place. Buffered (1 MiB);
+// large contiguous writes bypass the buffer.
 //
-// Errors: open() fails with kCannotCreate (the temporary file cannot be created: message
-// names the directory and errno text). write()/commit() fail with kIo (errno text, bytes
+// Errors: open() fails with kCannotCreate (the temporary file cannot be created, or an
+// existing device or FIFO cannot be opened for writing: message names the path and errno
+// text; a directory). write()/commit() fail with kIo (errno text, bytes
 // written so far). When stdout is a pipe whose reader went away (EPIPE; SIGPIPE is ignored
 // by the CLI), write() returns kIo and closed_by_reader() becomes true: the caller stops
 // quietly, this is not an error for `mp4kit decode ... | head`.
